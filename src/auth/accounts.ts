@@ -1,0 +1,71 @@
+import { NATIVE_PASSWORD_PLUGIN } from "./native-password";
+
+/** A MySQL account the mock server accepts. */
+export interface Account {
+  /** User name, compared exactly (MySQL user names are case-sensitive). */
+  user: string;
+  /** Plaintext password; the empty string means "no password". */
+  password: string;
+  /**
+   * MySQL host pattern (`%` and `_` wildcards), matched against the client's address and, for
+   * loopback clients, `localhost`. Default `%` (any host).
+   */
+  host?: string;
+  /** Authentication plugin of the account. Default `mysql_native_password`. */
+  plugin?: string;
+}
+
+/** An account with every default filled in. */
+export type ResolvedAccount = Required<Account>;
+
+export function resolveAccount(account: Account): ResolvedAccount {
+  return {
+    user: account.user,
+    password: account.password,
+    host: account.host ?? "%",
+    plugin: account.plugin ?? NATIVE_PASSWORD_PLUGIN,
+  };
+}
+
+function hostPatternToRegExp(pattern: string): RegExp {
+  let source = "";
+  for (const ch of pattern) {
+    if (ch === "%") source += ".*";
+    else if (ch === "_") source += ".";
+    else source += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`, "i");
+}
+
+/** The names a client address is known by, as MySQL would match them against account hosts. */
+export function clientHostNames(address: string): string[] {
+  const plain = address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;
+  const names = [plain];
+  if (plain === "127.0.0.1" || plain === "::1") names.unshift("localhost");
+  return names;
+}
+
+/**
+ * The host MySQL shows in "Access denied for user 'u'@'host'": a loopback TCP client appears as
+ * `localhost` on a stock server (name resolution on), anything else as its address.
+ */
+export function displayClientHost(address: string): string {
+  return clientHostNames(address)[0]!;
+}
+
+/**
+ * Finds the account for a user connecting from an address. Like MySQL, the most specific host
+ * pattern wins: literal hosts before patterns, and `%` last.
+ */
+export function findAccount(
+  accounts: readonly ResolvedAccount[],
+  user: string,
+  address: string,
+): ResolvedAccount | undefined {
+  const names = clientHostNames(address);
+  const candidates = accounts.filter(
+    (a) => a.user === user && names.some((n) => hostPatternToRegExp(a.host).test(n)),
+  );
+  const specificity = (host: string) => (host === "%" ? 2 : /[%_]/.test(host) ? 1 : 0);
+  return candidates.sort((a, b) => specificity(a.host) - specificity(b.host))[0];
+}

@@ -1,0 +1,129 @@
+import { readFileSync } from "node:fs";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import pc from "picocolors";
+import { startMockServer } from "../server/mock-server";
+import type { MockServerOptions, TlsOptions } from "../server/options";
+import { compareTlsVersions, isTlsVersion, TLS_VERSIONS, type TlsVersion } from "../tls/tls-versions";
+import { formatEvent } from "./format-event";
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  tls: boolean;
+  tlsVersion?: TlsVersion[];
+  ciphers?: string;
+  cert?: string;
+  key?: string;
+  ca?: string;
+  user: string;
+  password: string;
+  serverVersion?: string;
+  events?: string;
+  packets?: boolean;
+  json?: boolean;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError("expected a port number from 0 to 65535");
+  }
+  return port;
+}
+
+/** `TLSv1.2` or `TLSv1,TLSv1.1,TLSv1.2`, as MySQL's tls_version takes it. */
+function parseTlsVersions(value: string): TlsVersion[] {
+  const versions = value.split(",").map((v) => v.trim());
+  for (const v of versions) {
+    if (!isTlsVersion(v))
+      throw new InvalidArgumentError(`unknown TLS version ${v} (known: ${TLS_VERSIONS.join(", ")})`);
+  }
+  const sorted = (versions as TlsVersion[]).sort(compareTlsVersions);
+  const first = TLS_VERSIONS.indexOf(sorted[0]!);
+  if (sorted.some((v, i) => TLS_VERSIONS.indexOf(v) !== first + i)) {
+    // node:tls takes a version range, so a list with a hole (TLSv1,TLSv1.2) cannot be served.
+    throw new InvalidArgumentError("TLS versions must form a range without gaps, e.g. TLSv1.1,TLSv1.2");
+  }
+  return sorted;
+}
+
+function readPem(path: string, flag: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new InvalidArgumentError(`${flag} ${path}: ${(error as Error).message}`);
+  }
+}
+
+export function toServerOptions(flags: ServeFlags): MockServerOptions {
+  let tls: TlsOptions | false = false;
+  if (flags.tls) {
+    tls = {};
+    if (flags.tlsVersion) {
+      tls.minVersion = flags.tlsVersion[0]!;
+      tls.maxVersion = flags.tlsVersion[flags.tlsVersion.length - 1]!;
+    }
+    if (flags.ciphers) tls.ciphers = flags.ciphers;
+    if (flags.cert) tls.cert = readPem(flags.cert, "--cert");
+    if (flags.key) tls.key = readPem(flags.key, "--key");
+    if (flags.ca) tls.ca = readPem(flags.ca, "--ca");
+  }
+  return {
+    host: flags.host,
+    port: flags.port,
+    tls,
+    accounts: [{ user: flags.user, password: flags.password }],
+    ...(flags.serverVersion ? { serverVersion: flags.serverVersion } : {}),
+  };
+}
+
+/** Adds `serve`: run a mock server until interrupted, printing a line per connection event. */
+export function serveCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("run a mock MySQL server and print what each client does")
+    .option("-P, --port <port>", "TCP port (0 = any free port)", parsePort, 3306)
+    .option("-h, --host <address>", "address to bind", "127.0.0.1")
+    .option("--no-tls", "greet without CLIENT_SSL (a server with TLS disabled)")
+    .option(
+      "--tls-version <list>",
+      "TLS versions to serve, e.g. TLSv1.2 or TLSv1,TLSv1.1,TLSv1.2",
+      parseTlsVersions,
+    )
+    .option("--ciphers <list>", "OpenSSL cipher string (default: MySQL 5.7's list)")
+    .option("--cert <file>", "server certificate chain (PEM); default: an auto-generated MySQL 5.7 set")
+    .option("--key <file>", "server private key (PEM)")
+    .option("--ca <file>", "CA (PEM) to verify client certificates")
+    .option("-u, --user <name>", "account user name", "root")
+    .option("-p, --password <password>", "account password", "root")
+    .option("--server-version <version>", "version string of the greeting", "5.7.41")
+    .option("--events <file>", "append every event as a JSON line to this file")
+    .option("--packets", "also print every packet")
+    .addOption(new Option("--json", "print events as JSON lines instead of text"))
+    .action(async (flags: ServeFlags) => {
+      const server = await startMockServer({
+        ...toServerOptions(flags),
+        ...(flags.events ? { eventsFile: flags.events } : {}),
+      });
+      server.on("event", (event) => {
+        const text = flags.json
+          ? JSON.stringify(event)
+          : formatEvent(event, { packets: flags.packets ?? false });
+        if (text !== null) process.stdout.write(`${text}\n`);
+      });
+      const tls = server.tls;
+      const tlsText = tls ? `TLS ${tls.minVersion}–${tls.maxVersion}` : "TLS off";
+      process.stdout.write(
+        `${pc.bold("mysql-tls-mock")} listening on ${server.host}:${server.port} — MySQL ${server.options.serverVersion}, ${tlsText}\n` +
+          pc.dim(
+            `try: mariadb -h ${server.host} -P ${server.port} -u ${flags.user} -p${flags.password} ${tls ? "--ssl" : "--skip-ssl"} -e "SHOW STATUS LIKE 'Ssl_version'"\n`,
+          ),
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      await server.stop();
+    });
+}

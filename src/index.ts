@@ -1,0 +1,21 @@
+/**
+ * mysql-tls-mock: a scriptable fake MySQL server for testing how MySQL clients behave around TLS.
+ *
+ * @packageDocumentation
+ */
+
+export type { Account } from "./auth/accounts";
+export type {
+  ConnectionOutcome,
+  ConnectionRecord,
+  PacketRecord,
+  Phase,
+  TlsRecord,
+} from "./record/connection-record";
+export type { MockServerEvent, MockServerEventType } from "./record/events";
+export { ServerConfigurationError } from "./server/errors";
+export { type MockServer, type StartOptions, startMockServer } from "./server/mock-server";
+export type { MockServerOptions, TlsOptions } from "./server/options";
+export type { ClientHelloSummary } from "./tls/client-hello";
+export type { TlsFailure, TlsFailureCause } from "./tls/tls-failure";
+export type { TlsVersion } from "./tls/tls-versions";

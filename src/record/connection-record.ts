@@ -1,0 +1,103 @@
+import type { ClientHelloSummary } from "../tls/client-hello";
+import type { TlsFailure } from "../tls/tls-failure";
+import type { CertificateSummary } from "../tls/tls-session";
+
+/** Where in the login a connection is. The same names label packets and events. */
+export type Phase =
+  | "greeting"
+  | "handshake-response"
+  | "tls-handshake"
+  | "tls-handshake-response"
+  | "authentication"
+  | "command"
+  | "closed";
+
+export type Direction = "client" | "server";
+
+/** One MySQL packet as it crossed the wire. */
+export interface PacketRecord {
+  /** Milliseconds since the connection was accepted. */
+  atMs: number;
+  direction: Direction;
+  phase: Phase;
+  sequenceId: number;
+  /** Payload length in bytes (without the 4-byte header). */
+  length: number;
+  /** Packet type by its protocol name, e.g. `HandshakeV10`, `SSLRequest`, `COM_QUERY`, `ERR`. */
+  type: string;
+  /** Whether the packet travelled inside TLS. */
+  encrypted: boolean;
+  /** Up to `recordPayloadBytes` of the payload as hex; absent where it would carry credentials. */
+  payloadHex?: string;
+  /** Set where the payload is withheld because it carries authentication data. */
+  redacted?: true;
+}
+
+export type TlsRecord =
+  | {
+      outcome: "negotiated";
+      version: string;
+      cipher: string;
+      sni: string | null;
+      clientHello: ClientHelloSummary | null;
+      clientCertificate: CertificateSummary | null;
+      clientCertificateVerified: boolean;
+    }
+  | { outcome: "failed"; failure: TlsFailure; clientHello: ClientHelloSummary | null };
+
+/** How the connection ended up, from the server's side. */
+export type ConnectionOutcome =
+  | { kind: "pending" }
+  /** Logged in; `ended` says how the session finished. */
+  | { kind: "authenticated"; ended: "quit" | "client-closed" | "server-stopped" | "timeout" | "error" | null }
+  /** The server refused the login with an ERR packet. */
+  | { kind: "refused"; code: number; sqlState: string; message: string }
+  /** The TLS handshake did not complete. */
+  | { kind: "tls-failed"; failure: TlsFailure }
+  /** The client closed or reset before the login finished (e.g. after a greeting it rejected). */
+  | { kind: "client-went-away"; phase: Phase; how: "closed" | "reset" }
+  /** The client sent bytes the protocol does not allow; the connection was closed. */
+  | { kind: "protocol-error"; phase: Phase; message: string }
+  /** The login did not finish within the connect timeout. */
+  | { kind: "timeout"; phase: Phase }
+  /** The server was stopped while the login was under way. */
+  | { kind: "server-stopped"; phase: Phase };
+
+/** Everything the server saw one client do. */
+export interface ConnectionRecord {
+  /** The connection id the greeting announced. */
+  id: number;
+  startedAt: string;
+  endedAt: string | null;
+  client: { address: string; port: number };
+  phase: Phase;
+  greeting: {
+    serverVersion: string;
+    capabilityFlags: number;
+    tlsOffered: boolean;
+    authPluginName: string;
+  };
+  /** Capability flags the client sent (from its SSLRequest, or its response when it sent none). */
+  clientCapabilityFlags: number | null;
+  clientCapabilities: string[];
+  sslRequest: boolean;
+  /** Capabilities in the response inside TLS when they differ from the SSLRequest's (the server ignores them). */
+  capabilitiesChangedAfterTls: number | null;
+  tls: TlsRecord | null;
+  user: string | null;
+  database: string | null;
+  /** The auth plugin the client's response was for. */
+  clientAuthPlugin: string | null;
+  /** Set when the server switched the client to another plugin. */
+  authSwitchedTo: string | null;
+  connectAttributes: Record<string, string> | null;
+  /**
+   * True when a password-bearing response (a scramble reply or a password) crossed without TLS.
+   * The record never holds the password or the reply itself.
+   */
+  credentialsInPlaintext: boolean;
+  /** Queries and other commands the client sent after login, in order. */
+  commands: Array<{ command: string; query?: string }>;
+  packets: PacketRecord[];
+  outcome: ConnectionOutcome;
+}

@@ -1,0 +1,35 @@
+import type { ConnectionOutcome, PacketRecord, Phase, TlsRecord } from "./connection-record";
+
+/** Every event the server emits, one per line in the JSON-lines log. */
+export type MockServerEvent = EventBase &
+  (
+    | { type: "connection-opened"; client: { address: string; port: number } }
+    | { type: "greeting-sent"; serverVersion: string; capabilities: string[]; tlsOffered: boolean }
+    | { type: "ssl-request"; capabilities: string[] }
+    | { type: "tls-negotiated"; tls: Extract<TlsRecord, { outcome: "negotiated" }> }
+    | { type: "tls-failed"; tls: Extract<TlsRecord, { outcome: "failed" }> }
+    | {
+        type: "handshake-response";
+        user: string;
+        database: string | null;
+        authPlugin: string | null;
+        capabilities: string[];
+        encrypted: boolean;
+        credentialsInPlaintext: boolean;
+      }
+    | { type: "auth-switch"; plugin: string }
+    | { type: "authenticated"; user: string }
+    | { type: "access-denied"; user: string; code: number; message: string }
+    | { type: "command"; command: string; query?: string }
+    | { type: "protocol-error"; phase: Phase; message: string }
+    | { type: "packet"; packet: PacketRecord }
+    | { type: "connection-closed"; outcome: ConnectionOutcome }
+  );
+
+export interface EventBase {
+  /** ISO time the event happened. */
+  time: string;
+  connectionId: number;
+}
+
+export type MockServerEventType = MockServerEvent["type"];

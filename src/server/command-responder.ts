@@ -1,0 +1,177 @@
+import { CapabilityFlags, Command, commandName, ErrorCode, ServerStatus } from "../protocol/constants";
+import { decodeComInitDb, decodeCommand, decodeComQuery } from "../protocol/packets/command";
+import { encodeEof } from "../protocol/packets/eof-packet";
+import { encodeErr } from "../protocol/packets/err-packet";
+import { encodeOk } from "../protocol/packets/ok-packet";
+import { encodeTextResultset } from "../protocol/packets/text-resultset";
+import type { ResolvedOptions } from "./options";
+import { answerQuery, type QueryAnswer, type QueryContext } from "./query";
+import { columnDefinition, textValue } from "./resultset-columns";
+
+/** What the session sends back for one command. */
+export interface CommandReply {
+  commandName: string;
+  query?: string;
+  /** Set when the command changed the default database. */
+  database?: string;
+  packets: Array<{ payload: Buffer; type: string }>;
+  /** COM_QUIT: no reply, close. */
+  close: boolean;
+}
+
+const STATUS = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+
+/** Names of a text resultset's packets in order, for the record. */
+function resultsetPacketTypes(columnCount: number, rowCount: number, caps: number): string[] {
+  const deprecateEof = (caps & CapabilityFlags.CLIENT_DEPRECATE_EOF) !== 0;
+  return [
+    "ColumnCount",
+    ...Array<string>(columnCount).fill("ColumnDefinition41"),
+    ...(deprecateEof ? [] : ["EOF"]),
+    ...Array<string>(rowCount).fill("TextRow"),
+    deprecateEof ? "OK" : "EOF",
+  ];
+}
+
+/** Answers the command phase: the few commands and queries clients send right after login. */
+export class CommandResponder {
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly context: () => QueryContext,
+  ) {}
+
+  respond(payload: Buffer, clientCapabilities: number): CommandReply {
+    if (payload.length === 0) {
+      return this.reply("COM_EMPTY", [
+        this.err(clientCapabilities, ErrorCode.ER_UNKNOWN_COM_ERROR, "08S01", "Unknown command"),
+      ]);
+    }
+    const command = decodeCommand(payload);
+    const name = commandName(command.command);
+    const ok = () => ({
+      payload: encodeOk(
+        { affectedRows: 0, lastInsertId: 0, statusFlags: STATUS, warnings: 0 },
+        clientCapabilities,
+      ),
+      type: "OK",
+    });
+    switch (command.command) {
+      case Command.COM_QUIT:
+        return { commandName: name, packets: [], close: true };
+      case Command.COM_PING:
+      case Command.COM_RESET_CONNECTION:
+        return this.reply(name, [ok()]);
+      case Command.COM_INIT_DB:
+        return { ...this.reply(name, [ok()]), database: decodeComInitDb(command.body) };
+      case Command.COM_SET_OPTION:
+        // MySQL answers COM_SET_OPTION with an EOF packet, not an OK.
+        return this.reply(name, [
+          { payload: encodeEof({ warnings: 0, statusFlags: STATUS }, clientCapabilities), type: "EOF" },
+        ]);
+      case Command.COM_FIELD_LIST:
+        return this.reply(name, [
+          { payload: encodeEof({ warnings: 0, statusFlags: STATUS }, clientCapabilities), type: "EOF" },
+        ]);
+      case Command.COM_STATISTICS:
+        return this.reply(name, [
+          {
+            payload: Buffer.from(
+              "Uptime: 1  Threads: 1  Questions: 1  Slow queries: 0  Opens: 0  Flush tables: 1  Open tables: 0  Queries per second avg: 1.000",
+            ),
+            type: "Statistics",
+          },
+        ]);
+      case Command.COM_QUERY: {
+        const sql = decodeComQuery(command.body);
+        const answer = this.answer(sql);
+        return {
+          ...this.reply(name, this.answerPackets(answer, sql, clientCapabilities)),
+          query: sql,
+          ...(answer.kind === "ok" && answer.database !== undefined ? { database: answer.database } : {}),
+        };
+      }
+      default:
+        if (name.startsWith("COM_UNKNOWN")) {
+          return this.reply(name, [
+            this.err(clientCapabilities, ErrorCode.ER_UNKNOWN_COM_ERROR, "08S01", "Unknown command"),
+          ]);
+        }
+        return this.reply(name, [
+          this.err(
+            clientCapabilities,
+            ErrorCode.ER_NOT_SUPPORTED_YET,
+            "42000",
+            `This version of MySQL doesn't yet support '${name}'`,
+          ),
+        ]);
+    }
+  }
+
+  private answer(sql: string): QueryAnswer {
+    const context = this.context();
+    const answer = answerQuery(sql, context);
+    if (answer.kind !== "unhandled") return answer;
+    const fallback = this.options.unknownQuery;
+    if (typeof fallback === "function") return fallback(sql, context);
+    if (fallback === "ok") return { kind: "ok" };
+    return {
+      kind: "error",
+      code: ErrorCode.ER_NOT_SUPPORTED_YET,
+      sqlState: "42000",
+      message: `This version of MySQL doesn't yet support 'mysql-tls-mock has no answer for: ${sql.slice(0, 200)}'`,
+    };
+  }
+
+  private answerPackets(
+    answer: QueryAnswer,
+    sql: string,
+    caps: number,
+  ): Array<{ payload: Buffer; type: string }> {
+    switch (answer.kind) {
+      case "ok":
+        return [
+          {
+            payload: encodeOk(
+              {
+                affectedRows: answer.affectedRows ?? 0,
+                lastInsertId: 0,
+                statusFlags: STATUS,
+                warnings: 0,
+                ...(answer.info ? { info: answer.info } : {}),
+              },
+              caps,
+            ),
+            type: "OK",
+          },
+        ];
+      case "error":
+        return [this.err(caps, answer.code, answer.sqlState, answer.message)];
+      case "resultset": {
+        const columns = answer.columns.map((column, i) =>
+          columnDefinition(
+            column,
+            answer.rows.map((row) => row[i] ?? null),
+          ),
+        );
+        const rows = answer.rows.map((row) => row.map(textValue));
+        const types = resultsetPacketTypes(columns.length, rows.length, caps);
+        return encodeTextResultset({ columns, rows }, caps, STATUS).map((payload, i) => ({
+          payload,
+          type: types[i]!,
+        }));
+      }
+      default:
+        return [
+          this.err(caps, ErrorCode.ER_NOT_SUPPORTED_YET, "42000", `No answer for ${sql.slice(0, 200)}`),
+        ];
+    }
+  }
+
+  private err(caps: number, code: number, sqlState: string, message: string) {
+    return { payload: encodeErr({ code, sqlState, message }, caps), type: "ERR" };
+  }
+
+  private reply(commandName: string, packets: CommandReply["packets"]): CommandReply {
+    return { commandName, packets, close: false };
+  }
+}

@@ -1,0 +1,172 @@
+import { EventEmitter, once } from "node:events";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import type { ConnectionRecord } from "../record/connection-record";
+import type { MockServerEvent, MockServerEventType } from "../record/events";
+import { JsonLinesSink } from "../record/jsonl-sink";
+import { TlsAcceptor } from "../tls/tls-acceptor";
+import { type MockServerOptions, type ResolvedOptions, type ResolvedTls, resolveOptions } from "./options";
+import { Session } from "./session";
+
+/** Options of {@link startMockServer} beyond the server's behaviour. */
+export interface StartOptions extends MockServerOptions {
+  /** Append every event as a JSON line to this file. */
+  eventsFile?: string;
+}
+
+type Listener<T extends MockServerEventType> = (event: Extract<MockServerEvent, { type: T }>) => void;
+
+/**
+ * A running mock MySQL server. Create one with {@link startMockServer}; stop it with
+ * {@link MockServer.stop} or `await using`.
+ */
+export class MockServer {
+  private readonly emitter = new EventEmitter();
+  private readonly sessions = new Set<Session>();
+  private readonly records: ConnectionRecord[] = [];
+  private nextConnectionId: number;
+  private stopping: Promise<void> | null = null;
+
+  /** @internal use {@link startMockServer} */
+  constructor(
+    private readonly server: Server,
+    /** The options in force, with every default applied. */
+    readonly options: ResolvedOptions,
+    private readonly tlsAcceptor: TlsAcceptor | null,
+    private readonly sink: JsonLinesSink | null,
+  ) {
+    this.nextConnectionId = options.firstConnectionId;
+    this.emitter.setMaxListeners(0);
+    server.on("connection", (socket) => this.accept(socket));
+  }
+
+  /** The address the server listens on. */
+  get host(): string {
+    return (this.server.address() as AddressInfo).address;
+  }
+
+  /** The port the server listens on (the real one when started on port 0). */
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** A connection URL without credentials, e.g. `mysql://127.0.0.1:40123`. */
+  get url(): string {
+    const host = this.host.includes(":") ? `[${this.host}]` : this.host;
+    return `mysql://${host}:${this.port}`;
+  }
+
+  /** The CA (PEM) a client should trust to verify this server, when TLS is on. */
+  get ca(): string | undefined {
+    const ca = this.options.tls?.ca;
+    return ca === undefined ? undefined : ca.toString();
+  }
+
+  /** The TLS settings in force, or null when the greeting does not offer TLS. */
+  get tls(): ResolvedTls | null {
+    return this.options.tls;
+  }
+
+  /** One record per connection so far, oldest first; live connections' records keep filling in. */
+  get connections(): readonly ConnectionRecord[] {
+    return this.records;
+  }
+
+  /** Subscribes to one event type, or to every event with `"event"`. */
+  on<T extends MockServerEventType>(type: T, listener: Listener<T>): this;
+  on(type: "event", listener: (event: MockServerEvent) => void): this;
+  on(type: string, listener: (event: never) => void): this {
+    this.emitter.on(type, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off(type: string, listener: (event: never) => void): this {
+    this.emitter.off(type, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /**
+   * Resolves when every connection accepted so far has closed, so a test can assert on final
+   * records right after its client disconnects.
+   */
+  async settled(): Promise<readonly ConnectionRecord[]> {
+    await Promise.all([...this.sessions].map((s) => s.whenClosed()));
+    return this.records;
+  }
+
+  /**
+   * Waits for the next connection (or the `n`th overall, 1-based) to close and returns its record.
+   */
+  async waitForConnection(n = this.records.length + 1): Promise<ConnectionRecord> {
+    while (this.records.length < n) await once(this.emitter, "connection-opened");
+    const record = this.records[n - 1]!;
+    await [...this.sessions].find((s) => s.record === record)?.whenClosed();
+    return record;
+  }
+
+  /** Closes the listener and every live connection. Safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      for (const session of this.sessions) session.destroy();
+      await Promise.all([closed, ...[...this.sessions].map((s) => s.whenClosed())]);
+      await this.sink?.close();
+    })();
+    return this.stopping;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  private accept(socket: Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    const session = new Session(socket, this.nextConnectionId, {
+      options: this.options,
+      tlsAcceptor: this.tlsAcceptor,
+      emit: (event) => this.emit(event),
+    });
+    this.nextConnectionId = (this.nextConnectionId + 1) >>> 0;
+    this.sessions.add(session);
+    this.records.push(session.record);
+    void session.whenClosed().then(() => this.sessions.delete(session));
+    session.start();
+  }
+
+  private emit(event: MockServerEvent): void {
+    this.sink?.write(event);
+    this.emitter.emit(event.type, event);
+    this.emitter.emit("event", event);
+  }
+}
+
+/**
+ * Starts a mock MySQL server.
+ *
+ * @example
+ * ```ts
+ * await using server = await startMockServer({ accounts: [{ user: "app", password: "secret" }] });
+ * // connect a client to server.host / server.port, then:
+ * const [record] = await server.settled();
+ * expect(record.tls?.outcome).toBe("negotiated");
+ * ```
+ */
+export async function startMockServer(options: StartOptions = {}): Promise<MockServer> {
+  const { eventsFile, ...serverOptions } = options;
+  const resolved = await resolveOptions(serverOptions);
+  const tlsAcceptor = resolved.tls
+    ? new TlsAcceptor({ ...resolved.tls, handshakeTimeoutMs: resolved.connectTimeoutMs })
+    : null;
+  const server = createServer({ noDelay: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(resolved.port, resolved.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const sink = eventsFile ? new JsonLinesSink(eventsFile) : null;
+  return new MockServer(server, resolved, tlsAcceptor, sink);
+}

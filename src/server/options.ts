@@ -1,0 +1,221 @@
+import { X509Certificate } from "node:crypto";
+import { type Account, type ResolvedAccount, resolveAccount } from "../auth/accounts";
+import { NATIVE_PASSWORD_PLUGIN } from "../auth/native-password";
+import { getCertificateSet } from "../certs";
+import {
+  CapabilityFlags,
+  CharacterSet,
+  SERVER_CAPABILITIES_NO_TLS,
+  SERVER_CAPABILITIES_TLS,
+} from "../protocol/constants";
+import { mysql57CipherString } from "../tls/mysql-ciphers";
+import type { ClientCertificateMode } from "../tls/tls-session";
+import { compareTlsVersions, isTlsVersion, type TlsVersion } from "../tls/tls-versions";
+import { ServerConfigurationError } from "./errors";
+import type { QueryAnswer, QueryContext } from "./query";
+
+/** TLS settings of the mock server. */
+export interface TlsOptions {
+  /** Server private key (PEM). With `cert`; default: a MySQL-style auto-generated set made on start. */
+  key?: string | Buffer;
+  /** Server certificate chain (PEM), leaf first. */
+  cert?: string | Buffer;
+  /** CA certificates (PEM) used to verify client certificates. */
+  ca?: string | Buffer;
+  /** Lowest TLS version served. Default `TLSv1` (a 5.7.10+ OpenSSL build's `tls_version`). */
+  minVersion?: TlsVersion;
+  /** Highest TLS version served. Default `TLSv1.2`: no MySQL 5.7 release negotiates TLSv1.3. */
+  maxVersion?: TlsVersion;
+  /** Full OpenSSL cipher string. Default: MySQL 5.7's list with its block-list prefix. */
+  ciphers?: string;
+  /** Client certificates: 5.7 always requests one and never requires one. Default `request`. */
+  clientCertificates?: ClientCertificateMode;
+}
+
+/** Options of {@link startMockServer}. Every field is optional. */
+export interface MockServerOptions {
+  /** Address to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Version string of the greeting. Default `5.7.41`. */
+  serverVersion?: string;
+  /** `@@version_comment`. Default `MySQL Community Server (GPL)`. */
+  versionComment?: string;
+  /** TLS settings, or `false` for a greeting without CLIENT_SSL. Default: TLS on. */
+  tls?: TlsOptions | false;
+  /** Accounts that may log in. Default: `root` with password `root`. */
+  accounts?: Account[];
+  /** The auth plugin the greeting names. Default `mysql_native_password`. */
+  defaultAuthPlugin?: string;
+  /**
+   * Capability word of the greeting. Default: the stock 5.7 word, `0xC1FFFFFF` with TLS and
+   * `0x81FFF7FF` without. Set it to reproduce a TLS-stripping proxy (`0xC1FFF7FF`).
+   */
+  capabilityFlags?: number;
+  /** Collation id of the greeting. Default 8 (latin1_swedish_ci, the 5.7 default). */
+  characterSet?: number;
+  /** Connection id of the first connection; later ones count up. Default 1. */
+  firstConnectionId?: number;
+  /** Largest packet accepted from a client (max_allowed_packet). Default 4 MiB. */
+  maxPacketSize?: number;
+  /** Milliseconds a client has to finish logging in (connect_timeout). Default 10 000. */
+  connectTimeoutMs?: number;
+  /** Answer to queries the server does not know: an ERR naming the query (default), an OK, or your own. */
+  unknownQuery?: "error" | "ok" | ((sql: string, context: QueryContext) => QueryAnswer);
+  /** Extra or overriding system variables for `SELECT @@x` and `SHOW VARIABLES`. */
+  systemVariables?: Record<string, string | number | null>;
+  /** How many payload bytes each recorded packet keeps as hex. Default 256. */
+  recordPayloadBytes?: number;
+}
+
+/** The TLS part of the options with every default applied and the certificate in hand. */
+export interface ResolvedTls {
+  key: string | Buffer;
+  cert: string | Buffer;
+  ca: string | Buffer | undefined;
+  minVersion: TlsVersion;
+  maxVersion: TlsVersion;
+  ciphers: string;
+  clientCertificates: ClientCertificateMode;
+  /** Validity of the served leaf certificate (MySQL's Ssl_server_not_before/after). */
+  certificateValidity: { notBefore: Date; notAfter: Date };
+}
+
+/** Options with every default applied: the only place the session reads its behaviour from. */
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  serverVersion: string;
+  versionComment: string;
+  tls: ResolvedTls | null;
+  accounts: ResolvedAccount[];
+  defaultAuthPlugin: string;
+  capabilityFlags: number;
+  characterSet: number;
+  firstConnectionId: number;
+  maxPacketSize: number;
+  connectTimeoutMs: number;
+  unknownQuery: "error" | "ok" | ((sql: string, context: QueryContext) => QueryAnswer);
+  systemVariables: Record<string, string | number | null>;
+  recordPayloadBytes: number;
+}
+
+export const DEFAULT_ACCOUNT: Account = { user: "root", password: "root" };
+export const DEFAULT_SERVER_VERSION = "5.7.41";
+
+const SUPPORTED_PLUGINS = [NATIVE_PASSWORD_PLUGIN];
+
+function checkTlsVersion(option: string, value: string | undefined, fallback: TlsVersion): TlsVersion {
+  if (value === undefined) return fallback;
+  if (!isTlsVersion(value)) {
+    throw new ServerConfigurationError(
+      option,
+      `expected TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+function checkPlugin(option: string, plugin: string): void {
+  if (!SUPPORTED_PLUGINS.includes(plugin)) {
+    throw new ServerConfigurationError(
+      option,
+      `auth plugin ${plugin} is not supported (supported: ${SUPPORTED_PLUGINS.join(", ")})`,
+    );
+  }
+}
+
+async function resolveTls(tls: TlsOptions, serverVersion: string): Promise<ResolvedTls> {
+  const minVersion = checkTlsVersion("tls.minVersion", tls.minVersion, "TLSv1");
+  const maxVersion = checkTlsVersion("tls.maxVersion", tls.maxVersion, "TLSv1.2");
+  if (compareTlsVersions(minVersion, maxVersion) > 0) {
+    throw new ServerConfigurationError(
+      "tls.minVersion",
+      `${minVersion} is above tls.maxVersion ${maxVersion}`,
+    );
+  }
+  if ((tls.key === undefined) !== (tls.cert === undefined)) {
+    throw new ServerConfigurationError(
+      tls.key === undefined ? "tls.key" : "tls.cert",
+      "key and cert go together",
+    );
+  }
+  let { key, cert, ca } = tls;
+  if (key === undefined || cert === undefined) {
+    // A stock 5.7 server with no certificate configured makes its own set (auto_generate_certs).
+    const set = await getCertificateSet("mysql-auto", { serverVersion: serverVersion.replace(/-.*$/, "") });
+    key = set.server.key;
+    cert = set.server.cert;
+    ca ??= set.ca;
+  }
+  const clientCertificates = tls.clientCertificates ?? "request";
+  if (!["none", "request", "require"].includes(clientCertificates)) {
+    throw new ServerConfigurationError(
+      "tls.clientCertificates",
+      `expected none, request or require, got ${clientCertificates}`,
+    );
+  }
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(cert);
+  } catch (error) {
+    throw new ServerConfigurationError("tls.cert", `not a PEM certificate: ${(error as Error).message}`);
+  }
+  return {
+    key,
+    cert,
+    ca,
+    certificateValidity: { notBefore: new Date(leaf.validFrom), notAfter: new Date(leaf.validTo) },
+    minVersion,
+    maxVersion,
+    ciphers: tls.ciphers ?? mysql57CipherString(),
+    clientCertificates,
+  };
+}
+
+/** Applies defaults and checks the options; misconfiguration fails here, before anything listens. */
+export async function resolveOptions(options: MockServerOptions = {}): Promise<ResolvedOptions> {
+  const serverVersion = options.serverVersion ?? DEFAULT_SERVER_VERSION;
+  const tls = options.tls === false ? null : await resolveTls(options.tls ?? {}, serverVersion);
+  const defaultAuthPlugin = options.defaultAuthPlugin ?? NATIVE_PASSWORD_PLUGIN;
+  checkPlugin("defaultAuthPlugin", defaultAuthPlugin);
+  const accounts = (options.accounts ?? [DEFAULT_ACCOUNT]).map((a, i) => {
+    if (typeof a.user !== "string" || typeof a.password !== "string") {
+      throw new ServerConfigurationError(
+        `accounts[${i}]`,
+        "an account needs a user and a password (strings)",
+      );
+    }
+    const resolved = resolveAccount({ ...a, plugin: a.plugin ?? defaultAuthPlugin });
+    checkPlugin(`accounts[${i}].plugin`, resolved.plugin);
+    return resolved;
+  });
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ServerConfigurationError("port", `expected an integer from 0 to 65535, got ${port}`);
+  }
+  let capabilityFlags =
+    options.capabilityFlags ?? (tls ? SERVER_CAPABILITIES_TLS : SERVER_CAPABILITIES_NO_TLS);
+  capabilityFlags >>>= 0;
+  if (!tls && capabilityFlags & CapabilityFlags.CLIENT_SSL) {
+    throw new ServerConfigurationError("capabilityFlags", "CLIENT_SSL is set but tls is false");
+  }
+  return {
+    host: options.host ?? "127.0.0.1",
+    port,
+    serverVersion,
+    versionComment: options.versionComment ?? "MySQL Community Server (GPL)",
+    tls,
+    accounts,
+    defaultAuthPlugin,
+    capabilityFlags,
+    characterSet: options.characterSet ?? CharacterSet.latin1_swedish_ci,
+    firstConnectionId: options.firstConnectionId ?? 1,
+    maxPacketSize: options.maxPacketSize ?? 4 * 1024 * 1024,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    unknownQuery: options.unknownQuery ?? "error",
+    systemVariables: options.systemVariables ?? {},
+    recordPayloadBytes: options.recordPayloadBytes ?? 256,
+  };
+}

@@ -1,0 +1,13 @@
+export { answerQuery } from "./answer-query";
+export { likeMatches } from "./like-pattern";
+export type { QueryAnswer, QueryContext, ResultColumn, ResultValue } from "./query-answer";
+export { type ErrorAnswer, QueryErrorCode } from "./query-errors";
+export { asn1TimePrint, listStatusVariables, type StatusVariable } from "./status-variables";
+export {
+  findSystemVariable,
+  listSystemVariables,
+  type SystemVariable,
+  showVariableValue,
+  type VariableKind,
+  type VariableScope,
+} from "./system-variables";

@@ -1,0 +1,603 @@
+import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { displayClientHost, findAccount, type ResolvedAccount } from "../auth/accounts";
+import { NATIVE_PASSWORD_PLUGIN, verifyNativePasswordReply } from "../auth/native-password";
+import { generateScramble } from "../auth/scramble";
+import { CapabilityFlags, capabilityNames, ErrorCode, ServerStatus } from "../protocol/constants";
+import { MalformedPacketError, ProtocolError } from "../protocol/errors";
+import { encodePacket, framesSequenceSpan, type Packet, PacketFramer } from "../protocol/framing";
+import { encodeAuthSwitchRequest } from "../protocol/packets/auth-switch-request";
+import { encodeErr } from "../protocol/packets/err-packet";
+import { decodeHandshakeResponse41 } from "../protocol/packets/handshake-response-41";
+import { decodeHandshakeResponse320 } from "../protocol/packets/handshake-response-320";
+import { encodeHandshakeV10 } from "../protocol/packets/handshake-v10";
+import { encodeOk } from "../protocol/packets/ok-packet";
+import { decodeSslRequest, isSslRequest } from "../protocol/packets/ssl-request";
+import type { ConnectionOutcome, ConnectionRecord, Phase } from "../record/connection-record";
+import type { MockServerEvent } from "../record/events";
+import type { TlsAcceptor } from "../tls/tls-acceptor";
+import type { NegotiatedTls } from "../tls/tls-session";
+import { type CommandReply, CommandResponder } from "./command-responder";
+import type { ResolvedOptions } from "./options";
+import type { QueryContext } from "./query";
+
+/**
+ * The states of one connection, in the order a login walks through them:
+ * greeting sent → (SSLRequest → TLS handshake →) handshake response → (auth switch →) command phase.
+ */
+export type SessionState =
+  | "awaiting-handshake-response"
+  | "tls-handshake"
+  | "awaiting-tls-handshake-response"
+  | "awaiting-auth-switch-response"
+  | "command"
+  | "closed";
+
+const PHASE_OF_STATE: Record<SessionState, Phase> = {
+  "awaiting-handshake-response": "handshake-response",
+  "tls-handshake": "tls-handshake",
+  "awaiting-tls-handshake-response": "tls-handshake-response",
+  "awaiting-auth-switch-response": "authentication",
+  command: "command",
+  closed: "closed",
+};
+
+/** ERR texts MySQL sends during the login. */
+const BAD_HANDSHAKE = { code: ErrorCode.ER_HANDSHAKE_ERROR, sqlState: "08S01", message: "Bad handshake" };
+const OLD_CLIENT = {
+  code: ErrorCode.ER_NOT_SUPPORTED_AUTH_MODE,
+  sqlState: "08004",
+  message:
+    "Client does not support authentication protocol requested by server; consider upgrading MySQL client",
+};
+const PACKETS_OUT_OF_ORDER = {
+  code: ErrorCode.ER_NET_PACKETS_OUT_OF_ORDER,
+  sqlState: "08S01",
+  message: "Got packets out of order",
+};
+const PACKET_TOO_LARGE = {
+  code: ErrorCode.ER_NET_PACKET_TOO_LARGE,
+  sqlState: "08S01",
+  message: "Got a packet bigger than 'max_allowed_packet' bytes",
+};
+
+/** How long a closing connection may linger for the client to read our last packet. */
+const CLOSE_GRACE_MS = 2000;
+const EMPTY = Buffer.alloc(0);
+
+interface ErrSpec {
+  code: number;
+  sqlState: string;
+  message: string;
+}
+
+/** Everything the server shares with its sessions. */
+export interface SessionContext {
+  options: ResolvedOptions;
+  /** Null when the server has no TLS to offer. */
+  tlsAcceptor: TlsAcceptor | null;
+  emit(event: MockServerEvent): void;
+}
+
+/**
+ * One client connection: an explicit state machine over the MySQL login, recording everything the
+ * client does. A failure of this connection — bad bytes, a reset, a TLS error — ends only it.
+ */
+export class Session {
+  readonly record: ConnectionRecord;
+  private state: SessionState = "awaiting-handshake-response";
+  private stream: Socket | TLSSocket;
+  private framer: PacketFramer;
+  /** The next sequence id: both sides count up from the greeting's 0. */
+  private sequenceId = 0;
+  private readonly scramble = generateScramble();
+  /** Capabilities that govern the session: the SSLRequest's, or the response's without TLS. */
+  private clientCapabilities = 0;
+  private tls: NegotiatedTls | null = null;
+  private account: ResolvedAccount | undefined;
+  private readonly startedAt = Date.now();
+  private readonly connectTimer: NodeJS.Timeout;
+  private readonly commands: CommandResponder;
+  private lastSocketError: NodeJS.ErrnoException | null = null;
+  private readonly onStreamData = (chunk: Buffer) => this.receive(chunk);
+  private readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly connectionId: number,
+    private readonly context: SessionContext,
+  ) {
+    const { options } = context;
+    this.stream = socket;
+    this.framer = new PacketFramer({ maxPayloadLength: options.maxPacketSize });
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.record = {
+      id: connectionId,
+      startedAt: new Date(this.startedAt).toISOString(),
+      endedAt: null,
+      client: { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 },
+      phase: "greeting",
+      greeting: {
+        serverVersion: options.serverVersion,
+        capabilityFlags: options.capabilityFlags,
+        tlsOffered: this.tlsOffered,
+        authPluginName: options.defaultAuthPlugin,
+      },
+      clientCapabilityFlags: null,
+      clientCapabilities: [],
+      sslRequest: false,
+      capabilitiesChangedAfterTls: null,
+      tls: null,
+      user: null,
+      database: null,
+      clientAuthPlugin: null,
+      authSwitchedTo: null,
+      connectAttributes: null,
+      credentialsInPlaintext: false,
+      commands: [],
+      packets: [],
+      outcome: { kind: "pending" },
+    };
+    this.commands = new CommandResponder(options, () => this.queryContext());
+    this.connectTimer = setTimeout(() => this.onConnectTimeout(), options.connectTimeoutMs);
+    this.connectTimer.unref();
+  }
+
+  /** Whether the greeting offers TLS: what the client sees, not what the server could do. */
+  private get tlsOffered(): boolean {
+    return (this.context.options.capabilityFlags & CapabilityFlags.CLIENT_SSL) !== 0;
+  }
+
+  /** Resolves once the connection is closed and its record final. */
+  whenClosed(): Promise<void> {
+    return this.closed;
+  }
+
+  /** Sends the greeting and starts reading. */
+  start(): void {
+    const { options } = this.context;
+    this.socket.setNoDelay(true);
+    this.socket.on("data", this.onStreamData);
+    this.socket.on("error", (error: NodeJS.ErrnoException) => {
+      this.lastSocketError ??= error;
+    });
+    this.socket.once("close", () => this.onSocketClosed());
+    this.emit({ type: "connection-opened", client: this.record.client });
+    // One write: `openssl s_client -starttls mysql` reads the greeting with a single read().
+    this.send(
+      encodeHandshakeV10({
+        protocolVersion: 10,
+        serverVersion: options.serverVersion,
+        connectionId: this.connectionId,
+        authPluginData: this.scramble,
+        capabilityFlags: options.capabilityFlags,
+        characterSet: options.characterSet,
+        statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT,
+        authPluginName: options.defaultAuthPlugin,
+      }),
+      "HandshakeV10",
+    );
+    this.emit({
+      type: "greeting-sent",
+      serverVersion: options.serverVersion,
+      capabilities: capabilityNames(options.capabilityFlags),
+      tlsOffered: this.tlsOffered,
+    });
+    this.setState("awaiting-handshake-response");
+  }
+
+  /** Ends the connection now (server stop). */
+  destroy(): void {
+    if (this.record.outcome.kind === "pending") {
+      this.setOutcome({ kind: "server-stopped", phase: this.record.phase });
+    } else if (this.record.outcome.kind === "authenticated" && this.record.outcome.ended === null) {
+      this.setOutcome({ kind: "authenticated", ended: "server-stopped" });
+    }
+    this.stream.destroy();
+    this.socket.destroy();
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  private receive(chunk: Buffer): void {
+    let input = chunk;
+    // One packet at a time: after an SSLRequest the bytes that follow are TLS, not MySQL frames.
+    while (this.isReadingPackets()) {
+      let packet: Packet | undefined;
+      try {
+        packet = this.framer.push(input, { limit: 1 })[0];
+      } catch (error) {
+        this.onFramingError(error as Error);
+        return;
+      }
+      input = EMPTY;
+      if (!packet) return;
+      this.handlePacket(packet);
+    }
+  }
+
+  private isReadingPackets(): boolean {
+    return this.state !== "tls-handshake" && this.state !== "closed";
+  }
+
+  private handlePacket(packet: Packet): void {
+    const expected = this.state === "command" ? 0 : this.sequenceId;
+    if (packet.sequenceId !== expected) {
+      this.recordPacket("client", packet, "unknown");
+      this.protocolError(
+        `packet sequence id ${packet.sequenceId} where ${expected} was expected`,
+        this.state === "command" ? PACKETS_OUT_OF_ORDER : BAD_HANDSHAKE,
+      );
+      return;
+    }
+    this.sequenceId = (packet.lastSequenceId + 1) & 0xff;
+    try {
+      switch (this.state) {
+        case "awaiting-handshake-response":
+          this.onFirstClientPacket(packet);
+          break;
+        case "awaiting-tls-handshake-response":
+          this.onHandshakeResponse(packet, true);
+          break;
+        case "awaiting-auth-switch-response":
+          this.onAuthSwitchResponse(packet);
+          break;
+        case "command":
+          this.onCommand(packet);
+          break;
+      }
+    } catch (error) {
+      if (error instanceof ProtocolError) {
+        this.protocolError(error.message, this.state === "command" ? undefined : BAD_HANDSHAKE);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private onFramingError(error: Error): void {
+    const tooLarge = error.name === "PacketTooLargeError";
+    this.protocolError(error.message, tooLarge ? PACKET_TOO_LARGE : BAD_HANDSHAKE);
+  }
+
+  // ---- login -----------------------------------------------------------------------------------
+
+  private onFirstClientPacket(packet: Packet): void {
+    if (isSslRequest(packet.payload)) {
+      this.onSslRequest(packet);
+      return;
+    }
+    this.onHandshakeResponse(packet, false);
+  }
+
+  private onSslRequest(packet: Packet): void {
+    const request = decodeSslRequest(packet.payload);
+    this.recordPacket("client", packet, "SSLRequest");
+    this.record.sslRequest = true;
+    this.setClientCapabilities(request.capabilityFlags);
+    this.emit({ type: "ssl-request", capabilities: this.record.clientCapabilities });
+    if (request.trailing.length > 0) {
+      // Credentials inside the SSLRequest would have crossed in plaintext: say so.
+      this.record.credentialsInPlaintext = true;
+    }
+    const acceptor = this.context.tlsAcceptor;
+    if (!this.tlsOffered || !acceptor) {
+      // A 5.7 server without TLS answers CLIENT_SSL with a plaintext "Bad handshake".
+      this.protocolError("client asked for TLS, which the greeting did not offer", BAD_HANDSHAKE);
+      return;
+    }
+    this.setState("tls-handshake");
+    this.socket.removeListener("data", this.onStreamData);
+    const pending = this.framer.takeRemainder();
+    if (pending.length > 0) this.socket.unshift(pending);
+    void this.startTls(acceptor);
+  }
+
+  private async startTls(acceptor: TlsAcceptor): Promise<void> {
+    const tlsOptions = this.context.options.tls!;
+    const result = await acceptor.accept(this.socket);
+    if (this.state === "closed") return;
+    if (!result.ok) {
+      this.record.tls = { outcome: "failed", failure: result.failure, clientHello: result.clientHello };
+      this.emit({ type: "tls-failed", tls: this.record.tls });
+      this.setOutcome({ kind: "tls-failed", failure: result.failure });
+      result.socket?.destroy();
+      this.socket.destroy();
+      return;
+    }
+    const tls = result.tls;
+    this.tls = tls;
+    this.stream = tls.socket;
+    this.record.tls = {
+      outcome: "negotiated",
+      version: tls.version,
+      cipher: tls.cipher,
+      sni: tls.sni,
+      clientHello: result.clientHello,
+      clientCertificate: tls.clientCertificate,
+      clientCertificateVerified: tls.clientCertificateVerified,
+    };
+    this.emit({ type: "tls-negotiated", tls: this.record.tls });
+    tls.socket.on("error", (error: NodeJS.ErrnoException) => {
+      this.lastSocketError ??= error;
+    });
+    if (tls.clientCertificate && !tls.clientCertificateVerified) {
+      // MySQL lets clients without a certificate in, but a presented one must verify.
+      this.protocolError(`client certificate rejected: ${tls.clientCertificateError}`);
+      return;
+    }
+    if (!tls.clientCertificate && tlsOptions.clientCertificates === "require") {
+      this.protocolError("client presented no certificate, and this server requires one");
+      return;
+    }
+    this.framer = new PacketFramer({ maxPayloadLength: this.context.options.maxPacketSize });
+    this.setState("awaiting-tls-handshake-response");
+    tls.socket.on("data", this.onStreamData);
+  }
+
+  private onHandshakeResponse(packet: Packet, encrypted: boolean): void {
+    const caps = encrypted ? this.clientCapabilities : this.peekCapabilities(packet.payload);
+    if (!(caps & CapabilityFlags.CLIENT_PROTOCOL_41)) {
+      const old = decodeHandshakeResponse320(packet.payload);
+      this.recordPacket("client", packet, "HandshakeResponse320", { redact: true });
+      this.setClientCapabilities(old.capabilityFlags);
+      this.record.user = old.username;
+      this.record.credentialsInPlaintext ||= !encrypted && old.authResponse.length > 0;
+      this.emitHandshakeResponse(old.username, old.database ?? null, null, encrypted);
+      this.refuse(OLD_CLIENT);
+      return;
+    }
+    // After TLS, 5.7 keeps the SSLRequest's capabilities and ignores those resent inside TLS.
+    const response = decodeHandshakeResponse41(
+      packet.payload,
+      encrypted ? { capabilityFlags: caps } : undefined,
+    );
+    this.recordPacket("client", packet, "HandshakeResponse41", { redact: response.authResponse.length > 0 });
+    if (encrypted) {
+      const resent = response.capabilityFlags >>> 0;
+      if (resent !== this.clientCapabilities) this.record.capabilitiesChangedAfterTls = resent;
+    } else {
+      this.setClientCapabilities(response.capabilityFlags);
+    }
+    const clientPlugin =
+      caps & CapabilityFlags.CLIENT_PLUGIN_AUTH
+        ? (response.authPluginName ?? NATIVE_PASSWORD_PLUGIN)
+        : NATIVE_PASSWORD_PLUGIN;
+    this.record.user = response.username;
+    this.record.database = response.database ?? null;
+    this.record.clientAuthPlugin = clientPlugin;
+    this.record.connectAttributes = response.connectAttributes
+      ? Object.fromEntries(response.connectAttributes)
+      : null;
+    this.record.credentialsInPlaintext ||= !encrypted && response.authResponse.length > 0;
+    this.emitHandshakeResponse(response.username, this.record.database, clientPlugin, encrypted);
+
+    this.account = findAccount(this.context.options.accounts, response.username, this.record.client.address);
+    // An unknown user still walks through the default plugin, as MySQL does, so the client cannot tell.
+    const plugin = this.account?.plugin ?? this.context.options.defaultAuthPlugin;
+    if (clientPlugin !== plugin && caps & CapabilityFlags.CLIENT_PLUGIN_AUTH) {
+      this.record.authSwitchedTo = plugin;
+      this.send(
+        encodeAuthSwitchRequest({
+          pluginName: plugin,
+          pluginData: Buffer.concat([this.scramble, Buffer.from([0])]),
+        }),
+        "AuthSwitchRequest",
+      );
+      this.emit({ type: "auth-switch", plugin });
+      this.setState("awaiting-auth-switch-response");
+      return;
+    }
+    this.completeAuthentication(response.authResponse);
+  }
+
+  private onAuthSwitchResponse(packet: Packet): void {
+    this.recordPacket("client", packet, "AuthSwitchResponse", { redact: packet.payload.length > 0 });
+    this.record.credentialsInPlaintext ||= !this.tls && packet.payload.length > 0;
+    this.completeAuthentication(packet.payload);
+  }
+
+  private completeAuthentication(authData: Buffer): void {
+    const user = this.record.user ?? "";
+    const account = this.account;
+    const accepted =
+      account !== undefined && verifyNativePasswordReply(account.password, this.scramble, authData);
+    if (!accepted) {
+      const host = displayClientHost(this.record.client.address);
+      const message = `Access denied for user '${user}'@'${host}' (using password: ${authData.length > 0 ? "YES" : "NO"})`;
+      this.emit({ type: "access-denied", user, code: ErrorCode.ER_ACCESS_DENIED_ERROR, message });
+      this.refuse({ code: ErrorCode.ER_ACCESS_DENIED_ERROR, sqlState: "28000", message });
+      return;
+    }
+    clearTimeout(this.connectTimer);
+    this.send(this.ok(), "OK");
+    this.setOutcome({ kind: "authenticated", ended: null });
+    this.emit({ type: "authenticated", user });
+    this.setState("command");
+  }
+
+  // ---- command phase -------------------------------------------------------------------------
+
+  private onCommand(packet: Packet): void {
+    const reply: CommandReply = this.commands.respond(packet.payload, this.clientCapabilities);
+    this.recordPacket("client", packet, reply.commandName);
+    const entry =
+      reply.query === undefined
+        ? { command: reply.commandName }
+        : { command: reply.commandName, query: reply.query };
+    this.record.commands.push(entry);
+    this.emit({ type: "command", ...entry });
+    if (reply.database !== undefined) this.record.database = reply.database;
+    this.sequenceId = 1;
+    for (const response of reply.packets) this.send(response.payload, response.type);
+    if (reply.close) {
+      this.setOutcome({ kind: "authenticated", ended: "quit" });
+      this.endGracefully();
+    }
+  }
+
+  private queryContext(): QueryContext {
+    const tls = this.tls;
+    return {
+      serverVersion: this.context.options.serverVersion,
+      versionComment: this.context.options.versionComment,
+      connectionId: this.connectionId,
+      user: this.record.user ?? "",
+      clientHost: displayClientHost(this.record.client.address),
+      accountHost: this.account?.host ?? "%",
+      database: this.record.database,
+      tls: tls ? { version: tls.version, cipher: tls.cipher, cipherList: [] } : null,
+      tlsOffered: this.tlsOffered,
+      serverCertificate: this.context.options.tls?.certificateValidity ?? null,
+      systemVariables: this.context.options.systemVariables,
+    };
+  }
+
+  // ---- writing and ending ----------------------------------------------------------------------
+
+  private ok(): Buffer {
+    return encodeOk(
+      { affectedRows: 0, lastInsertId: 0, statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT, warnings: 0 },
+      this.clientCapabilities,
+    );
+  }
+
+  private send(payload: Buffer, type: string): void {
+    if (this.state === "closed" || this.stream.destroyed) return;
+    const sequenceId = this.sequenceId;
+    this.stream.write(encodePacket(payload, sequenceId));
+    this.sequenceId = (sequenceId + framesSequenceSpan(payload.length)) & 0xff;
+    this.pushPacketRecord("server", sequenceId, payload, type, {});
+  }
+
+  /** Sends an ERR for a refused login and closes, as MySQL does. */
+  private refuse(err: ErrSpec): void {
+    this.send(encodeErr(err, this.clientCapabilities), "ERR");
+    this.setOutcome({ kind: "refused", ...err });
+    this.endGracefully();
+  }
+
+  /** Records why the client's bytes were unacceptable, tells it where MySQL would, and closes. */
+  private protocolError(message: string, err?: ErrSpec): void {
+    const phase = this.record.phase;
+    this.emit({ type: "protocol-error", phase, message });
+    if (err) this.send(encodeErr(err, this.clientCapabilities), "ERR");
+    this.setOutcome({ kind: "protocol-error", phase, message });
+    this.endGracefully();
+  }
+
+  private endGracefully(): void {
+    this.setState("closed");
+    clearTimeout(this.connectTimer);
+    this.stream.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  private onConnectTimeout(): void {
+    if (this.record.outcome.kind !== "pending") return;
+    this.setOutcome({ kind: "timeout", phase: this.record.phase });
+    this.setState("closed");
+    this.stream.destroy();
+    this.socket.destroy();
+  }
+
+  private onSocketClosed(): void {
+    clearTimeout(this.connectTimer);
+    const how = this.lastSocketError?.code === "ECONNRESET" ? "reset" : "closed";
+    const outcome = this.record.outcome;
+    if (outcome.kind === "pending") {
+      this.setOutcome({ kind: "client-went-away", phase: this.record.phase, how });
+    } else if (outcome.kind === "authenticated" && outcome.ended === null) {
+      this.setOutcome({ kind: "authenticated", ended: this.lastSocketError ? "error" : "client-closed" });
+    }
+    this.setState("closed");
+    this.record.endedAt = new Date().toISOString();
+    this.emit({ type: "connection-closed", outcome: this.record.outcome });
+    this.resolveClosed();
+  }
+
+  // ---- recording -------------------------------------------------------------------------------
+
+  private setState(state: SessionState): void {
+    this.state = state;
+    this.record.phase = PHASE_OF_STATE[state];
+  }
+
+  private setOutcome(outcome: ConnectionOutcome): void {
+    this.record.outcome = outcome;
+  }
+
+  private setClientCapabilities(flags: number): void {
+    this.clientCapabilities = flags >>> 0;
+    this.record.clientCapabilityFlags = this.clientCapabilities;
+    this.record.clientCapabilities = capabilityNames(this.clientCapabilities);
+  }
+
+  private peekCapabilities(payload: Buffer): number {
+    if (payload.length < 2)
+      throw new MalformedPacketError("HandshakeResponse", 0, "shorter than its capability flags");
+    return payload.length >= 4 ? payload.readUInt32LE(0) : payload.readUInt16LE(0);
+  }
+
+  private emitHandshakeResponse(
+    user: string,
+    database: string | null,
+    plugin: string | null,
+    encrypted: boolean,
+  ): void {
+    this.emit({
+      type: "handshake-response",
+      user,
+      database,
+      authPlugin: plugin,
+      capabilities: this.record.clientCapabilities,
+      encrypted,
+      credentialsInPlaintext: this.record.credentialsInPlaintext,
+    });
+  }
+
+  private recordPacket(
+    direction: "client" | "server",
+    packet: Packet,
+    type: string,
+    opts: { redact?: boolean } = {},
+  ): void {
+    this.pushPacketRecord(direction, packet.sequenceId, packet.payload, type, opts);
+  }
+
+  private pushPacketRecord(
+    direction: "client" | "server",
+    sequenceId: number,
+    payload: Buffer,
+    type: string,
+    opts: { redact?: boolean },
+  ): void {
+    const packetRecord = {
+      atMs: Date.now() - this.startedAt,
+      direction,
+      phase: this.record.phase,
+      sequenceId,
+      length: payload.length,
+      type,
+      encrypted: this.tls !== null,
+      ...(opts.redact
+        ? { redacted: true as const }
+        : { payloadHex: payload.subarray(0, this.context.options.recordPayloadBytes).toString("hex") }),
+    };
+    this.record.packets.push(packetRecord);
+    this.emit({ type: "packet", packet: packetRecord });
+  }
+
+  private emit(event: DistributiveOmit<MockServerEvent, "time" | "connectionId">): void {
+    this.context.emit({
+      ...event,
+      time: new Date().toISOString(),
+      connectionId: this.connectionId,
+    } as MockServerEvent);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

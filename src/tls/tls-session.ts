@@ -1,0 +1,58 @@
+import type { PeerCertificate, TLSSocket } from "node:tls";
+import type { ClientHelloSummary } from "./client-hello";
+import type { TlsFailure } from "./tls-failure";
+
+/** How the server treats client certificates. MySQL 5.7 always asks and never insists. */
+export type ClientCertificateMode = "none" | "request" | "require";
+
+/** A certificate as the record shows it: enough to tell which one it was, never key material. */
+export interface CertificateSummary {
+  /** One-line form, as MySQL compares it for REQUIRE SUBJECT: `/C=SE/O=MySQL/CN=client`. */
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+  serialNumber: string;
+}
+
+/** A completed handshake, as the session keeps it. */
+export interface NegotiatedTls {
+  socket: TLSSocket;
+  /** `TLSv1` … `TLSv1.3`, as MySQL's Ssl_version shows it. */
+  version: string;
+  /** OpenSSL cipher name, as MySQL's Ssl_cipher shows it. */
+  cipher: string;
+  /** The SNI the client sent, or null. */
+  sni: string | null;
+  clientCertificate: CertificateSummary | null;
+  /** Whether a presented client certificate chained to the server's CA (false when none was presented). */
+  clientCertificateVerified: boolean;
+  clientCertificateError: string | null;
+}
+
+export type TlsUpgradeResult =
+  | { ok: true; tls: NegotiatedTls; clientHello: ClientHelloSummary | null }
+  | { ok: false; failure: TlsFailure; clientHello: ClientHelloSummary | null; socket: TLSSocket | null };
+
+/** Renders an X.509 name the way MySQL's X509_NAME_oneline does: `/C=SE/O=MySQL/CN=client`. */
+export function onelineName(name: PeerCertificate["subject"] | undefined): string {
+  if (!name) return "";
+  let out = "";
+  for (const [key, value] of Object.entries(name)) {
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) out += `/${key}=${v}`;
+  }
+  return out;
+}
+
+export function summarizeCertificate(cert: PeerCertificate): CertificateSummary {
+  return {
+    subject: onelineName(cert.subject),
+    issuer: onelineName(cert.issuer),
+    validFrom: cert.valid_from,
+    validTo: cert.valid_to,
+    fingerprint256: cert.fingerprint256,
+    serialNumber: cert.serialNumber,
+  };
+}

@@ -1,0 +1,109 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runMariadbCli } from "../helpers/mariadb-cli";
+
+const BIN = join(__dirname, "..", "..", "bin", "mysql-tls-mock.js");
+
+/** Starts `mysql-tls-mock serve` as a user would and waits for its banner. */
+async function startCli(
+  args: string[],
+): Promise<{ child: ChildProcessWithoutNullStreams; port: number; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], {
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stdout = "";
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  const deadline = Date.now() + 20_000;
+  while (!/listening on [\d.]+:(\d+)/.test(stdout)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`CLI did not start:\n${stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const port = Number(/listening on [\d.]+:(\d+)/.exec(stdout)![1]);
+  return { child, port, output: () => stdout };
+}
+
+async function waitFor(predicate: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("mysql-tls-mock serve", () => {
+  it("serves TLS by default, prints a line per event, writes JSON lines and exits cleanly on SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-cli-"));
+    const eventsFile = join(dir, "events.jsonl");
+    const cli = await startCli(["--user", "app", "--password", "secret", "--events", eventsFile]);
+    try {
+      expect(cli.output()).toContain("MySQL 5.7.41, TLS TLSv1–TLSv1.2");
+      const result = await runMariadbCli({
+        port: cli.port,
+        user: "app",
+        password: "secret",
+        flags: ["--ssl"],
+      });
+      expect(result.code).toBe(0);
+      await waitFor(() => cli.output().includes("closed:"), "the connection-closed line");
+      const out = cli.output();
+      expect(out).toMatch(/#1 SSLRequest: client asks for TLS/);
+      expect(out).toMatch(/#1 TLS TLSv1\.2 \S+ sni=none/);
+      expect(out).toMatch(/#1 login user=app db=- plugin=mysql_native_password over TLS/);
+      expect(out).toMatch(/#1 query: SELECT 1/);
+      expect(out).not.toContain("secret\n");
+    } finally {
+      cli.child.kill("SIGTERM");
+      const [code] = await once(cli.child, "exit");
+      expect(code).toBe(0);
+    }
+    const events = readFileSync(eventsFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string });
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        "connection-opened",
+        "ssl-request",
+        "tls-negotiated",
+        "authenticated",
+        "connection-closed",
+      ]),
+    );
+    expect(readFileSync(eventsFile, "utf8")).not.toContain("secret");
+    expect(statSync(eventsFile).mode & 0o777).toBe(0o600);
+  });
+
+  it("greets without CLIENT_SSL with --no-tls", async () => {
+    const cli = await startCli(["--no-tls"]);
+    try {
+      expect(cli.output()).toContain("TLS off");
+      const result = await runMariadbCli({ port: cli.port, flags: ["--skip-ssl"] });
+      expect(result.code).toBe(0);
+      await waitFor(() => cli.output().includes("closed:"), "the connection-closed line");
+      expect(cli.output()).toMatch(/greeting 5\.7\.41, TLS not offered/);
+      expect(cli.output()).toMatch(/in plaintext — credentials crossed without TLS/);
+    } finally {
+      cli.child.kill("SIGTERM");
+      await once(cli.child, "exit");
+    }
+  });
+
+  it("rejects a TLS version list with a gap, naming the problem", async () => {
+    const child = spawn(process.execPath, [BIN, "serve", "--tls-version", "TLSv1,TLSv1.2"]);
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const [code] = await once(child, "exit");
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("range without gaps");
+  });
+});

@@ -1,0 +1,44 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ProcessResult, runProcess } from "./processes";
+
+export interface MariadbCliOptions {
+  port: number;
+  host?: string;
+  user?: string;
+  password?: string;
+  /** SQL run with -e. */
+  sql?: string;
+  /** Extra flags, e.g. ["--ssl"], ["--skip-ssl"], ["--ssl-verify-server-cert"]. */
+  flags?: string[];
+}
+
+/** Runs the `mariadb` command-line client (Debian's mariadb-client) against the mock server. */
+export function runMariadbCli(options: MariadbCliOptions): Promise<ProcessResult> {
+  const args = [
+    "--no-defaults",
+    "--protocol=TCP",
+    "-h",
+    options.host ?? "127.0.0.1",
+    "-P",
+    String(options.port),
+    "-u",
+    options.user ?? "root",
+    `-p${options.password ?? "root"}`,
+    "--connect-timeout=10",
+    "--batch",
+    ...(options.flags ?? []),
+    "-e",
+    options.sql ?? "SELECT 1",
+  ];
+  return runProcess("mariadb", args);
+}
+
+/** Writes a PEM to a temporary file so a command-line client can read it. */
+export function pemFile(pem: string, name = "ca.pem"): string {
+  const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-test-"));
+  const path = join(dir, name);
+  writeFileSync(path, pem, { mode: 0o600 });
+  return path;
+}
