@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 
-// Runs the compiled CLI when the package is built; falls back to the TypeScript sources in a clone.
+// In a clone the TypeScript sources run directly (through tsx), so a stale dist/ never shadows
+// them; an installed package ships only dist/.
 const path = require("node:path");
 const fs = require("node:fs");
-const compiled = path.join(__dirname, "..", "dist", "cli", "main.js");
-if (fs.existsSync(compiled)) {
-  require(compiled).main(process.argv);
-} else {
+const source = path.join(__dirname, "..", "src", "cli", "main.ts");
+if (fs.existsSync(source)) {
   require("tsx/cjs");
-  require(path.join(__dirname, "..", "src", "cli", "main.ts")).main(process.argv);
+  require(source).main(process.argv);
+} else {
+  require(path.join(__dirname, "..", "dist", "cli", "main.js")).main(process.argv);
 }

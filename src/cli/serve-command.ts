@@ -23,6 +23,10 @@ interface ServeFlags {
   json?: boolean;
 }
 
+function isLoopback(host: string): boolean {
+  return host === "::1" || host.startsWith("127.") || host === "::ffff:127.0.0.1";
+}
+
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -111,6 +115,13 @@ export function serveCommand(program: Command): void {
           : formatEvent(event, { packets: flags.packets ?? false });
         if (text !== null) process.stdout.write(`${text}\n`);
       });
+      if (!isLoopback(server.host)) {
+        process.stderr.write(
+          pc.yellow(
+            `warning: listening on ${server.host}, reachable from other machines; the default is 127.0.0.1\n`,
+          ),
+        );
+      }
       const tls = server.tls;
       const tlsText = tls ? `TLS ${tls.minVersion}–${tls.maxVersion}` : "TLS off";
       process.stdout.write(

@@ -82,7 +82,9 @@ export class CommandResponder {
           },
         ]);
       case Command.COM_QUERY: {
-        const sql = decodeComQuery(command.body);
+        const sql = decodeComQuery(command.body, {
+          queryAttributes: (clientCapabilities & CapabilityFlags.CLIENT_QUERY_ATTRIBUTES) !== 0,
+        });
         const answer = this.answer(sql);
         return {
           ...this.reply(name, this.answerPackets(answer, sql, clientCapabilities)),

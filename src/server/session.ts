@@ -91,7 +91,11 @@ export class Session {
   /** The next sequence id: both sides count up from the greeting's 0. */
   private sequenceId = 0;
   private readonly scramble = generateScramble();
-  /** Capabilities that govern the session: the SSLRequest's, or the response's without TLS. */
+  /**
+   * Capabilities that govern the session: what the client sent (its SSLRequest's, or its
+   * response's without TLS) and the greeting offered. Clients set bits the server never offered
+   * (mysql2 sends CLIENT_QUERY_ATTRIBUTES to a 5.7 greeting); those must not shape the replies.
+   */
   private clientCapabilities = 0;
   private tls: NegotiatedTls | null = null;
   private account: ResolvedAccount | undefined;
@@ -358,7 +362,7 @@ export class Session {
     this.recordPacket("client", packet, "HandshakeResponse41", { redact: response.authResponse.length > 0 });
     if (encrypted) {
       const resent = response.capabilityFlags >>> 0;
-      if (resent !== this.clientCapabilities) this.record.capabilitiesChangedAfterTls = resent;
+      if (resent !== this.record.clientCapabilityFlags) this.record.capabilitiesChangedAfterTls = resent;
     } else {
       this.setClientCapabilities(response.capabilityFlags);
     }
@@ -531,9 +535,10 @@ export class Session {
   }
 
   private setClientCapabilities(flags: number): void {
-    this.clientCapabilities = flags >>> 0;
-    this.record.clientCapabilityFlags = this.clientCapabilities;
-    this.record.clientCapabilities = capabilityNames(this.clientCapabilities);
+    const sent = flags >>> 0;
+    this.clientCapabilities = (sent & this.context.options.capabilityFlags) >>> 0;
+    this.record.clientCapabilityFlags = sent;
+    this.record.clientCapabilities = capabilityNames(sent);
   }
 
   private peekCapabilities(payload: Buffer): number {

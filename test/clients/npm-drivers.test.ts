@@ -9,13 +9,14 @@ import {
 
 const ACCOUNT = { user: "app", password: "secret" };
 
-const drivers: Array<[string, (o: DriverConnectOptions) => Promise<DriverView>]> = [
-  ["mysql2", connectWithMysql2],
-  ["mysql", connectWithMysql],
-  ["mariadb", connectWithMariadb],
+/** Each driver's own error when it demands TLS and the greeting lacks CLIENT_SSL (facts sheet §5.4). */
+const drivers: Array<[string, (o: DriverConnectOptions) => Promise<DriverView>, object]> = [
+  ["mysql2", connectWithMysql2, { code: "HANDSHAKE_NO_SSL_SUPPORT" }],
+  ["mysql", connectWithMysql, { code: "HANDSHAKE_NO_SSL_SUPPORT" }],
+  ["mariadb", connectWithMariadb, { errno: 45023, code: "ER_SERVER_SSL_DISABLED" }],
 ];
 
-describe.each(drivers)("the %s driver", (_name, connectWith) => {
+describe.each(drivers)("the %s driver", (_name, connectWith, noTlsError) => {
   describe("against a server that offers TLS", () => {
     let server: MockServer;
     beforeAll(async () => {
@@ -83,7 +84,7 @@ describe.each(drivers)("the %s driver", (_name, connectWith) => {
     it("refuses when TLS is required, before sending any handshake response", async () => {
       await expect(
         connectWith({ port: server.port, ...ACCOUNT, ssl: { rejectUnauthorized: false } }),
-      ).rejects.toThrow();
+      ).rejects.toMatchObject(noTlsError);
       const record = await server.waitForConnection(server.connections.length);
       expect(record.sslRequest).toBe(false);
       expect(record.user).toBeNull();
