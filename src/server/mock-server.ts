@@ -13,6 +13,13 @@ export interface StartOptions extends MockServerOptions {
   eventsFile?: string;
 }
 
+/**
+ * `Symbol.asyncDispose`, or the registered symbol Node 20 defines it as where a test runner's vm
+ * context has none (jest 29), so `await using` finds the same method either way.
+ */
+const asyncDispose: typeof Symbol.asyncDispose =
+  Symbol.asyncDispose ?? (Symbol.for("nodejs.asyncDispose") as typeof Symbol.asyncDispose);
+
 type Listener<T extends MockServerEventType> = (event: Extract<MockServerEvent, { type: T }>) => void;
 
 /**
@@ -114,7 +121,7 @@ export class MockServer {
     return this.stopping;
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
+  async [asyncDispose](): Promise<void> {
     await this.stop();
   }
 

@@ -46,9 +46,7 @@ export function summarizeClientHello(hello: TlsClientHelloMessage): ClientHelloS
   const versions = getExtensionData(hello, "supported_versions") as { versions: number[] } | null | undefined;
   const sni = getExtensionData(hello, "server_name") as { serverName?: string } | null | undefined;
   const alpn = getExtensionData(hello, "application_layer_protocol_negotiation") as
-    | { protocols: string[] }
-    | null
-    | undefined;
+    { protocols: string[] } | null | undefined;
   return {
     legacyVersion: protocolName(hello.version),
     supportedVersions: versions ? versions.versions.filter((v) => !isGREASE(v)).map(protocolName) : null,

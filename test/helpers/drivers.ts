@@ -39,8 +39,8 @@ export async function connectWithMysql2(options: DriverConnectOptions): Promise<
   try {
     const [one] = await connection.query("SELECT 1 AS one");
     const [status] = await connection.query("SHOW SESSION STATUS LIKE 'Ssl_version'");
-    // biome-ignore lint/suspicious/noExplicitAny: the driver's internal stream
-    const stream = (connection as any).connection.stream;
+    // The driver's underlying socket, to learn from the client side whether TLS is on.
+    const stream = (connection as unknown as { connection: { stream: unknown } }).connection.stream;
     return {
       selectOne: (one as Array<{ one: unknown }>)[0]?.one,
       sslVersion: String((status as Array<{ Value: string }>)[0]?.Value ?? ""),
@@ -87,8 +87,7 @@ export async function connectWithMariadb(options: DriverConnectOptions): Promise
   try {
     const one = await connection.query("SELECT 1 AS one");
     const status = await connection.query("SHOW SESSION STATUS LIKE 'Ssl_version'");
-    // biome-ignore lint/suspicious/noExplicitAny: the driver's internal socket
-    const stream = (connection as any).__tests.getSocket();
+    const stream = (connection as unknown as { __tests: { getSocket(): unknown } }).__tests.getSocket();
     return {
       selectOne: one[0]?.one,
       sslVersion: String(status[0]?.Value ?? ""),
