@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
+import { certsCommand } from "./certs-command";
 import { serveCommand } from "./serve-command";
 
 /** Entry point of the `mysql-tls-mock` command. */
@@ -8,6 +9,7 @@ export async function main(argv: string[]): Promise<void> {
     .description("A fake MySQL server for testing how MySQL clients behave around TLS")
     .showHelpAfterError();
   serveCommand(program);
+  certsCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -4,6 +4,8 @@ import pc from "picocolors";
 import { startMockServer } from "../server/mock-server";
 import type { MockServerOptions, TlsOptions } from "../server/options";
 import { compareTlsVersions, isTlsVersion, TLS_VERSIONS, type TlsVersion } from "../tls/tls-versions";
+import type { CertificateSetName } from "../certs";
+import { certificateSetName } from "./certs-command";
 import { formatEvent } from "./format-event";
 
 interface ServeFlags {
@@ -12,6 +14,7 @@ interface ServeFlags {
   tls: boolean;
   tlsVersion?: TlsVersion[];
   ciphers?: string;
+  certs?: CertificateSetName;
   cert?: string;
   key?: string;
   ca?: string;
@@ -68,6 +71,7 @@ export function toServerOptions(flags: ServeFlags): MockServerOptions {
       tls.maxVersion = flags.tlsVersion[flags.tlsVersion.length - 1]!;
     }
     if (flags.ciphers) tls.ciphers = flags.ciphers;
+    if (flags.certs) tls.certificates = flags.certs;
     if (flags.cert) tls.cert = readPem(flags.cert, "--cert");
     if (flags.key) tls.key = readPem(flags.key, "--key");
     if (flags.ca) tls.ca = readPem(flags.ca, "--ca");
@@ -95,7 +99,12 @@ export function serveCommand(program: Command): void {
       parseTlsVersions,
     )
     .option("--ciphers <list>", "OpenSSL cipher string (default: MySQL 5.7's list)")
-    .option("--cert <file>", "server certificate chain (PEM); default: an auto-generated MySQL 5.7 set")
+    .option(
+      "--certs <name>",
+      "serve a certificate set from the catalogue (see certs list)",
+      certificateSetName,
+    )
+    .option("--cert <file>", "server certificate chain (PEM); default: the mysql-auto set")
     .option("--key <file>", "server private key (PEM)")
     .option("--ca <file>", "CA (PEM) to verify client certificates")
     .option("-u, --user <name>", "account user name", "root")
@@ -123,7 +132,8 @@ export function serveCommand(program: Command): void {
         );
       }
       const tls = server.tls;
-      const tlsText = tls ? `TLS ${tls.minVersion}–${tls.maxVersion}` : "TLS off";
+      const certText = tls?.certificateSet ? `, certificates: ${tls.certificateSet.name}` : "";
+      const tlsText = tls ? `TLS ${tls.minVersion}–${tls.maxVersion}${certText}` : "TLS off";
       process.stdout.write(
         `${pc.bold("mysql-tls-mock")} listening on ${server.host}:${server.port} — MySQL ${server.options.serverVersion}, ${tlsText}\n` +
           pc.dim(

@@ -1,7 +1,12 @@
 import { X509Certificate } from "node:crypto";
 import { type Account, type ResolvedAccount, resolveAccount } from "../auth/accounts";
 import { NATIVE_PASSWORD_PLUGIN } from "../auth/native-password";
-import { getCertificateSet } from "../certs";
+import {
+  type CertificateSet,
+  type CertificateSetName,
+  getCertificateSet,
+  UnknownCertificateSetError,
+} from "../certs";
 import {
   CapabilityFlags,
   CharacterSet,
@@ -16,6 +21,12 @@ import type { QueryAnswer, QueryContext } from "./query";
 
 /** TLS settings of the mock server. */
 export interface TlsOptions {
+  /**
+   * A certificate set from the catalogue to serve (`good`, `expired`, `mysql-auto`, …; see
+   * `mysql-tls-mock certs list`). Default `mysql-auto`, what a stock 5.7 server makes itself.
+   * Not together with `key`/`cert`.
+   */
+  certificates?: CertificateSetName;
   /** Server private key (PEM). With `cert`; default: a MySQL-style auto-generated set made on start. */
   key?: string | Buffer;
   /** Server certificate chain (PEM), leaf first. */
@@ -78,6 +89,8 @@ export interface ResolvedTls {
   maxVersion: TlsVersion;
   ciphers: string;
   clientCertificates: ClientCertificateMode;
+  /** The catalogue set served, when the certificate came from the catalogue. */
+  certificateSet: CertificateSet | null;
   /** Validity of the served leaf certificate (MySQL's Ssl_server_not_before/after). */
   certificateValidity: { notBefore: Date; notAfter: Date };
 }
@@ -141,13 +154,24 @@ async function resolveTls(tls: TlsOptions, serverVersion: string): Promise<Resol
       "key and cert go together",
     );
   }
+  if (tls.certificates !== undefined && (tls.key !== undefined || tls.cert !== undefined)) {
+    throw new ServerConfigurationError("tls.certificates", "choose a catalogue set or key/cert, not both");
+  }
   let { key, cert, ca } = tls;
+  let certificateSet: CertificateSet | null = null;
   if (key === undefined || cert === undefined) {
     // A stock 5.7 server with no certificate configured makes its own set (auto_generate_certs).
-    const set = await getCertificateSet("mysql-auto", { serverVersion: serverVersion.replace(/-.*$/, "") });
-    key = set.server.key;
-    cert = set.server.cert;
-    ca ??= set.ca;
+    const name = tls.certificates ?? "mysql-auto";
+    try {
+      certificateSet = await getCertificateSet(name, { serverVersion: serverVersion.replace(/-.*$/, "") });
+    } catch (error) {
+      if (error instanceof UnknownCertificateSetError)
+        throw new ServerConfigurationError("tls.certificates", error.message);
+      throw error;
+    }
+    key = certificateSet.server.key;
+    cert = certificateSet.server.cert;
+    ca ??= certificateSet.ca;
   }
   const clientCertificates = tls.clientCertificates ?? "request";
   if (!["none", "request", "require"].includes(clientCertificates)) {
@@ -166,6 +190,7 @@ async function resolveTls(tls: TlsOptions, serverVersion: string): Promise<Resol
     key,
     cert,
     ca,
+    certificateSet,
     certificateValidity: { notBefore: new Date(leaf.validFrom), notAfter: new Date(leaf.validTo) },
     minVersion,
     maxVersion,

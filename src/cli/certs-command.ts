@@ -1,0 +1,58 @@
+import { type Command, InvalidArgumentError } from "commander";
+import pc from "picocolors";
+import {
+  type CertificateSetName,
+  getCertificateSet,
+  listCertificateSets,
+  UnknownCertificateSetError,
+  writeCertificateSet,
+} from "../certs";
+
+function certificateSetName(value: string): CertificateSetName {
+  const names = listCertificateSets().map((s) => s.name as string);
+  if (!names.includes(value)) {
+    throw new InvalidArgumentError(`unknown certificate set ${value} (known: ${names.join(", ")})`);
+  }
+  return value as CertificateSetName;
+}
+
+export { certificateSetName };
+
+/** Adds `certs list` and `certs write`: the certificate catalogue, for real clients and servers. */
+export function certsCommand(program: Command): void {
+  const certs = program
+    .command("certs")
+    .description("list or write the certificate sets the server can serve");
+
+  certs
+    .command("list")
+    .description("list the certificate sets, one line each")
+    .action(() => {
+      const sets = listCertificateSets();
+      const width = Math.max(...sets.map((s) => s.name.length));
+      for (const set of sets)
+        process.stdout.write(`${pc.bold(set.name.padEnd(width))}  ${set.description}\n`);
+    });
+
+  certs
+    .command("write")
+    .description("write a set's PEM files under MySQL's file names (keys mode 0600)")
+    .argument("<name>", "certificate set name (see certs list)", certificateSetName)
+    .requiredOption("-o, --out <dir>", "directory to write into (created if missing)")
+    .option(
+      "--server-version <version>",
+      "version in the MySQL_Server_<version>_Auto_Generated CNs",
+      "5.7.41",
+    )
+    .action(async (name: CertificateSetName, flags: { out: string; serverVersion: string }) => {
+      try {
+        const set = await getCertificateSet(name, { serverVersion: flags.serverVersion });
+        const paths = await writeCertificateSet(set, flags.out);
+        process.stdout.write(`${set.name}: ${set.description}\n`);
+        for (const path of paths) process.stdout.write(`  ${path}\n`);
+      } catch (error) {
+        if (error instanceof UnknownCertificateSetError) throw new InvalidArgumentError(error.message);
+        throw error;
+      }
+    });
+}
