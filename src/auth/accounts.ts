@@ -1,3 +1,4 @@
+import { type AccountRequirement, parseRequireClause } from "./account-requirements";
 import { NATIVE_PASSWORD_PLUGIN } from "./native-password";
 
 /** A MySQL account the mock server accepts. */
@@ -13,17 +14,32 @@ export interface Account {
   host?: string;
   /** Authentication plugin of the account. Default `mysql_native_password`. */
   plugin?: string;
+  /**
+   * TLS the account requires, as `CREATE USER … REQUIRE` sets it: `"SSL"`, `"X509"`,
+   * `{ subject, issuer, cipher }`, or MySQL's own text (`"SUBJECT '/CN=app' AND CIPHER '…'"`).
+   * Default `NONE`.
+   */
+  require?: AccountRequirement | string;
 }
 
 /** An account with every default filled in. */
-export type ResolvedAccount = Required<Account>;
+export interface ResolvedAccount {
+  user: string;
+  password: string;
+  host: string;
+  plugin: string;
+  require: AccountRequirement;
+}
 
+/** Fills in defaults; a REQUIRE text that cannot be read throws RequireClauseError. */
 export function resolveAccount(account: Account): ResolvedAccount {
+  const require = account.require ?? "NONE";
   return {
     user: account.user,
     password: account.password,
     host: account.host ?? "%",
     plugin: account.plugin ?? NATIVE_PASSWORD_PLUGIN,
+    require: typeof require === "string" ? parseRequireClause(require) : require,
   };
 }
 

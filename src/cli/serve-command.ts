@@ -20,6 +20,8 @@ interface ServeFlags {
   ca?: string;
   user: string;
   password: string;
+  require?: string;
+  clientCerts?: "none" | "request" | "require";
   serverVersion?: string;
   events?: string;
   packets?: boolean;
@@ -75,12 +77,15 @@ export function toServerOptions(flags: ServeFlags): MockServerOptions {
     if (flags.cert) tls.cert = readPem(flags.cert, "--cert");
     if (flags.key) tls.key = readPem(flags.key, "--key");
     if (flags.ca) tls.ca = readPem(flags.ca, "--ca");
+    if (flags.clientCerts) tls.clientCertificates = flags.clientCerts;
   }
   return {
     host: flags.host,
     port: flags.port,
     tls,
-    accounts: [{ user: flags.user, password: flags.password }],
+    accounts: [
+      { user: flags.user, password: flags.password, ...(flags.require ? { require: flags.require } : {}) },
+    ],
     ...(flags.serverVersion ? { serverVersion: flags.serverVersion } : {}),
   };
 }
@@ -109,6 +114,12 @@ export function serveCommand(program: Command): void {
     .option("--ca <file>", "CA (PEM) to verify client certificates")
     .option("-u, --user <name>", "account user name", "root")
     .option("-p, --password <password>", "account password", "root")
+    .option("--require <clause>", "the account's REQUIRE rule, e.g. X509 or \"SUBJECT '/CN=app'\"")
+    .addOption(
+      new Option("--client-certs <mode>", "client certificates: request (as 5.7), require, or none")
+        .choices(["none", "request", "require"])
+        .default("request"),
+    )
     .option("--server-version <version>", "version string of the greeting", "5.7.41")
     .option("--events <file>", "append every event as a JSON line to this file")
     .option("--packets", "also print every packet")

@@ -50,8 +50,11 @@ export type ConnectionOutcome =
   | { kind: "pending" }
   /** Logged in; `ended` says how the session finished. */
   | { kind: "authenticated"; ended: "quit" | "client-closed" | "server-stopped" | "timeout" | "error" | null }
-  /** The server refused the login with an ERR packet. */
-  | { kind: "refused"; code: number; sqlState: string; message: string }
+  /**
+   * The server refused the login with an ERR packet. `reason` says why where the ERR does not
+   * (a failed REQUIRE looks like a wrong password to the client, as in MySQL).
+   */
+  | { kind: "refused"; code: number; sqlState: string; message: string; reason?: string }
   /** The TLS handshake did not complete. */
   | { kind: "tls-failed"; failure: TlsFailure }
   /** The client closed or reset before the login finished (e.g. after a greeting it rejected). */

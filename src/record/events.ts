@@ -19,7 +19,7 @@ export type MockServerEvent = EventBase &
       }
     | { type: "auth-switch"; plugin: string }
     | { type: "authenticated"; user: string }
-    | { type: "access-denied"; user: string; code: number; message: string }
+    | { type: "access-denied"; user: string; code: number; message: string; reason: string }
     | { type: "command"; command: string; query?: string }
     | { type: "protocol-error"; phase: Phase; message: string }
     | { type: "packet"; packet: PacketRecord }

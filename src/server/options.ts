@@ -1,4 +1,5 @@
 import { X509Certificate } from "node:crypto";
+import { RequireClauseError } from "../auth/account-requirements";
 import { type Account, type ResolvedAccount, resolveAccount } from "../auth/accounts";
 import { NATIVE_PASSWORD_PLUGIN } from "../auth/native-password";
 import {
@@ -212,7 +213,14 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
         "an account needs a user and a password (strings)",
       );
     }
-    const resolved = resolveAccount({ ...a, plugin: a.plugin ?? defaultAuthPlugin });
+    let resolved: ResolvedAccount;
+    try {
+      resolved = resolveAccount({ ...a, plugin: a.plugin ?? defaultAuthPlugin });
+    } catch (error) {
+      if (error instanceof RequireClauseError)
+        throw new ServerConfigurationError(`accounts[${i}].require`, error.message);
+      throw error;
+    }
     checkPlugin(`accounts[${i}].plugin`, resolved.plugin);
     return resolved;
   });

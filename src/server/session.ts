@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
+import { checkRequirement } from "../auth/account-requirements";
 import { displayClientHost, findAccount, type ResolvedAccount } from "../auth/accounts";
 import { NATIVE_PASSWORD_PLUGIN, verifyNativePasswordReply } from "../auth/native-password";
 import { generateScramble } from "../auth/scramble";
@@ -407,13 +408,22 @@ export class Session {
   private completeAuthentication(authData: Buffer): void {
     const user = this.record.user ?? "";
     const account = this.account;
-    const accepted =
-      account !== undefined && verifyNativePasswordReply(account.password, this.scramble, authData);
-    if (!accepted) {
+    const denial = !account
+      ? `no account '${user}' for host ${this.record.client.address}`
+      : !verifyNativePasswordReply(account.password, this.scramble, authData)
+        ? "wrong password"
+        : this.requirementDenial(account);
+    if (denial) {
       const host = displayClientHost(this.record.client.address);
       const message = `Access denied for user '${user}'@'${host}' (using password: ${authData.length > 0 ? "YES" : "NO"})`;
-      this.emit({ type: "access-denied", user, code: ErrorCode.ER_ACCESS_DENIED_ERROR, message });
-      this.refuse({ code: ErrorCode.ER_ACCESS_DENIED_ERROR, sqlState: "28000", message });
+      this.emit({
+        type: "access-denied",
+        user,
+        code: ErrorCode.ER_ACCESS_DENIED_ERROR,
+        message,
+        reason: denial,
+      });
+      this.refuse({ code: ErrorCode.ER_ACCESS_DENIED_ERROR, sqlState: "28000", message }, denial);
       return;
     }
     clearTimeout(this.connectTimer);
@@ -421,6 +431,17 @@ export class Session {
     this.setOutcome({ kind: "authenticated", ended: null });
     this.emit({ type: "authenticated", user });
     this.setState("command");
+  }
+
+  /** The account's REQUIRE rule, checked only after the password verified, as in 5.7. */
+  private requirementDenial(account: ResolvedAccount): string | null {
+    const tls = this.tls;
+    const result = checkRequirement(account.require, {
+      tls: tls ? { cipher: tls.cipher } : null,
+      clientCertificate: tls?.clientCertificate ?? null,
+      clientCertificateVerified: tls?.clientCertificateVerified ?? false,
+    });
+    return result.ok ? null : result.reason;
   }
 
   // ---- command phase -------------------------------------------------------------------------
@@ -478,9 +499,9 @@ export class Session {
   }
 
   /** Sends an ERR for a refused login and closes, as MySQL does. */
-  private refuse(err: ErrSpec): void {
+  private refuse(err: ErrSpec, reason?: string): void {
     this.send(encodeErr(err, this.clientCapabilities), "ERR");
-    this.setOutcome({ kind: "refused", ...err });
+    this.setOutcome({ kind: "refused", ...err, ...(reason ? { reason } : {}) });
     this.endGracefully();
   }
 

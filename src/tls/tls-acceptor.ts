@@ -122,7 +122,9 @@ export class TlsAcceptor {
           version: tlsSocket.getProtocol() ?? "unknown",
           cipher: cipher?.name ?? "unknown",
           sni: typeof servername === "string" ? servername : (clientHello?.sni ?? null),
-          clientCertificate: presented ? summarizeCertificate(peer) : null,
+          clientCertificate: presented
+            ? summarizeCertificate(peer, tlsSocket.getPeerX509Certificate())
+            : null,
           clientCertificateVerified: presented && tlsSocket.authorized,
           clientCertificateError:
             presented && !tlsSocket.authorized

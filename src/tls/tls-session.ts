@@ -1,3 +1,4 @@
+import type { X509Certificate } from "node:crypto";
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { ClientHelloSummary } from "./client-hello";
 import type { TlsFailure } from "./tls-failure";
@@ -46,10 +47,19 @@ export function onelineName(name: PeerCertificate["subject"] | undefined): strin
   return out;
 }
 
-export function summarizeCertificate(cert: PeerCertificate): CertificateSummary {
+/**
+ * The X509_NAME_oneline form from node's X509Certificate names, which keep the certificate's
+ * attribute order one per line (`C=SE\nCN=client`). Values are not escaped, as OpenSSL 1.x — which
+ * 5.7 links — did not escape them.
+ */
+export function onelineFromMultiline(name: string): string {
+  return name === "" ? "" : `/${name.split("\n").join("/")}`;
+}
+
+export function summarizeCertificate(cert: PeerCertificate, x509?: X509Certificate): CertificateSummary {
   return {
-    subject: onelineName(cert.subject),
-    issuer: onelineName(cert.issuer),
+    subject: x509 ? onelineFromMultiline(x509.subject) : onelineName(cert.subject),
+    issuer: x509 ? onelineFromMultiline(x509.issuer) : onelineName(cert.issuer),
     validFrom: cert.valid_from,
     validTo: cert.valid_to,
     fingerprint256: cert.fingerprint256,
