@@ -19,3 +19,19 @@ export type { MockServerOptions, TlsOptions } from "./server/options";
 export type { ClientHelloSummary } from "./tls/client-hello";
 export type { TlsFailure, TlsFailureCause } from "./tls/tls-failure";
 export type { TlsVersion } from "./tls/tls-versions";
+export { builtinScenarioNames, loadScenario, ScenarioError } from "./scenarios/load-scenario";
+export {
+  type ClientOutcome,
+  type Scenario,
+  type ScenarioFile,
+  SSL_MODES,
+  type SslMode,
+  scenarioJsonSchema,
+} from "./scenarios/scenario-schema";
+export {
+  type CertificateSet,
+  type CertificateSetName,
+  getCertificateSet,
+  listCertificateSets,
+  writeCertificateSet,
+} from "./certs";

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { certsCommand } from "./certs-command";
+import { scenariosCommand } from "./scenarios-command";
 import { serveCommand } from "./serve-command";
 
 /** Entry point of the `mysql-tls-mock` command. */
@@ -10,6 +11,7 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError();
   serveCommand(program);
   certsCommand(program);
+  scenariosCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -1,8 +1,12 @@
 import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
-import { startMockServer } from "../server/mock-server";
-import type { MockServerOptions, TlsOptions } from "../server/options";
+import { loadScenario } from "../scenarios/load-scenario";
+import { scenarioToOptions } from "../scenarios/scenario-options";
+import type { Account } from "../auth/accounts";
+import { CapabilityFlags } from "../protocol/constants";
+import { type StartOptions, startMockServer } from "../server/mock-server";
+import type { TlsOptions } from "../server/options";
 import { compareTlsVersions, isTlsVersion, TLS_VERSIONS, type TlsVersion } from "../tls/tls-versions";
 import type { CertificateSetName } from "../certs";
 import { certificateSetName } from "./certs-command";
@@ -18,8 +22,9 @@ interface ServeFlags {
   cert?: string;
   key?: string;
   ca?: string;
-  user: string;
-  password: string;
+  scenario?: string;
+  user?: string;
+  password?: string;
   require?: string;
   clientCerts?: "none" | "request" | "require";
   serverVersion?: string;
@@ -64,28 +69,54 @@ function readPem(path: string, flag: string): string {
   }
 }
 
-export function toServerOptions(flags: ServeFlags): MockServerOptions {
-  let tls: TlsOptions | false = false;
-  if (flags.tls) {
-    tls = {};
-    if (flags.tlsVersion) {
-      tls.minVersion = flags.tlsVersion[0]!;
-      tls.maxVersion = flags.tlsVersion[flags.tlsVersion.length - 1]!;
-    }
-    if (flags.ciphers) tls.ciphers = flags.ciphers;
-    if (flags.certs) tls.certificates = flags.certs;
-    if (flags.cert) tls.cert = readPem(flags.cert, "--cert");
-    if (flags.key) tls.key = readPem(flags.key, "--key");
-    if (flags.ca) tls.ca = readPem(flags.ca, "--ca");
-    if (flags.clientCerts) tls.clientCertificates = flags.clientCerts;
+/** The account the --user/--password/--require flags describe, or none when none of them was given. */
+function flagAccount(flags: ServeFlags): Account[] {
+  if (flags.user === undefined && flags.password === undefined && flags.require === undefined) return [];
+  return [
+    {
+      user: flags.user ?? "root",
+      password: flags.password ?? "root",
+      ...(flags.require ? { require: flags.require } : {}),
+    },
+  ];
+}
+
+/** Only the TLS settings the user gave on the command line. */
+function tlsFlags(flags: ServeFlags): TlsOptions {
+  const tls: TlsOptions = {};
+  if (flags.tlsVersion) {
+    tls.minVersion = flags.tlsVersion[0]!;
+    tls.maxVersion = flags.tlsVersion[flags.tlsVersion.length - 1]!;
   }
+  if (flags.ciphers) tls.ciphers = flags.ciphers;
+  if (flags.certs) tls.certificates = flags.certs;
+  if (flags.cert) tls.cert = readPem(flags.cert, "--cert");
+  if (flags.key) tls.key = readPem(flags.key, "--key");
+  if (flags.ca) tls.ca = readPem(flags.ca, "--ca");
+  if (flags.clientCerts) tls.clientCertificates = flags.clientCerts;
+  return tls;
+}
+
+/**
+ * Flags become options on top of the scenario, if any: a flag the user gave overrides what the
+ * scenario sets, and --user/--password add an account (replacing the scenario's account of that
+ * name), so a user can point their own client's credentials at any scenario.
+ */
+export function toServerOptions(flags: ServeFlags): StartOptions {
+  const scenario = flags.scenario ? loadScenario(flags.scenario) : null;
+  const accounts = flagAccount(flags);
+  const base = scenario
+    ? scenarioToOptions(scenario, accounts)
+    : { accounts: accounts.length > 0 ? accounts : [{ user: "root", password: "root" }] };
+  const scenarioTls = base.tls === false ? null : (base.tls ?? {});
+  const tls = flags.tls === false ? false : { ...scenarioTls, ...tlsFlags(flags) };
+  if (tls && (tls.cert || tls.key)) delete tls.certificates;
   return {
+    ...base,
     host: flags.host,
     port: flags.port,
-    tls,
-    accounts: [
-      { user: flags.user, password: flags.password, ...(flags.require ? { require: flags.require } : {}) },
-    ],
+    // --no-tls turns TLS off; a scenario without TLS stays without it unless a TLS flag is given.
+    tls: tls === false || (scenarioTls === null && Object.keys(tlsFlags(flags)).length === 0) ? false : tls,
     ...(flags.serverVersion ? { serverVersion: flags.serverVersion } : {}),
   };
 }
@@ -112,15 +143,18 @@ export function serveCommand(program: Command): void {
     .option("--cert <file>", "server certificate chain (PEM); default: the mysql-auto set")
     .option("--key <file>", "server private key (PEM)")
     .option("--ca <file>", "CA (PEM) to verify client certificates")
-    .option("-u, --user <name>", "account user name", "root")
-    .option("-p, --password <password>", "account password", "root")
+    .option("--scenario <name|file>", "serve a scenario (see scenarios); other flags override it")
+    .option("-u, --user <name>", "account user name (default: root)")
+    .option("-p, --password <password>", "account password (default: root)")
     .option("--require <clause>", "the account's REQUIRE rule, e.g. X509 or \"SUBJECT '/CN=app'\"")
     .addOption(
-      new Option("--client-certs <mode>", "client certificates: request (as 5.7), require, or none")
-        .choices(["none", "request", "require"])
-        .default("request"),
+      new Option("--client-certs <mode>", "client certificates: request (as 5.7), require, or none").choices([
+        "none",
+        "request",
+        "require",
+      ]),
     )
-    .option("--server-version <version>", "version string of the greeting", "5.7.41")
+    .option("--server-version <version>", "version string of the greeting (default: 5.7.41)")
     .option("--events <file>", "append every event as a JSON line to this file")
     .option("--packets", "also print every packet")
     .addOption(new Option("--json", "print events as JSON lines instead of text"))
@@ -143,12 +177,19 @@ export function serveCommand(program: Command): void {
         );
       }
       const tls = server.tls;
+      const firstAccount = server.options.accounts[0] ?? { user: "root", password: "root" };
+      const scenarioText = flags.scenario ? `scenario ${loadScenario(flags.scenario).name}, ` : "";
       const certText = tls?.certificateSet ? `, certificates: ${tls.certificateSet.name}` : "";
-      const tlsText = tls ? `TLS ${tls.minVersion}–${tls.maxVersion}${certText}` : "TLS off";
+      const offered = (server.options.capabilityFlags & CapabilityFlags.CLIENT_SSL) !== 0;
+      const tlsText = !tls
+        ? "TLS off"
+        : offered
+          ? `TLS ${tls.minVersion}–${tls.maxVersion}${certText}`
+          : "TLS configured but not offered (greeting without CLIENT_SSL)";
       process.stdout.write(
-        `${pc.bold("mysql-tls-mock")} listening on ${server.host}:${server.port} — MySQL ${server.options.serverVersion}, ${tlsText}\n` +
+        `${pc.bold("mysql-tls-mock")} listening on ${server.host}:${server.port} — ${scenarioText}MySQL ${server.options.serverVersion}, ${tlsText}\n` +
           pc.dim(
-            `try: mariadb -h ${server.host} -P ${server.port} -u ${flags.user} -p${flags.password} ${tls ? "--ssl" : "--skip-ssl"} -e "SHOW STATUS LIKE 'Ssl_version'"\n`,
+            `try: mariadb -h ${server.host} -P ${server.port} -u ${firstAccount.user} -p${firstAccount.password} ${tls && offered ? "--ssl" : "--skip-ssl"} -e "SHOW STATUS LIKE 'Ssl_version'"\n`,
           ),
       );
       await new Promise<void>((resolve) => {

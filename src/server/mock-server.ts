@@ -3,12 +3,20 @@ import { type AddressInfo, createServer, type Server, type Socket } from "node:n
 import type { ConnectionRecord } from "../record/connection-record";
 import type { MockServerEvent, MockServerEventType } from "../record/events";
 import { JsonLinesSink } from "../record/jsonl-sink";
+import { loadScenario } from "../scenarios/load-scenario";
+import { scenarioToOptions } from "../scenarios/scenario-options";
+import type { Scenario, ScenarioFile } from "../scenarios/scenario-schema";
 import { TlsAcceptor } from "../tls/tls-acceptor";
 import { type MockServerOptions, type ResolvedOptions, type ResolvedTls, resolveOptions } from "./options";
 import { Session } from "./session";
 
 /** Options of {@link startMockServer} beyond the server's behaviour. */
 export interface StartOptions extends MockServerOptions {
+  /**
+   * A scenario to serve: a built-in name (`mysql-tls-mock scenarios`), a path to a scenario file,
+   * or a scenario object. The other options given here override what it sets.
+   */
+  scenario?: string | ScenarioFile;
   /** Append every event as a JSON line to this file. */
   eventsFile?: string;
 }
@@ -40,6 +48,8 @@ export class MockServer {
     readonly options: ResolvedOptions,
     private readonly tlsAcceptor: TlsAcceptor | null,
     private readonly sink: JsonLinesSink | null,
+    /** The scenario served, with `extends` applied, when one was given. */
+    readonly scenario: Scenario | null = null,
   ) {
     this.nextConnectionId = options.firstConnectionId;
     this.emitter.setMaxListeners(0);
@@ -161,8 +171,11 @@ export class MockServer {
  * ```
  */
 export async function startMockServer(options: StartOptions = {}): Promise<MockServer> {
-  const { eventsFile, ...serverOptions } = options;
-  const resolved = await resolveOptions(serverOptions);
+  const { eventsFile, scenario: scenarioReference, ...serverOptions } = options;
+  const scenario = scenarioReference === undefined ? null : loadScenario(scenarioReference);
+  const resolved = await resolveOptions(
+    scenario ? { ...scenarioToOptions(scenario), ...serverOptions } : serverOptions,
+  );
   const tlsAcceptor = resolved.tls
     ? new TlsAcceptor({ ...resolved.tls, handshakeTimeoutMs: resolved.connectTimeoutMs })
     : null;
@@ -175,5 +188,5 @@ export async function startMockServer(options: StartOptions = {}): Promise<MockS
     });
   });
   const sink = eventsFile ? new JsonLinesSink(eventsFile) : null;
-  return new MockServer(server, resolved, tlsAcceptor, sink);
+  return new MockServer(server, resolved, tlsAcceptor, sink, scenario);
 }

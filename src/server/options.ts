@@ -65,6 +65,11 @@ export interface MockServerOptions {
    * `0x81FFF7FF` without. Set it to reproduce a TLS-stripping proxy (`0xC1FFF7FF`).
    */
   capabilityFlags?: number;
+  /**
+   * MySQL's require_secure_transport: plaintext TCP logins get ERR 3159 — after the password was
+   * checked, so the credentials have already crossed the wire, as in 5.7. Default false.
+   */
+  requireSecureTransport?: boolean;
   /** Collation id of the greeting. Default 8 (latin1_swedish_ci, the 5.7 default). */
   characterSet?: number;
   /** Connection id of the first connection; later ones count up. Default 1. */
@@ -106,6 +111,7 @@ export interface ResolvedOptions {
   accounts: ResolvedAccount[];
   defaultAuthPlugin: string;
   capabilityFlags: number;
+  requireSecureTransport: boolean;
   characterSet: number;
   firstConnectionId: number;
   maxPacketSize: number;
@@ -243,12 +249,16 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
     accounts,
     defaultAuthPlugin,
     capabilityFlags,
+    requireSecureTransport: options.requireSecureTransport ?? false,
     characterSet: options.characterSet ?? CharacterSet.latin1_swedish_ci,
     firstConnectionId: options.firstConnectionId ?? 1,
     maxPacketSize: options.maxPacketSize ?? 4 * 1024 * 1024,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     unknownQuery: options.unknownQuery ?? "error",
-    systemVariables: options.systemVariables ?? {},
+    systemVariables: {
+      require_secure_transport: options.requireSecureTransport ? "ON" : "OFF",
+      ...options.systemVariables,
+    },
     recordPayloadBytes: options.recordPayloadBytes ?? 256,
   };
 }

@@ -62,6 +62,12 @@ const PACKET_TOO_LARGE = {
   message: "Got a packet bigger than 'max_allowed_packet' bytes",
 };
 
+const INSECURE_TRANSPORT = {
+  code: ErrorCode.ER_SECURE_TRANSPORT_REQUIRED,
+  sqlState: "HY000",
+  message: "Connections using insecure transport are prohibited while --require_secure_transport=ON.",
+};
+
 /** How long a closing connection may linger for the client to read our last packet. */
 const CLOSE_GRACE_MS = 2000;
 const EMPTY = Buffer.alloc(0);
@@ -413,6 +419,11 @@ export class Session {
       : !verifyNativePasswordReply(account.password, this.scramble, authData)
         ? "wrong password"
         : this.requirementDenial(account);
+    if (!denial && this.context.options.requireSecureTransport && !this.tls) {
+      // After the password and REQUIRE checks, as in 5.7's acl_authenticate.
+      this.refuse(INSECURE_TRANSPORT, "require_secure_transport is ON and the connection is not encrypted");
+      return;
+    }
     if (denial) {
       const host = displayClientHost(this.record.client.address);
       const message = `Access denied for user '${user}'@'${host}' (using password: ${authData.length > 0 ? "YES" : "NO"})`;
