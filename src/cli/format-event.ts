@@ -24,6 +24,8 @@ function describeOutcome(outcome: ConnectionOutcome, c: Colors): string {
       return c.red(`connect timeout during ${outcome.phase}`);
     case "server-stopped":
       return c.dim(`server stopped during ${outcome.phase}`);
+    case "fault":
+      return c.magenta(`the server broke the connection on purpose: ${outcome.action} ${outcome.point}`);
     default:
       return "pending";
   }
@@ -77,6 +79,8 @@ export function formatEvent(
       return line(event.query !== undefined ? `query: ${event.query}` : event.command);
     case "protocol-error":
       return line(c.red(`protocol error in ${event.phase}: ${event.message}`));
+    case "fault":
+      return line(c.magenta(`fault: ${event.action} ${event.point}`));
     case "packet":
       if (!options.packets) return null;
       return line(

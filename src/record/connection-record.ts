@@ -1,3 +1,4 @@
+import type { FaultAction, FaultPoint } from "../server/faults";
 import type { ClientHelloSummary } from "../tls/client-hello";
 import type { TlsFailure } from "../tls/tls-failure";
 import type { CertificateSummary } from "../tls/tls-session";
@@ -63,6 +64,8 @@ export type ConnectionOutcome =
   | { kind: "protocol-error"; phase: Phase; message: string }
   /** The login did not finish within the connect timeout. */
   | { kind: "timeout"; phase: Phase }
+  /** The server broke the connection on purpose (a scenario's fault). */
+  | { kind: "fault"; point: FaultPoint; action: FaultAction }
   /** The server was stopped while the login was under way. */
   | { kind: "server-stopped"; phase: Phase };
 

@@ -1,3 +1,4 @@
+import type { FaultAction, FaultPoint } from "../server/faults";
 import type { ConnectionOutcome, PacketRecord, Phase, TlsRecord } from "./connection-record";
 
 /** Every event the server emits, one per line in the JSON-lines log. */
@@ -22,6 +23,7 @@ export type MockServerEvent = EventBase &
     | { type: "access-denied"; user: string; code: number; message: string; reason: string }
     | { type: "command"; command: string; query?: string }
     | { type: "protocol-error"; phase: Phase; message: string }
+    | { type: "fault"; point: FaultPoint; action: FaultAction }
     | { type: "packet"; packet: PacketRecord }
     | { type: "connection-closed"; outcome: ConnectionOutcome }
   );

@@ -57,6 +57,7 @@ export function scenarioToOptions(scenario: Scenario, extraAccounts: Account[] =
       ? { requireSecureTransport: server.requireSecureTransport }
       : {}),
     ...(server.systemVariables ? { systemVariables: server.systemVariables } : {}),
+    ...(server.faults ? { faults: server.faults } : {}),
     ...(accounts.length > 0 ? { accounts } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FAULT_ACTIONS, FAULT_POINTS } from "../server/faults";
 import { TLS_VERSIONS } from "../tls/tls-versions";
 
 /**
@@ -70,6 +71,17 @@ const server = z.strictObject({
   tls: z.union([z.literal(false), tls]).optional(),
   requireSecureTransport: z.boolean().optional(),
   systemVariables: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
+  /** Deliberate misbehaviour at protocol points. */
+  faults: z
+    .strictObject({
+      delayMs: z.number().min(0).optional(),
+      greetingWrites: z.number().int().min(1).max(64).optional(),
+      breakAt: z.strictObject({ point: z.enum(FAULT_POINTS), action: z.enum(FAULT_ACTIONS) }).optional(),
+      refuseLoginWith: z
+        .strictObject({ code: z.number().int(), sqlState: z.string().length(5), message: z.string() })
+        .optional(),
+    })
+    .optional(),
 });
 
 export const scenarioSchema = z.strictObject({

@@ -18,6 +18,7 @@ import { mysql57CipherString } from "../tls/mysql-ciphers";
 import type { ClientCertificateMode } from "../tls/tls-session";
 import { compareTlsVersions, isTlsVersion, type TlsVersion } from "../tls/tls-versions";
 import { ServerConfigurationError } from "./errors";
+import { type FaultPlan, type Faults, resolveFaults } from "./faults";
 import type { QueryAnswer, QueryContext } from "./query";
 
 /** TLS settings of the mock server. */
@@ -84,6 +85,8 @@ export interface MockServerOptions {
   systemVariables?: Record<string, string | number | null>;
   /** How many payload bytes each recorded packet keeps as hex. Default 256. */
   recordPayloadBytes?: number;
+  /** Deliberate misbehaviour at protocol points (close, reset, stall, yaSSL's Bad handshake, delays). */
+  faults?: Faults;
 }
 
 /** The TLS part of the options with every default applied and the certificate in hand. */
@@ -119,6 +122,7 @@ export interface ResolvedOptions {
   unknownQuery: "error" | "ok" | ((sql: string, context: QueryContext) => QueryAnswer);
   systemVariables: Record<string, string | number | null>;
   recordPayloadBytes: number;
+  faults: FaultPlan;
 }
 
 export const DEFAULT_ACCOUNT: Account = { user: "root", password: "root" };
@@ -260,5 +264,6 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
       ...options.systemVariables,
     },
     recordPayloadBytes: options.recordPayloadBytes ?? 256,
+    faults: resolveFaults(options.faults),
   };
 }

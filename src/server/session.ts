@@ -17,8 +17,10 @@ import { decodeSslRequest, isSslRequest } from "../protocol/packets/ssl-request"
 import type { ConnectionOutcome, ConnectionRecord, Phase } from "../record/connection-record";
 import type { MockServerEvent } from "../record/events";
 import type { TlsAcceptor } from "../tls/tls-acceptor";
+import { peekClientHello } from "../tls/client-hello";
 import type { NegotiatedTls } from "../tls/tls-session";
 import { type CommandReply, CommandResponder } from "./command-responder";
+import type { FaultAction, FaultPoint } from "./faults";
 import type { ResolvedOptions } from "./options";
 import type { QueryContext } from "./query";
 
@@ -68,6 +70,9 @@ const INSECURE_TRANSPORT = {
   message: "Connections using insecure transport are prohibited while --require_secure_transport=ON.",
 };
 
+/** Gap between the slices of a greeting sliced by a fault, so they leave as separate segments. */
+const SLICE_GAP_MS = 5;
+
 /** How long a closing connection may linger for the client to read our last packet. */
 const CLOSE_GRACE_MS = 2000;
 const EMPTY = Buffer.alloc(0);
@@ -110,6 +115,8 @@ export class Session {
   private readonly connectTimer: NodeJS.Timeout;
   private readonly commands: CommandResponder;
   private lastSocketError: NodeJS.ErrnoException | null = null;
+  /** Pending writes, only while faults delay or slice the output. */
+  private outputQueue: Promise<void> | null = null;
   private readonly onStreamData = (chunk: Buffer) => this.receive(chunk);
   private readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -177,7 +184,12 @@ export class Session {
     });
     this.socket.once("close", () => this.onSocketClosed());
     this.emit({ type: "connection-opened", client: this.record.client });
-    // One write: `openssl s_client -starttls mysql` reads the greeting with a single read().
+    const faults = options.faults;
+    const early = faults.at("before-greeting");
+    if (early) {
+      this.breakConnection("before-greeting", early);
+      return;
+    }
     this.send(
       encodeHandshakeV10({
         protocolVersion: 10,
@@ -190,6 +202,8 @@ export class Session {
         authPluginName: options.defaultAuthPlugin,
       }),
       "HandshakeV10",
+      // One write unless a fault slices it: `openssl s_client -starttls mysql` reads the greeting with a single read().
+      faults.greetingWrites,
     );
     this.emit({
       type: "greeting-sent",
@@ -198,6 +212,8 @@ export class Session {
       tlsOffered: this.tlsOffered,
     });
     this.setState("awaiting-handshake-response");
+    const late = faults.at("after-greeting");
+    if (late) this.breakConnection("after-greeting", late);
   }
 
   /** Ends the connection now (server stop). */
@@ -300,11 +316,32 @@ export class Session {
       this.protocolError("client asked for TLS, which the greeting did not offer", BAD_HANDSHAKE);
       return;
     }
+    const faults = this.context.options.faults;
+    const refusal = faults.at("after-ssl-request");
+    if (refusal) {
+      this.breakConnection("after-ssl-request", refusal);
+      return;
+    }
     this.setState("tls-handshake");
     this.socket.removeListener("data", this.onStreamData);
     const pending = this.framer.takeRemainder();
     if (pending.length > 0) this.socket.unshift(pending);
-    void this.startTls(acceptor);
+    const midHandshake = faults.at("mid-tls-handshake");
+    if (midHandshake) void this.breakMidHandshake(midHandshake);
+    else void this.startTls(acceptor);
+  }
+
+  /** Reads the ClientHello, records it, and then breaks the handshake instead of answering it. */
+  private async breakMidHandshake(action: FaultAction): Promise<void> {
+    this.socket.pause();
+    const hello = await peekClientHello(this.socket);
+    if (this.state === "closed") return;
+    this.record.tls = {
+      outcome: "failed",
+      failure: { cause: "server-fault", message: `the server broke the handshake on purpose: ${action}` },
+      clientHello: hello.kind === "client-hello" ? hello.summary : null,
+    };
+    this.breakConnection("mid-tls-handshake", action);
   }
 
   private async startTls(acceptor: TlsAcceptor): Promise<void> {
@@ -386,6 +423,11 @@ export class Session {
     this.record.credentialsInPlaintext ||= !encrypted && response.authResponse.length > 0;
     this.emitHandshakeResponse(response.username, this.record.database, clientPlugin, encrypted);
 
+    const attackerError = this.context.options.faults.refuseLoginWith;
+    if (attackerError) {
+      this.refuse(attackerError, "fault: every login is refused with a fixed error");
+      return;
+    }
     this.account = findAccount(this.context.options.accounts, response.username, this.record.client.address);
     // An unknown user still walks through the default plugin, as MySQL does, so the client cannot tell.
     const plugin = this.account?.plugin ?? this.context.options.defaultAuthPlugin;
@@ -501,12 +543,63 @@ export class Session {
     );
   }
 
-  private send(payload: Buffer, type: string): void {
+  private send(payload: Buffer, type: string, writes = 1): void {
     if (this.state === "closed" || this.stream.destroyed) return;
     const sequenceId = this.sequenceId;
-    this.stream.write(encodePacket(payload, sequenceId));
+    const bytes = encodePacket(payload, sequenceId);
+    const delayMs = this.context.options.faults.delayMs;
+    if (writes <= 1) {
+      this.output(() => this.stream.write(bytes), delayMs);
+    } else {
+      const size = Math.ceil(bytes.length / writes);
+      for (let offset = 0; offset < bytes.length; offset += size) {
+        const slice = bytes.subarray(offset, offset + size);
+        this.output(() => this.stream.write(slice), offset === 0 ? delayMs : SLICE_GAP_MS);
+      }
+    }
     this.sequenceId = (sequenceId + framesSequenceSpan(payload.length)) & 0xff;
     this.pushPacketRecord("server", sequenceId, payload, type, {});
+  }
+
+  /**
+   * Runs a write now, or after the writes queued before it when faults delay or slice the output,
+   * so packets and the final close keep their order.
+   */
+  private output(write: () => void, delayMs = 0): void {
+    if (!this.outputQueue && delayMs === 0) {
+      write();
+      return;
+    }
+    this.outputQueue = (this.outputQueue ?? Promise.resolve())
+      .then(() => (delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs)) : undefined))
+      .then(() => {
+        if (!this.socket.destroyed) write();
+      });
+  }
+
+  /** Carries out a fault: the record says the server broke the connection, and how. */
+  private breakConnection(point: FaultPoint, action: FaultAction): void {
+    this.setOutcome({ kind: "fault", point, action });
+    this.emit({ type: "fault", point, action });
+    switch (action) {
+      case "close":
+        this.endGracefully();
+        break;
+      case "reset":
+        this.setState("closed");
+        this.output(() => this.socket.resetAndDestroy());
+        break;
+      case "stall":
+        // Read nothing more, answer nothing; the connect timeout bounds it.
+        this.setState("closed");
+        this.socket.removeListener("data", this.onStreamData);
+        this.socket.resume();
+        break;
+      case "bad-handshake-error":
+        this.send(encodeErr(BAD_HANDSHAKE, this.clientCapabilities), "ERR");
+        this.endGracefully();
+        break;
+    }
   }
 
   /** Sends an ERR for a refused login and closes, as MySQL does. */
@@ -528,13 +621,15 @@ export class Session {
   private endGracefully(): void {
     this.setState("closed");
     clearTimeout(this.connectTimer);
-    this.stream.end();
+    const stream = this.stream;
+    this.output(() => stream.end());
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
   private onConnectTimeout(): void {
-    if (this.record.outcome.kind !== "pending") return;
-    this.setOutcome({ kind: "timeout", phase: this.record.phase });
+    const kind = this.record.outcome.kind;
+    if (kind !== "pending" && kind !== "fault") return;
+    if (kind === "pending") this.setOutcome({ kind: "timeout", phase: this.record.phase });
     this.setState("closed");
     this.stream.destroy();
     this.socket.destroy();

@@ -10,6 +10,8 @@ export type TlsFailureCause =
   | "reset"
   | "closed"
   | "timeout"
+  /** The server broke the handshake on purpose (a scenario's fault). */
+  | "server-fault"
   | "unknown";
 
 export interface TlsFailure {
