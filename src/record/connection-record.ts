@@ -1,3 +1,4 @@
+import type { CredentialExposure } from "../auth/auth-plugin";
 import type { FaultAction, FaultPoint } from "../server/faults";
 import type { ClientHelloSummary } from "../tls/client-hello";
 import type { TlsFailure } from "../tls/tls-failure";
@@ -102,6 +103,11 @@ export interface ConnectionRecord {
    * The record never holds the password or the reply itself.
    */
   credentialsInPlaintext: boolean;
+  /**
+   * What the client's auth data revealed: a scramble reply, the password itself, or the password
+   * RSA-encrypted (sha256_password / caching_sha2_password over plaintext). Null when none was sent.
+   */
+  credentialExposure: CredentialExposure | null;
   /** Queries and other commands the client sent after login, in order. */
   commands: Array<{ command: string; query?: string }>;
   packets: PacketRecord[];

@@ -58,6 +58,11 @@ export function scenarioToOptions(scenario: Scenario, extraAccounts: Account[] =
       : {}),
     ...(server.systemVariables ? { systemVariables: server.systemVariables } : {}),
     ...(server.faults ? { faults: server.faults } : {}),
+    ...(server.defaultAuthPlugin ? { defaultAuthPlugin: server.defaultAuthPlugin } : {}),
+    ...(server.rsaKeys === false ? { rsaKeys: false as const } : {}),
+    ...(server.cachingSha2CacheWarm !== undefined
+      ? { cachingSha2CacheWarm: server.cachingSha2CacheWarm }
+      : {}),
     ...(accounts.length > 0 ? { accounts } : {}),
   };
 }

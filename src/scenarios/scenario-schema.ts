@@ -39,7 +39,9 @@ const account = z.strictObject({
   user: z.string(),
   password: z.string(),
   host: z.string().optional(),
-  plugin: z.literal("mysql_native_password").optional(),
+  plugin: z
+    .enum(["mysql_native_password", "sha256_password", "caching_sha2_password", "mysql_clear_password"])
+    .optional(),
   require: z
     .union([
       z.string(),
@@ -69,6 +71,11 @@ const server = z.strictObject({
   capabilityFlags: z.number().int().min(0).max(0xffffffff).optional(),
   characterSet: z.number().int().min(0).max(255).optional(),
   tls: z.union([z.literal(false), tls]).optional(),
+  /** The plugin the greeting names (5.7: mysql_native_password; 8.0: caching_sha2_password). */
+  defaultAuthPlugin: z.enum(["mysql_native_password", "sha256_password", "caching_sha2_password"]).optional(),
+  /** Whether the server has RSA keys for sha256/caching_sha2 over plaintext (yaSSL builds have none). */
+  rsaKeys: z.boolean().optional(),
+  cachingSha2CacheWarm: z.boolean().optional(),
   requireSecureTransport: z.boolean().optional(),
   systemVariables: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
   /** Deliberate misbehaviour at protocol points. */

@@ -38,6 +38,7 @@ export class MockServer {
   private readonly emitter = new EventEmitter();
   private readonly sessions = new Set<Session>();
   private readonly records: ConnectionRecord[] = [];
+  private readonly cachingSha2Cache = new Set<string>();
   private nextConnectionId: number;
   private stopping: Promise<void> | null = null;
 
@@ -52,6 +53,9 @@ export class MockServer {
     readonly scenario: Scenario | null = null,
   ) {
     this.nextConnectionId = options.firstConnectionId;
+    if (options.cachingSha2CacheWarm) {
+      for (const account of options.accounts) this.cachingSha2Cache.add(account.user);
+    }
     this.emitter.setMaxListeners(0);
     server.on("connection", (socket) => this.accept(socket));
   }
@@ -144,6 +148,7 @@ export class MockServer {
       options: this.options,
       tlsAcceptor: this.tlsAcceptor,
       emit: (event) => this.emit(event),
+      cachingSha2Cache: this.cachingSha2Cache,
     });
     this.nextConnectionId = (this.nextConnectionId + 1) >>> 0;
     this.sessions.add(session);

@@ -1,7 +1,9 @@
 import { X509Certificate } from "node:crypto";
 import { RequireClauseError } from "../auth/account-requirements";
 import { type Account, type ResolvedAccount, resolveAccount } from "../auth/accounts";
+import type { RsaKeys } from "../auth/auth-plugin";
 import { NATIVE_PASSWORD_PLUGIN } from "../auth/native-password";
+import { AUTH_PLUGINS } from "../auth/plugins";
 import {
   type CertificateSet,
   type CertificateSetName,
@@ -85,6 +87,17 @@ export interface MockServerOptions {
   systemVariables?: Record<string, string | number | null>;
   /** How many payload bytes each recorded packet keeps as hex. Default 256. */
   recordPayloadBytes?: number;
+  /**
+   * RSA keys for sha256_password / caching_sha2_password over plaintext (`private_key.pem`,
+   * `public_key.pem`). Default: the mysql-ssl-rsa-setup set's pair, loaded when an account needs it;
+   * `false` = none, as on yaSSL builds (plaintext sha256 logins then fail).
+   */
+  rsaKeys?: RsaKeys | false;
+  /**
+   * caching_sha2_password: start with every such account's hash cached, so the first login takes the
+   * fast path. Default false: a freshly started server, where the first login needs full authentication.
+   */
+  cachingSha2CacheWarm?: boolean;
   /** Deliberate misbehaviour at protocol points (close, reset, stall, yaSSL's Bad handshake, delays). */
   faults?: Faults;
 }
@@ -123,12 +136,27 @@ export interface ResolvedOptions {
   systemVariables: Record<string, string | number | null>;
   recordPayloadBytes: number;
   faults: FaultPlan;
+  rsaKeys: RsaKeys | null;
+  cachingSha2CacheWarm: boolean;
 }
 
 export const DEFAULT_ACCOUNT: Account = { user: "root", password: "root" };
 export const DEFAULT_SERVER_VERSION = "5.7.41";
 
-const SUPPORTED_PLUGINS = [NATIVE_PASSWORD_PLUGIN];
+const SUPPORTED_PLUGINS = Object.keys(AUTH_PLUGINS);
+/** Plugins that use RSA keys on plaintext connections. */
+const RSA_PLUGINS = ["sha256_password", "caching_sha2_password"];
+
+async function resolveRsaKeys(
+  option: RsaKeys | false | undefined,
+  plugins: string[],
+): Promise<RsaKeys | null> {
+  if (option === false) return null;
+  if (option) return option;
+  if (!plugins.some((p) => RSA_PLUGINS.includes(p))) return null;
+  const files = (await getCertificateSet("mysql-ssl-rsa-setup")).files;
+  return { privateKeyPem: files["private_key.pem"]!, publicKeyPem: files["public_key.pem"]! };
+}
 
 function checkTlsVersion(option: string, value: string | undefined, fallback: TlsVersion): TlsVersion {
   if (value === undefined) return fallback;
@@ -265,5 +293,7 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
     },
     recordPayloadBytes: options.recordPayloadBytes ?? 256,
     faults: resolveFaults(options.faults),
+    rsaKeys: await resolveRsaKeys(options.rsaKeys, [defaultAuthPlugin, ...accounts.map((a) => a.plugin)]),
+    cachingSha2CacheWarm: options.cachingSha2CacheWarm ?? false,
   };
 }

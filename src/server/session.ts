@@ -2,11 +2,14 @@ import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { checkRequirement } from "../auth/account-requirements";
 import { displayClientHost, findAccount, type ResolvedAccount } from "../auth/accounts";
-import { NATIVE_PASSWORD_PLUGIN, verifyNativePasswordReply } from "../auth/native-password";
+import type { AuthConversation, CredentialExposure } from "../auth/auth-plugin";
+import { NATIVE_PASSWORD_PLUGIN } from "../auth/native-password";
+import { AUTH_PLUGINS, cachingSha2PasswordPlugin, clearPasswordPlugin } from "../auth/plugins";
 import { generateScramble } from "../auth/scramble";
 import { CapabilityFlags, capabilityNames, ErrorCode, ServerStatus } from "../protocol/constants";
 import { MalformedPacketError, ProtocolError } from "../protocol/errors";
 import { encodePacket, framesSequenceSpan, type Packet, PacketFramer } from "../protocol/framing";
+import { encodeAuthMoreData } from "../protocol/packets/auth-more-data";
 import { encodeAuthSwitchRequest } from "../protocol/packets/auth-switch-request";
 import { encodeErr } from "../protocol/packets/err-packet";
 import { decodeHandshakeResponse41 } from "../protocol/packets/handshake-response-41";
@@ -32,7 +35,7 @@ export type SessionState =
   | "awaiting-handshake-response"
   | "tls-handshake"
   | "awaiting-tls-handshake-response"
-  | "awaiting-auth-switch-response"
+  | "authenticating"
   | "command"
   | "closed";
 
@@ -40,7 +43,7 @@ const PHASE_OF_STATE: Record<SessionState, Phase> = {
   "awaiting-handshake-response": "handshake-response",
   "tls-handshake": "tls-handshake",
   "awaiting-tls-handshake-response": "tls-handshake-response",
-  "awaiting-auth-switch-response": "authentication",
+  authenticating: "authentication",
   command: "command",
   closed: "closed",
 };
@@ -70,6 +73,13 @@ const INSECURE_TRANSPORT = {
   message: "Connections using insecure transport are prohibited while --require_secure_transport=ON.",
 };
 
+/** Exposures from least to most revealing; a record keeps the worst one. */
+const EXPOSURE_RANK: CredentialExposure[] = ["scramble-reply", "encrypted-password", "cleartext-password"];
+
+function mostRevealing(current: CredentialExposure | null, next: CredentialExposure): CredentialExposure {
+  return current !== null && EXPOSURE_RANK.indexOf(current) > EXPOSURE_RANK.indexOf(next) ? current : next;
+}
+
 /** Gap between the slices of a greeting sliced by a fault, so they leave as separate segments. */
 const SLICE_GAP_MS = 5;
 
@@ -89,6 +99,8 @@ export interface SessionContext {
   /** Null when the server has no TLS to offer. */
   tlsAcceptor: TlsAcceptor | null;
   emit(event: MockServerEvent): void;
+  /** caching_sha2_password's server-side cache: users whose hash a full authentication stored. */
+  cachingSha2Cache: Set<string>;
 }
 
 /**
@@ -111,6 +123,9 @@ export class Session {
   private clientCapabilities = 0;
   private tls: NegotiatedTls | null = null;
   private account: ResolvedAccount | undefined;
+  private conversation: AuthConversation | null = null;
+  /** Whether the client sent any auth data: MySQL's "(using password: YES)". */
+  private usedPassword = false;
   private readonly startedAt = Date.now();
   private readonly connectTimer: NodeJS.Timeout;
   private readonly commands: CommandResponder;
@@ -155,6 +170,7 @@ export class Session {
       authSwitchedTo: null,
       connectAttributes: null,
       credentialsInPlaintext: false,
+      credentialExposure: null,
       commands: [],
       packets: [],
       outcome: { kind: "pending" },
@@ -269,8 +285,8 @@ export class Session {
         case "awaiting-tls-handshake-response":
           this.onHandshakeResponse(packet, true);
           break;
-        case "awaiting-auth-switch-response":
-          this.onAuthSwitchResponse(packet);
+        case "authenticating":
+          this.onAuthData(packet);
           break;
         case "command":
           this.onCommand(packet);
@@ -420,47 +436,76 @@ export class Session {
     this.record.connectAttributes = response.connectAttributes
       ? Object.fromEntries(response.connectAttributes)
       : null;
-    this.record.credentialsInPlaintext ||= !encrypted && response.authResponse.length > 0;
     this.emitHandshakeResponse(response.username, this.record.database, clientPlugin, encrypted);
 
     const attackerError = this.context.options.faults.refuseLoginWith;
     if (attackerError) {
+      this.noteAuthData(clientPlugin, response.authResponse);
       this.refuse(attackerError, "fault: every login is refused with a fixed error");
       return;
     }
     this.account = findAccount(this.context.options.accounts, response.username, this.record.client.address);
     // An unknown user still walks through the default plugin, as MySQL does, so the client cannot tell.
-    const plugin = this.account?.plugin ?? this.context.options.defaultAuthPlugin;
-    if (clientPlugin !== plugin && caps & CapabilityFlags.CLIENT_PLUGIN_AUTH) {
-      this.record.authSwitchedTo = plugin;
+    const plugin = AUTH_PLUGINS[this.account?.plugin ?? this.context.options.defaultAuthPlugin]!;
+    this.conversation = plugin.start({
+      scramble: this.scramble,
+      account: this.account,
+      secure: this.tls !== null,
+      rsa: this.context.options.rsaKeys,
+      cached: this.account !== undefined && this.context.cachingSha2Cache.has(this.account.user),
+    });
+    this.setState("authenticating");
+    if (clientPlugin !== plugin.name && caps & CapabilityFlags.CLIENT_PLUGIN_AUTH) {
+      // The response was for another plugin: its auth data means nothing to this one, but it crossed.
+      this.noteAuthData(clientPlugin, response.authResponse);
+      this.record.authSwitchedTo = plugin.name;
       this.send(
-        encodeAuthSwitchRequest({
-          pluginName: plugin,
-          pluginData: Buffer.concat([this.scramble, Buffer.from([0])]),
-        }),
+        encodeAuthSwitchRequest({ pluginName: plugin.name, pluginData: plugin.switchData(this.scramble) }),
         "AuthSwitchRequest",
       );
-      this.emit({ type: "auth-switch", plugin });
-      this.setState("awaiting-auth-switch-response");
+      this.emit({ type: "auth-switch", plugin: plugin.name });
       return;
     }
-    this.completeAuthentication(response.authResponse);
+    this.converse(response.authResponse);
   }
 
-  private onAuthSwitchResponse(packet: Packet): void {
-    this.recordPacket("client", packet, "AuthSwitchResponse", { redact: packet.payload.length > 0 });
-    this.record.credentialsInPlaintext ||= !this.tls && packet.payload.length > 0;
-    this.completeAuthentication(packet.payload);
+  private onAuthData(packet: Packet): void {
+    this.recordPacket("client", packet, "AuthData", { redact: packet.payload.length > 0 });
+    this.converse(packet.payload);
   }
 
-  private completeAuthentication(authData: Buffer): void {
+  /**
+   * Records what auth data for `plugin` exposes before any plugin has looked at it: the client's
+   * first guess, which the server may switch away from or never read.
+   */
+  private noteAuthData(plugin: string, data: Buffer): void {
+    if (data.length === 0 || (data.length === 1 && data[0]! <= 0x02)) return;
+    const exposure = plugin === clearPasswordPlugin.name ? "cleartext-password" : "scramble-reply";
+    this.record.credentialExposure = mostRevealing(this.record.credentialExposure, exposure);
+    if (!this.tls) this.record.credentialsInPlaintext = true;
+  }
+
+  /** Feeds the client's auth data to the plugin and carries out its answer. */
+  private converse(authData: Buffer): void {
+    const { step, exposure } = this.conversation!.receive(authData);
+    if (exposure) {
+      this.record.credentialExposure = mostRevealing(this.record.credentialExposure, exposure);
+      // RSA-encrypted passwords are what the plugin offers for plaintext links; they hide the password.
+      if (!this.tls && exposure !== "encrypted-password") this.record.credentialsInPlaintext = true;
+    }
+    if (authData.length > 0) this.usedPassword = true;
+    if (step.kind === "more") {
+      this.send(encodeAuthMoreData({ data: step.data }), "AuthMoreData");
+      return;
+    }
+    for (const data of step.moreData ?? []) this.send(encodeAuthMoreData({ data }), "AuthMoreData");
+    this.completeAuthentication(step.accepted ? null : (step.reason ?? "refused by the auth plugin"));
+  }
+
+  private completeAuthentication(pluginDenial: string | null): void {
     const user = this.record.user ?? "";
     const account = this.account;
-    const denial = !account
-      ? `no account '${user}' for host ${this.record.client.address}`
-      : !verifyNativePasswordReply(account.password, this.scramble, authData)
-        ? "wrong password"
-        : this.requirementDenial(account);
+    const denial = pluginDenial ?? (account ? this.requirementDenial(account) : "unknown user");
     if (!denial && this.context.options.requireSecureTransport && !this.tls) {
       // After the password and REQUIRE checks, as in 5.7's acl_authenticate.
       this.refuse(INSECURE_TRANSPORT, "require_secure_transport is ON and the connection is not encrypted");
@@ -468,7 +513,7 @@ export class Session {
     }
     if (denial) {
       const host = displayClientHost(this.record.client.address);
-      const message = `Access denied for user '${user}'@'${host}' (using password: ${authData.length > 0 ? "YES" : "NO"})`;
+      const message = `Access denied for user '${user}'@'${host}' (using password: ${this.usedPassword ? "YES" : "NO"})`;
       this.emit({
         type: "access-denied",
         user,
@@ -480,6 +525,8 @@ export class Session {
       return;
     }
     clearTimeout(this.connectTimer);
+    // caching_sha2_password: after a full authentication the server caches the hash (fast next time).
+    if (account?.plugin === cachingSha2PasswordPlugin.name) this.context.cachingSha2Cache.add(account.user);
     this.send(this.ok(), "OK");
     this.setOutcome({ kind: "authenticated", ended: null });
     this.emit({ type: "authenticated", user });

@@ -27,7 +27,7 @@ describe("server options", () => {
     [{ tls: { minVersion: "SSLv3" } }, "tls.minVersion"],
     [{ tls: { key: "-----BEGIN PRIVATE KEY-----" } }, "tls.cert"],
     [{ port: 70000 }, "port"],
-    [{ accounts: [{ user: "x", password: "y", plugin: "sha256_password" }] }, "accounts[0].plugin"],
+    [{ accounts: [{ user: "x", password: "y", plugin: "dialog" }] }, "accounts[0].plugin"],
     [{ tls: false, capabilityFlags: 0xc1ffffff }, "capabilityFlags"],
   ])("reject %j, naming the option %s", async (options, option) => {
     const error = await resolveOptions(options as never).catch((e: unknown) => e);
