@@ -116,9 +116,9 @@ describe("a bad scenario file", () => {
     ],
     [
       "unsupported plugin",
-      "description: x\naccounts:\n  - {user: a, password: b, plugin: sha256_password}",
+      "description: x\naccounts:\n  - {user: a, password: b, plugin: dialog}",
       "accounts[0].plugin",
-      /sha256_password/,
+      /found "dialog"/,
     ],
     [
       "tls given as a string",
