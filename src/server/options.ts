@@ -73,6 +73,12 @@ export interface MockServerOptions {
    * checked, so the credentials have already crossed the wire, as in 5.7. Default false.
    */
   requireSecureTransport?: boolean;
+  /**
+   * MariaDB 10.2+ extended capabilities, written into the last 4 reserved bytes of the greeting
+   * (facts sheet §6.2). Set with a `5.5.5-10.x-MariaDB` version and bit 0 cleared in
+   * `capabilityFlags` to look like a MariaDB server. Default: none (MySQL's zeros).
+   */
+  mariadbCapabilities?: number;
   /** Collation id of the greeting. Default 8 (latin1_swedish_ci, the 5.7 default). */
   characterSet?: number;
   /** Connection id of the first connection; later ones count up. Default 1. */
@@ -128,6 +134,7 @@ export interface ResolvedOptions {
   defaultAuthPlugin: string;
   capabilityFlags: number;
   requireSecureTransport: boolean;
+  mariadbCapabilities: number | null;
   characterSet: number;
   firstConnectionId: number;
   maxPacketSize: number;
@@ -282,6 +289,7 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
     defaultAuthPlugin,
     capabilityFlags,
     requireSecureTransport: options.requireSecureTransport ?? false,
+    mariadbCapabilities: options.mariadbCapabilities === undefined ? null : options.mariadbCapabilities >>> 0,
     characterSet: options.characterSet ?? CharacterSet.latin1_swedish_ci,
     firstConnectionId: options.firstConnectionId ?? 1,
     maxPacketSize: options.maxPacketSize ?? 4 * 1024 * 1024,

@@ -73,6 +73,13 @@ const INSECURE_TRANSPORT = {
   message: "Connections using insecure transport are prohibited while --require_secure_transport=ON.",
 };
 
+/** The greeting's 10 reserved bytes: zeros for MySQL; MariaDB's extended capabilities in the last 4. */
+function greetingReserved(mariadbCapabilities: number | null): Buffer {
+  const reserved = Buffer.alloc(10);
+  if (mariadbCapabilities !== null) reserved.writeUInt32LE(mariadbCapabilities, 6);
+  return reserved;
+}
+
 /** Exposures from least to most revealing; a record keeps the worst one. */
 const EXPOSURE_RANK: CredentialExposure[] = ["scramble-reply", "encrypted-password", "cleartext-password"];
 
@@ -216,6 +223,7 @@ export class Session {
         characterSet: options.characterSet,
         statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT,
         authPluginName: options.defaultAuthPlugin,
+        reserved: greetingReserved(options.mariadbCapabilities),
       }),
       "HandshakeV10",
       // One write unless a fault slices it: `openssl s_client -starttls mysql` reads the greeting with a single read().
@@ -436,11 +444,13 @@ export class Session {
     this.record.connectAttributes = response.connectAttributes
       ? Object.fromEntries(response.connectAttributes)
       : null;
-    this.emitHandshakeResponse(response.username, this.record.database, clientPlugin, encrypted);
+    const announce = () =>
+      this.emitHandshakeResponse(response.username, this.record.database, clientPlugin, encrypted);
 
     const attackerError = this.context.options.faults.refuseLoginWith;
     if (attackerError) {
       this.noteAuthData(clientPlugin, response.authResponse);
+      announce();
       this.refuse(attackerError, "fault: every login is refused with a fixed error");
       return;
     }
@@ -458,6 +468,7 @@ export class Session {
     if (clientPlugin !== plugin.name && caps & CapabilityFlags.CLIENT_PLUGIN_AUTH) {
       // The response was for another plugin: its auth data means nothing to this one, but it crossed.
       this.noteAuthData(clientPlugin, response.authResponse);
+      announce();
       this.record.authSwitchedTo = plugin.name;
       this.send(
         encodeAuthSwitchRequest({ pluginName: plugin.name, pluginData: plugin.switchData(this.scramble) }),
@@ -466,7 +477,7 @@ export class Session {
       this.emit({ type: "auth-switch", plugin: plugin.name });
       return;
     }
-    this.converse(response.authResponse);
+    this.converse(response.authResponse, announce);
   }
 
   private onAuthData(packet: Packet): void {
@@ -486,7 +497,7 @@ export class Session {
   }
 
   /** Feeds the client's auth data to the plugin and carries out its answer. */
-  private converse(authData: Buffer): void {
+  private converse(authData: Buffer, announce?: () => void): void {
     const { step, exposure } = this.conversation!.receive(authData);
     if (exposure) {
       this.record.credentialExposure = mostRevealing(this.record.credentialExposure, exposure);
@@ -494,6 +505,8 @@ export class Session {
       if (!this.tls && exposure !== "encrypted-password") this.record.credentialsInPlaintext = true;
     }
     if (authData.length > 0) this.usedPassword = true;
+    // The response's event goes out once the plugin has said what its auth data exposed.
+    announce?.();
     if (step.kind === "more") {
       this.send(encodeAuthMoreData({ data: step.data }), "AuthMoreData");
       return;
