@@ -70,6 +70,8 @@ const server = z.strictObject({
   /** The greeting's capability word; e.g. 0xC1FFF7FF for a TLS-stripping proxy. */
   capabilityFlags: z.number().int().min(0).max(0xffffffff).optional(),
   characterSet: z.number().int().min(0).max(255).optional(),
+  /** The greeting's auth-plugin-data length byte (21; 20 reproduces a broken server). */
+  authPluginDataLengthByte: z.number().int().min(0).max(255).optional(),
   /** MariaDB extended capabilities in the greeting's last 4 reserved bytes. */
   mariadbCapabilities: z.number().int().min(0).max(0xffffffff).optional(),
   tls: z.union([z.literal(false), tls]).optional(),

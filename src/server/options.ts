@@ -79,6 +79,11 @@ export interface MockServerOptions {
    * `capabilityFlags` to look like a MariaDB server. Default: none (MySQL's zeros).
    */
   mariadbCapabilities?: number;
+  /**
+   * The greeting's auth-plugin-data length byte. 21 is right (facts sheet §1.2); 20 reproduces broken
+   * servers whose plugin name libmysqlclient then reads one byte off. Default 21.
+   */
+  authPluginDataLengthByte?: number;
   /** Collation id of the greeting. Default 8 (latin1_swedish_ci, the 5.7 default). */
   characterSet?: number;
   /** Connection id of the first connection; later ones count up. Default 1. */
@@ -135,6 +140,7 @@ export interface ResolvedOptions {
   capabilityFlags: number;
   requireSecureTransport: boolean;
   mariadbCapabilities: number | null;
+  authPluginDataLengthByte: number;
   characterSet: number;
   firstConnectionId: number;
   maxPacketSize: number;
@@ -289,6 +295,7 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
     defaultAuthPlugin,
     capabilityFlags,
     requireSecureTransport: options.requireSecureTransport ?? false,
+    authPluginDataLengthByte: options.authPluginDataLengthByte ?? 21,
     mariadbCapabilities: options.mariadbCapabilities === undefined ? null : options.mariadbCapabilities >>> 0,
     characterSet: options.characterSet ?? CharacterSet.latin1_swedish_ci,
     firstConnectionId: options.firstConnectionId ?? 1,

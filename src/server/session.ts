@@ -224,6 +224,7 @@ export class Session {
         statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT,
         authPluginName: options.defaultAuthPlugin,
         reserved: greetingReserved(options.mariadbCapabilities),
+        authPluginDataLengthByte: options.authPluginDataLengthByte,
       }),
       "HandshakeV10",
       // One write unless a fault slices it: `openssl s_client -starttls mysql` reads the greeting with a single read().
