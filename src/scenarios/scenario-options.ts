@@ -53,7 +53,9 @@ export function scenarioToOptions(scenario: Scenario, extraAccounts: Account[] =
     ...(server.versionComment ? { versionComment: server.versionComment } : {}),
     ...(server.capabilityFlags !== undefined ? { capabilityFlags: server.capabilityFlags } : {}),
     ...(server.characterSet !== undefined ? { characterSet: server.characterSet } : {}),
-    ...(server.authPluginDataLengthByte !== undefined ? { authPluginDataLengthByte: server.authPluginDataLengthByte } : {}),
+    ...(server.authPluginDataLengthByte !== undefined
+      ? { authPluginDataLengthByte: server.authPluginDataLengthByte }
+      : {}),
     ...(server.mariadbCapabilities !== undefined ? { mariadbCapabilities: server.mariadbCapabilities } : {}),
     ...(server.requireSecureTransport !== undefined
       ? { requireSecureTransport: server.requireSecureTransport }

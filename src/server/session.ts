@@ -137,6 +137,8 @@ export class Session {
   private readonly connectTimer: NodeJS.Timeout;
   private readonly commands: CommandResponder;
   private lastSocketError: NodeJS.ErrnoException | null = null;
+  /** The raw socket closed while the TLS acceptor was still at work. */
+  private socketClosedDuringTls = false;
   /** Pending writes, only while faults delay or slice the output. */
   private outputQueue: Promise<void> | null = null;
   private readonly onStreamData = (chunk: Buffer) => this.receive(chunk);
@@ -377,10 +379,14 @@ export class Session {
       this.record.tls = { outcome: "failed", failure: result.failure, clientHello: result.clientHello };
       this.emit({ type: "tls-failed", tls: this.record.tls });
       this.setOutcome({ kind: "tls-failed", failure: result.failure });
+      this.setState("closed");
       result.socket?.destroy();
       this.socket.destroy();
+      if (this.socketClosedDuringTls) this.finishClose();
       return;
     }
+    // Closing the TLSSocket does not close the raw socket it wraps; the record waits on the latter.
+    result.tls.socket.once("close", () => this.socket.destroy());
     const tls = result.tls;
     this.tls = tls;
     this.stream = tls.socket;
@@ -408,6 +414,10 @@ export class Session {
     }
     this.framer = new PacketFramer({ maxPayloadLength: this.context.options.maxPacketSize });
     this.setState("awaiting-tls-handshake-response");
+    if (this.socketClosedDuringTls) {
+      this.finishClose();
+      return;
+    }
     tls.socket.on("data", this.onStreamData);
   }
 
@@ -697,6 +707,15 @@ export class Session {
   }
 
   private onSocketClosed(): void {
+    // The TLS acceptor is still deciding what the close meant (an alert, a reset): startTls finishes.
+    if (this.state === "tls-handshake") {
+      this.socketClosedDuringTls = true;
+      return;
+    }
+    this.finishClose();
+  }
+
+  private finishClose(): void {
     clearTimeout(this.connectTimer);
     const how = this.lastSocketError?.code === "ECONNRESET" ? "reset" : "closed";
     const outcome = this.record.outcome;

@@ -21,8 +21,15 @@ export interface TlsAcceptorSettings {
 
 type Pending = (result: TlsUpgradeResult) => void;
 
-function keyOf(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string {
-  return `${socket.remoteAddress}|${socket.remotePort}`;
+/**
+ * The raw socket a server-side TLSSocket wraps.
+ *
+ * @note `_parent` is how node links them (set by the TLSSocket constructor, stable since node 0.11).
+ * The socket's address cannot serve: after a client sends an alert and closes at once, the
+ * TLSSocket is destroyed before `tlsClientError` fires and its address reads `undefined`.
+ */
+function rawSocketOf(tlsSocket: TLSSocket): Socket | undefined {
+  return (tlsSocket as TLSSocket & { _parent?: Socket })._parent;
 }
 
 /**
@@ -31,12 +38,11 @@ function keyOf(socket: { remoteAddress?: string | undefined; remotePort?: number
  * @note The socket is handed to a `tls.Server` that never listens, through its public
  * `'connection'` event. That keeps node's own server-side checks — `authorized` and
  * `authorizationError` for client certificates, the handshake timeout, `tlsClientError` — which a
- * bare `new TLSSocket(socket, { isServer: true })` does not run. A TLSSocket's remote address and
- * port are its raw socket's, which is how results find their way back to the caller.
+ * bare `new TLSSocket(socket, { isServer: true })` does not run.
  */
 export class TlsAcceptor {
   private readonly server: Server;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<Socket, Pending>();
 
   constructor(settings: TlsAcceptorSettings) {
     this.server = createServer({
@@ -71,7 +77,7 @@ export class TlsAcceptor {
     );
   }
 
-  private readonly hellos = new Map<string, Awaited<ReturnType<typeof peekClientHello>>>();
+  private readonly hellos = new Map<Socket, Awaited<ReturnType<typeof peekClientHello>>>();
 
   /**
    * Runs the handshake on `socket`. Bytes that arrived with the SSLRequest must already be
@@ -89,15 +95,18 @@ export class TlsAcceptor {
       const message = "client closed before sending a ClientHello";
       return { ok: false, clientHello, socket: null, failure: { cause: "closed", message } };
     }
-    const key = keyOf(socket);
+    const key = socket;
     return new Promise<TlsUpgradeResult>((resolve) => {
+      // A client that sends an alert and closes: let tlsClientError, which names the alert, settle first.
       const onClose = () =>
-        this.finish(key, {
-          ok: false,
-          clientHello,
-          socket: null,
-          failure: { cause: "closed", message: "client closed the connection during the TLS handshake" },
-        });
+        setImmediate(() =>
+          this.finish(key, {
+            ok: false,
+            clientHello,
+            socket: null,
+            failure: { cause: "closed", message: "client closed the connection during the TLS handshake" },
+          }),
+        );
       socket.once("close", onClose);
       this.hellos.set(key, hello);
       this.pending.set(key, (result) => {
@@ -139,12 +148,13 @@ export class TlsAcceptor {
     tlsSocket: TLSSocket,
     build: (clientHello: TlsUpgradeResult["clientHello"]) => TlsUpgradeResult,
   ): void {
-    const key = keyOf(tlsSocket);
+    const key = rawSocketOf(tlsSocket);
+    if (!key) return;
     const hello = this.hellos.get(key);
     this.finish(key, build(hello?.kind === "client-hello" ? hello.summary : null));
   }
 
-  private finish(key: string, result: TlsUpgradeResult): void {
+  private finish(key: Socket, result: TlsUpgradeResult): void {
     const resolve = this.pending.get(key);
     if (!resolve) return;
     this.pending.delete(key);
