@@ -1,0 +1,340 @@
+import { create as createDomain } from "node:domain";
+import * as mariadb from "mariadb";
+import mysql from "mysql";
+import * as mysql2 from "mysql2/promise";
+import type { ConnectionRecord } from "../../src/record/connection-record";
+import type { ClientOutcome, SslMode } from "../../src/scenarios/scenario-schema";
+import { runMariadbCli } from "./mariadb-cli";
+
+/**
+ * How each real client expresses MySQL's ssl-modes, and how to tell, from what the client said and
+ * what the server recorded, which of the four scenario outcomes happened.
+ */
+
+export const CLIENT_NAMES = ["mariadb-cli", "mysql2", "mysql", "mariadb"] as const;
+export type ClientName = (typeof CLIENT_NAMES)[number];
+
+/** Where and as whom a client connects, and the CA (PEM and a file holding it) it is told to trust. */
+export interface ClientTarget {
+  port: number;
+  user: string;
+  password: string;
+  /** The CA a correctly configured client trusts (any CA when the server offers no TLS). */
+  ca: string;
+  caFile: string;
+}
+
+/** What the client itself reported. */
+export interface ClientResult {
+  /** The client completed its login (the driver's connect resolved; the CLI got past connecting). */
+  loggedIn: boolean;
+  /** It then ran `SELECT 1` and read the row back. */
+  queried: boolean;
+  /** One line: the client's error (code and message), null when all went well. */
+  error: string | null;
+}
+
+/** One ssl-mode as one client expresses it. */
+export interface ModeSpec {
+  /** How the mode is spelled for this client: CLI flags or the driver's `ssl` option. */
+  how: string;
+  run(target: ClientTarget): Promise<ClientResult>;
+}
+
+/** Every host name below is an IP literal: the good certificate names localhost, 127.0.0.1 and ::1. */
+const HOST = "127.0.0.1";
+
+function oneLine(error: unknown): string {
+  const e = error as { code?: unknown; errno?: unknown; message?: unknown };
+  const message = String(e?.message ?? error)
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(" ");
+  return [e?.code, message].filter((part) => part !== undefined && part !== "").join(": ");
+}
+
+// --- the mariadb command-line client (Debian mariadb-client 10.11) ------------------------------
+
+/**
+ * mariadb 10.11 has no --ssl-mode. Its `--ssl` is on by default ("Defaults to on; use --skip-ssl to
+ * disable"): with no TLS flag it asks for TLS when the greeting offers it and goes on in plaintext
+ * when it does not, which is PREFERRED. `--ssl` itself therefore adds nothing: it is the closest
+ * spelling of REQUIRED, and behaves as PREFERRED (see known-deviations.ts). `--ssl-ca` makes
+ * OpenSSL verify the chain; only `--ssl-verify-server-cert` makes TLS mandatory and checks the host.
+ */
+function mariadbCliFlags(mode: SslMode, caFile: string): string[] {
+  switch (mode) {
+    case "DISABLED":
+      return ["--skip-ssl"];
+    case "PREFERRED":
+      return [];
+    case "REQUIRED":
+      return ["--ssl"];
+    case "VERIFY_CA":
+      return ["--ssl", `--ssl-ca=${caFile}`];
+    case "VERIFY_IDENTITY":
+      return [`--ssl-ca=${caFile}`, "--ssl-verify-server-cert"];
+  }
+}
+
+function mariadbCliMode(mode: SslMode): ModeSpec {
+  return {
+    how: mariadbCliFlags(mode, "ca.pem").join(" ") || "(no TLS flag: --ssl is on by default)",
+    async run(target) {
+      const result = await runMariadbCli({
+        port: target.port,
+        host: HOST,
+        user: target.user,
+        password: target.password,
+        flags: mariadbCliFlags(mode, target.caFile),
+        sql: "SELECT 1",
+      });
+      const queried = result.code === 0 && /^1$/m.test(result.stdout);
+      const error = queried
+        ? null
+        : result.stderr.trim().split("\n").pop() || `exit ${result.code ?? result.signal}`;
+      // A statement that fails after login is reported "at line N"; a failed connect is not.
+      const loggedIn = queried || /^ERROR \d+ \(\w+\) at line \d+/.test(error ?? "");
+      return { loggedIn, queried, error };
+    },
+  };
+}
+
+// --- the npm drivers ----------------------------------------------------------------------------
+
+type DriverSsl = (ca: string) => Record<string, unknown> | undefined;
+
+/**
+ * Connects, runs `SELECT 1` and disconnects; a failure to connect and a failure after login are
+ * told apart, so a query the mock answers badly is not mistaken for a refused login.
+ */
+async function connectAndQuery<C>(
+  connect: () => Promise<C>,
+  query: (connection: C) => Promise<unknown>,
+  end: (connection: C) => Promise<unknown>,
+  destroy: (connection: C) => unknown,
+): Promise<ClientResult> {
+  let connection: C;
+  try {
+    connection = await connect();
+  } catch (error) {
+    return { loggedIn: false, queried: false, error: oneLine(error) };
+  }
+  try {
+    await query(connection);
+    await end(connection);
+    return { loggedIn: true, queried: true, error: null };
+  } catch (error) {
+    await destroy(connection);
+    return { loggedIn: true, queried: false, error: oneLine(error) };
+  }
+}
+
+function runMysql2(target: ClientTarget, ssl: Record<string, unknown> | undefined): Promise<ClientResult> {
+  return connectAndQuery(
+    () =>
+      mysql2.createConnection({
+        host: HOST,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        connectTimeout: 10_000,
+        ...(ssl ? { ssl } : {}),
+      }),
+    (connection) => connection.query("SELECT 1"),
+    (connection) => connection.end(),
+    (connection) => connection.destroy(),
+  );
+}
+
+/**
+ * mysqljs throws from its socket handler on a packet it cannot place (e.g. AuthMoreData after its
+ * response: "Could not determine packet"), which would crash the process. It binds its callbacks to
+ * the active domain, so the connection lives in one, and such a throw ends the run as a failure.
+ */
+function runMysqljs(target: ClientTarget, ssl: Record<string, unknown> | undefined): Promise<ClientResult> {
+  const domain = createDomain();
+  let connection: mysql.Connection | undefined;
+  const crashed = new Promise<never>((_resolve, reject) =>
+    domain.on("error", (error: Error) => {
+      connection?.destroy();
+      reject(new Error(`uncaught exception in the driver: ${error.message}`));
+    }),
+  );
+  crashed.catch(() => undefined); // a late throw, after the run settled, is not unhandled
+  const settle = <T>(work: Promise<T>): Promise<T> => Promise.race([work, crashed]);
+  return connectAndQuery(
+    () =>
+      settle(
+        domain.run(() => {
+          const created = mysql.createConnection({
+            host: HOST,
+            port: target.port,
+            user: target.user,
+            password: target.password,
+            connectTimeout: 10_000,
+            ...(ssl ? { ssl } : {}),
+          });
+          connection = created;
+          return new Promise<mysql.Connection>((resolve, reject) =>
+            created.connect((error) => {
+              if (!error) return resolve(created);
+              created.destroy();
+              reject(error);
+            }),
+          );
+        }),
+      ),
+    (created) =>
+      settle(
+        new Promise<void>((resolve, reject) =>
+          created.query("SELECT 1", (error) => (error ? reject(error) : resolve())),
+        ),
+      ),
+    (created) => settle(new Promise<void>((resolve) => created.end(() => resolve()))),
+    (created) => created.destroy(),
+  );
+}
+
+function runMariadbDriver(
+  target: ClientTarget,
+  ssl: Record<string, unknown> | undefined,
+): Promise<ClientResult> {
+  return connectAndQuery(
+    () =>
+      mariadb.createConnection({
+        host: HOST,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        connectTimeout: 10_000,
+        ...(ssl ? { ssl } : {}),
+      }),
+    (connection) => connection.query("SELECT 1"),
+    (connection) => connection.end(),
+    (connection) => connection.destroy(),
+  );
+}
+
+function driverMode(
+  runner: (target: ClientTarget, ssl: Record<string, unknown> | undefined) => Promise<ClientResult>,
+  how: string,
+  ssl: DriverSsl,
+): ModeSpec {
+  return { how, run: (target) => runner(target, ssl(target.ca)) };
+}
+
+const noSsl: DriverSsl = () => undefined;
+const trustAnything: DriverSsl = () => ({ rejectUnauthorized: false });
+
+/**
+ * Every client and the ssl-modes it can express.
+ *
+ * Host names: mysql2 passes no `servername` for an IP host and the mariadb driver passes only the
+ * socket, and Node's TLS layer then checks the certificate against "localhost" (net.Socket keeps no
+ * host for an IP literal). Against 127.0.0.1 that is harmless for certificates that name both; the
+ * mariadb driver checks the real host again, but only after the server's OK packet. A mode a client cannot express is absent:
+ * mysql2, mysql and the mariadb driver have no PREFERRED (TLS only when `ssl` is set, and then
+ * mandatory); mysql (mysqljs) never checks the host name, so it has no VERIFY_IDENTITY.
+ */
+export const CLIENT_MODES: Record<ClientName, Partial<Record<SslMode, ModeSpec>>> = {
+  "mariadb-cli": {
+    DISABLED: mariadbCliMode("DISABLED"),
+    PREFERRED: mariadbCliMode("PREFERRED"),
+    REQUIRED: mariadbCliMode("REQUIRED"),
+    VERIFY_CA: mariadbCliMode("VERIFY_CA"),
+    VERIFY_IDENTITY: mariadbCliMode("VERIFY_IDENTITY"),
+  },
+  mysql2: {
+    DISABLED: driverMode(runMysql2, "no ssl option", noSsl),
+    REQUIRED: driverMode(runMysql2, "ssl: { rejectUnauthorized: false }", trustAnything),
+    // mysql2 checks the host name only with verifyIdentity; rejectUnauthorized checks the chain.
+    VERIFY_CA: driverMode(runMysql2, "ssl: { ca, rejectUnauthorized: true }", (ca) => ({
+      ca,
+      rejectUnauthorized: true,
+    })),
+    VERIFY_IDENTITY: driverMode(
+      runMysql2,
+      "ssl: { ca, rejectUnauthorized: true, verifyIdentity: true }",
+      (ca) => ({ ca, rejectUnauthorized: true, verifyIdentity: true }),
+    ),
+  },
+  mysql: {
+    DISABLED: driverMode(runMysqljs, "no ssl option", noSsl),
+    REQUIRED: driverMode(runMysqljs, "ssl: { rejectUnauthorized: false }", trustAnything),
+    VERIFY_CA: driverMode(runMysqljs, "ssl: { ca } (rejectUnauthorized defaults to true)", (ca) => ({ ca })),
+  },
+  mariadb: {
+    DISABLED: driverMode(runMariadbDriver, "no ssl option", noSsl),
+    REQUIRED: driverMode(runMariadbDriver, "ssl: { rejectUnauthorized: false }", trustAnything),
+    // With rejectUnauthorized the driver hands its options to tls.connect, which runs
+    // checkServerIdentity against the socket's host during the handshake (and the driver runs it
+    // again after the OK packet): replacing it with a no-op leaves the chain check alone.
+    VERIFY_CA: driverMode(
+      runMariadbDriver,
+      "ssl: { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined }",
+      (ca) => ({ ca, rejectUnauthorized: true, checkServerIdentity: () => undefined }),
+    ),
+    VERIFY_IDENTITY: driverMode(runMariadbDriver, "ssl: { ca, rejectUnauthorized: true }", (ca) => ({
+      ca,
+      rejectUnauthorized: true,
+    })),
+  },
+};
+
+/** The server's side of one client run, in one line, for failure messages. */
+export function describeRecord(record: ConnectionRecord): string {
+  const tls =
+    record.tls === null
+      ? "no TLS"
+      : record.tls.outcome === "negotiated"
+        ? `TLS ${record.tls.version}`
+        : `TLS failed (${record.tls.failure.cause})`;
+  const outcome = record.outcome;
+  const detail =
+    outcome.kind === "refused"
+      ? ` ${outcome.code}`
+      : outcome.kind === "client-went-away" || outcome.kind === "timeout" || outcome.kind === "server-stopped"
+        ? ` in ${outcome.phase}`
+        : "";
+  return [
+    `sslRequest=${record.sslRequest}`,
+    tls,
+    `user=${record.user ?? "-"}`,
+    `plugin=${record.authSwitchedTo ?? record.clientAuthPlugin ?? "-"}`,
+    `credentialsInPlaintext=${record.credentialsInPlaintext}`,
+    `outcome=${outcome.kind}${detail}`,
+  ].join(", ");
+}
+
+/**
+ * Which of the four outcomes happened, from the client's result and the server's record of the one
+ * connection the client made:
+ * - `plaintext` / `tls`: the client logged in, and the server authenticated it without / over TLS;
+ * - `refuse-before-credentials`: the client did not log in and sent no handshake response
+ *   (`record.user === null`): at most an SSLRequest and a failed TLS handshake;
+ * - `refused-after-credentials`: the client did not log in although its handshake response
+ *   reached the server (`record.user` set): refused by the server (1045, 3159, an attacker's ERR),
+ *   or given up by the client itself after its credentials had left (an auth switch it declines, a
+ *   host-name check it runs only after the OK packet).
+ *
+ * Throws where the run is not one of the four: the client logged in but the server did not
+ * authenticate it, or `SELECT 1` failed after login — a fault of the mock, not a TLS outcome.
+ */
+export function classifyOutcome(result: ClientResult, record: ConnectionRecord): ClientOutcome {
+  if (result.loggedIn) {
+    if (record.outcome.kind !== "authenticated" || record.user === null) {
+      throw new Error(`the client says it logged in but the server recorded ${describeRecord(record)}`);
+    }
+    if (!result.queried) {
+      throw new Error(`logged in, then SELECT 1 failed (${result.error}): ${describeRecord(record)}`);
+    }
+    if (record.sslRequest && record.tls?.outcome === "negotiated" && !record.credentialsInPlaintext) {
+      return "tls";
+    }
+    if (!record.sslRequest && record.tls === null) return "plaintext";
+    throw new Error(`logged in, but neither plainly with nor without TLS: ${describeRecord(record)}`);
+  }
+  return record.user === null ? "refuse-before-credentials" : "refused-after-credentials";
+}
