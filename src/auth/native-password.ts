@@ -37,3 +37,8 @@ export function verifyNativePasswordReply(password: string, scramble: Buffer, re
   const candidateStage1 = xor(reply, sha1(scramble, stage2));
   return timingSafeEqual(sha1(candidateStage1), stage2);
 }
+
+/** What the server stores for a native password: SHA1(SHA1(pw)) (`*` + hex in mysql.user). */
+export function nativePasswordHash(password: string): Buffer {
+  return sha1(sha1(Buffer.from(password, "utf8")));
+}

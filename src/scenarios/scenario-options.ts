@@ -56,6 +56,7 @@ export function scenarioToOptions(scenario: Scenario, extraAccounts: Account[] =
     ...(server.authPluginDataLengthByte !== undefined
       ? { authPluginDataLengthByte: server.authPluginDataLengthByte }
       : {}),
+    ...(server.zeroConfigFingerprint ? { zeroConfigFingerprint: server.zeroConfigFingerprint } : {}),
     ...(server.mariadbCapabilities !== undefined ? { mariadbCapabilities: server.mariadbCapabilities } : {}),
     ...(server.requireSecureTransport !== undefined
       ? { requireSecureTransport: server.requireSecureTransport }

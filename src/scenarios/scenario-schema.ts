@@ -72,6 +72,8 @@ const server = z.strictObject({
   characterSet: z.number().int().min(0).max(255).optional(),
   /** The greeting's auth-plugin-data length byte (21; 20 reproduces a broken server). */
   authPluginDataLengthByte: z.number().int().min(0).max(255).optional(),
+  /** MariaDB 11.4+ zero-configuration SSL: the certificate hash in the OK packet. */
+  zeroConfigFingerprint: z.enum(["correct", "wrong"]).optional(),
   /** MariaDB extended capabilities in the greeting's last 4 reserved bytes. */
   mariadbCapabilities: z.number().int().min(0).max(0xffffffff).optional(),
   tls: z.union([z.literal(false), tls]).optional(),

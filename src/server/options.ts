@@ -84,6 +84,13 @@ export interface MockServerOptions {
    * servers whose plugin name libmysqlclient then reads one byte off. Default 21.
    */
   authPluginDataLengthByte?: number;
+  /**
+   * MariaDB 11.4+ "zero-configuration SSL": after a mysql_native_password login over TLS, the OK
+   * packet's info carries `0x01` + hex(SHA256(SHA1(SHA1(pw)) ‖ nonce ‖ SHA256(certificate))), by which
+   * a client that trusted a self-signed certificate checks it afterwards. `wrong` sends a hash that
+   * does not match, as a man in the middle without the password would. Default: none.
+   */
+  zeroConfigFingerprint?: "correct" | "wrong";
   /** Collation id of the greeting. Default 8 (latin1_swedish_ci, the 5.7 default). */
   characterSet?: number;
   /** Connection id of the first connection; later ones count up. Default 1. */
@@ -140,6 +147,7 @@ export interface ResolvedOptions {
   capabilityFlags: number;
   requireSecureTransport: boolean;
   mariadbCapabilities: number | null;
+  zeroConfigFingerprint: "correct" | "wrong" | null;
   authPluginDataLengthByte: number;
   characterSet: number;
   firstConnectionId: number;
@@ -296,6 +304,7 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
     capabilityFlags,
     requireSecureTransport: options.requireSecureTransport ?? false,
     authPluginDataLengthByte: options.authPluginDataLengthByte ?? 21,
+    zeroConfigFingerprint: options.zeroConfigFingerprint ?? null,
     mariadbCapabilities: options.mariadbCapabilities === undefined ? null : options.mariadbCapabilities >>> 0,
     characterSet: options.characterSet ?? CharacterSet.latin1_swedish_ci,
     firstConnectionId: options.firstConnectionId ?? 1,

@@ -1,9 +1,10 @@
+import { createHash } from "node:crypto";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { checkRequirement } from "../auth/account-requirements";
 import { displayClientHost, findAccount, type ResolvedAccount } from "../auth/accounts";
 import type { AuthConversation, CredentialExposure } from "../auth/auth-plugin";
-import { NATIVE_PASSWORD_PLUGIN } from "../auth/native-password";
+import { NATIVE_PASSWORD_PLUGIN, nativePasswordHash } from "../auth/native-password";
 import { AUTH_PLUGINS, cachingSha2PasswordPlugin, clearPasswordPlugin } from "../auth/plugins";
 import { generateScramble } from "../auth/scramble";
 import { CapabilityFlags, capabilityNames, ErrorCode, ServerStatus } from "../protocol/constants";
@@ -551,7 +552,7 @@ export class Session {
     clearTimeout(this.connectTimer);
     // caching_sha2_password: after a full authentication the server caches the hash (fast next time).
     if (account?.plugin === cachingSha2PasswordPlugin.name) this.context.cachingSha2Cache.add(account.user);
-    this.send(this.ok(), "OK");
+    this.send(this.ok(this.zeroConfigInfo()), "OK");
     this.setOutcome({ kind: "authenticated", ended: null });
     this.emit({ type: "authenticated", user });
     this.setState("command");
@@ -607,11 +608,32 @@ export class Session {
 
   // ---- writing and ending ----------------------------------------------------------------------
 
-  private ok(): Buffer {
+  private ok(info?: string): Buffer {
     return encodeOk(
-      { affectedRows: 0, lastInsertId: 0, statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT, warnings: 0 },
+      {
+        affectedRows: 0,
+        lastInsertId: 0,
+        statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT,
+        warnings: 0,
+        ...(info ? { info } : {}),
+      },
       this.clientCapabilities,
     );
+  }
+
+  /** MariaDB 11.4's certificate check for clients that trusted a self-signed certificate. */
+  private zeroConfigInfo(): string | undefined {
+    const mode = this.context.options.zeroConfigFingerprint;
+    const account = this.account;
+    if (!mode || !this.tls || !account || account.plugin !== NATIVE_PASSWORD_PLUGIN) return undefined;
+    const certificate = createHash("sha256").update(this.tls.socket.getX509Certificate()!.raw).digest();
+    const digest = createHash("sha256")
+      .update(nativePasswordHash(account.password))
+      .update(this.scramble)
+      .update(certificate)
+      .digest();
+    if (mode === "wrong") digest[0] = digest[0]! ^ 0xff;
+    return `\x01${digest.toString("hex")}`;
   }
 
   private send(payload: Buffer, type: string, writes = 1): void {
