@@ -15,6 +15,7 @@ import { formatEvent } from "./format-event";
 interface ServeFlags {
   port: number;
   host: string;
+  socket?: string;
   tls: boolean;
   tlsVersion?: TlsVersion[];
   ciphers?: string;
@@ -115,6 +116,7 @@ export function toServerOptions(flags: ServeFlags): StartOptions {
     ...base,
     host: flags.host,
     port: flags.port,
+    ...(flags.socket ? { socketPath: flags.socket } : {}),
     // --no-tls turns TLS off; a scenario without TLS stays without it unless a TLS flag is given.
     tls: tls === false || (scenarioTls === null && Object.keys(tlsFlags(flags)).length === 0) ? false : tls,
     ...(flags.serverVersion ? { serverVersion: flags.serverVersion } : {}),
@@ -128,6 +130,7 @@ export function serveCommand(program: Command): void {
     .description("run a mock MySQL server and print what each client does")
     .option("-P, --port <port>", "TCP port (0 = any free port)", parsePort, 3306)
     .option("-h, --host <address>", "address to bind", "127.0.0.1")
+    .option("-S, --socket <path>", "listen on this Unix socket instead of TCP")
     .option("--no-tls", "greet without CLIENT_SSL (a server with TLS disabled)")
     .option(
       "--tls-version <list>",
@@ -169,7 +172,7 @@ export function serveCommand(program: Command): void {
           : formatEvent(event, { packets: flags.packets ?? false });
         if (text !== null) process.stdout.write(`${text}\n`);
       });
-      if (!isLoopback(server.host)) {
+      if (!server.socketPath && !isLoopback(server.host)) {
         process.stderr.write(
           pc.yellow(
             `warning: listening on ${server.host}, reachable from other machines; the default is 127.0.0.1\n`,
@@ -187,9 +190,9 @@ export function serveCommand(program: Command): void {
           ? `TLS ${tls.minVersion}–${tls.maxVersion}${certText}`
           : "TLS configured but not offered (greeting without CLIENT_SSL)";
       process.stdout.write(
-        `${pc.bold("mysql-tls-mock")} listening on ${server.host}:${server.port} — ${scenarioText}MySQL ${server.options.serverVersion}, ${tlsText}\n` +
+        `${pc.bold("mysql-tls-mock")} listening on ${server.socketPath ?? `${server.host}:${server.port}`} — ${scenarioText}MySQL ${server.options.serverVersion}, ${tlsText}\n` +
           pc.dim(
-            `try: mariadb -h ${server.host} -P ${server.port} -u ${firstAccount.user} -p${firstAccount.password} ${tls && offered ? "--ssl" : "--skip-ssl"} -e "SHOW STATUS LIKE 'Ssl_version'"\n`,
+            `try: mariadb ${server.socketPath ? `--socket=${server.socketPath}` : `-h ${server.host} -P ${server.port}`} -u ${firstAccount.user} -p${firstAccount.password} ${tls && offered ? "--ssl" : "--skip-ssl"} -e "SHOW STATUS LIKE 'Ssl_version'"\n`,
           ),
       );
       await new Promise<void>((resolve) => {

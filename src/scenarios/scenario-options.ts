@@ -50,6 +50,7 @@ export function scenarioToOptions(scenario: Scenario, extraAccounts: Account[] =
   return {
     tls,
     ...(server.version ? { serverVersion: server.version } : {}),
+    ...(server.unixSocket ? { socketPath: true as const } : {}),
     ...(server.versionComment ? { versionComment: server.versionComment } : {}),
     ...(server.capabilityFlags !== undefined ? { capabilityFlags: server.capabilityFlags } : {}),
     ...(server.characterSet !== undefined ? { characterSet: server.characterSet } : {}),

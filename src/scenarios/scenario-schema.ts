@@ -66,6 +66,8 @@ const tls = z.strictObject({
 
 const server = z.strictObject({
   version: z.string().optional(),
+  /** Listen on a Unix socket (in a fresh temp folder) instead of TCP. */
+  unixSocket: z.boolean().optional(),
   versionComment: z.string().optional(),
   /** The greeting's capability word; e.g. 0xC1FFF7FF for a TLS-stripping proxy. */
   capabilityFlags: z.number().int().min(0).max(0xffffffff).optional(),

@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { EventEmitter, once } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import type { ConnectionRecord } from "../record/connection-record";
@@ -60,14 +61,21 @@ export class MockServer {
     server.on("connection", (socket) => this.accept(socket));
   }
 
-  /** The address the server listens on. */
+  /** The address the server listens on (`localhost` on a Unix socket). */
   get host(): string {
-    return (this.server.address() as AddressInfo).address;
+    const address = this.server.address();
+    return typeof address === "string" ? "localhost" : (address as AddressInfo).address;
   }
 
-  /** The port the server listens on (the real one when started on port 0). */
+  /** The port the server listens on (the real one when started on port 0; 0 on a Unix socket). */
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    const address = this.server.address();
+    return typeof address === "string" ? 0 : (address as AddressInfo).port;
+  }
+
+  /** The Unix socket the server listens on, or null on TCP. */
+  get socketPath(): string | null {
+    return this.options.socketPath;
   }
 
   /** A connection URL without credentials, e.g. `mysql://127.0.0.1:40123`. */
@@ -131,6 +139,7 @@ export class MockServer {
       for (const session of this.sessions) session.destroy();
       await Promise.all([closed, ...[...this.sessions].map((s) => s.whenClosed())]);
       await this.sink?.close();
+      if (this.options.socketDir) await rm(this.options.socketDir, { recursive: true, force: true });
     })();
     return this.stopping;
   }
@@ -187,10 +196,12 @@ export async function startMockServer(options: StartOptions = {}): Promise<MockS
   const server = createServer({ noDelay: true });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(resolved.port, resolved.host, () => {
+    const ready = () => {
       server.off("error", reject);
       resolve();
-    });
+    };
+    if (resolved.socketPath) server.listen(resolved.socketPath, ready);
+    else server.listen(resolved.port, resolved.host, ready);
   });
   const sink = eventsFile ? new JsonLinesSink(eventsFile) : null;
   return new MockServer(server, resolved, tlsAcceptor, sink, scenario);

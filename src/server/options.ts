@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { RequireClauseError } from "../auth/account-requirements";
 import { type Account, type ResolvedAccount, resolveAccount } from "../auth/accounts";
@@ -53,6 +56,11 @@ export interface MockServerOptions {
   host?: string;
   /** TCP port; 0 picks a free one. Default 0. */
   port?: number;
+  /**
+   * Listen on this Unix socket instead of TCP (`true`: a fresh path in the temp folder). Clients on a
+   * socket count as secure transport, as in 5.7, and are known as `localhost`.
+   */
+  socketPath?: string | true;
   /** Version string of the greeting. Default `5.7.41`. */
   serverVersion?: string;
   /** `@@version_comment`. Default `MySQL Community Server (GPL)`. */
@@ -139,6 +147,9 @@ export interface ResolvedTls {
 export interface ResolvedOptions {
   host: string;
   port: number;
+  socketPath: string | null;
+  /** A temporary folder made for `socketPath: true`, removed when the server stops. */
+  socketDir: string | null;
   serverVersion: string;
   versionComment: string;
   tls: ResolvedTls | null;
@@ -259,6 +270,15 @@ async function resolveTls(tls: TlsOptions, serverVersion: string): Promise<Resol
   };
 }
 
+function unixSocket(option: string | true | undefined): {
+  socketPath: string | null;
+  socketDir: string | null;
+} {
+  if (option !== true) return { socketPath: option ?? null, socketDir: null };
+  const socketDir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-"));
+  return { socketPath: join(socketDir, "mysqld.sock"), socketDir };
+}
+
 /** Applies defaults and checks the options; misconfiguration fails here, before anything listens. */
 export async function resolveOptions(options: MockServerOptions = {}): Promise<ResolvedOptions> {
   const serverVersion = options.serverVersion ?? DEFAULT_SERVER_VERSION;
@@ -296,6 +316,7 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
   return {
     host: options.host ?? "127.0.0.1",
     port,
+    ...unixSocket(options.socketPath),
     serverVersion,
     versionComment: options.versionComment ?? "MySQL Community Server (GPL)",
     tls,

@@ -161,7 +161,8 @@ export class Session {
       id: connectionId,
       startedAt: new Date(this.startedAt).toISOString(),
       endedAt: null,
-      client: { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 },
+      // A Unix-socket client has no address; MySQL knows it as localhost.
+      client: { address: socket.remoteAddress ?? "localhost", port: socket.remotePort ?? 0 },
       phase: "greeting",
       greeting: {
         serverVersion: options.serverVersion,
@@ -531,7 +532,9 @@ export class Session {
     const user = this.record.user ?? "";
     const account = this.account;
     const denial = pluginDenial ?? (account ? this.requirementDenial(account) : "unknown user");
-    if (!denial && this.context.options.requireSecureTransport && !this.tls) {
+    // TLS, or a Unix socket: 5.7's secure transports (shared memory aside).
+    const secure = this.tls !== null || this.context.options.socketPath !== null;
+    if (!denial && this.context.options.requireSecureTransport && !secure) {
       // After the password and REQUIRE checks, as in 5.7's acl_authenticate.
       this.refuse(INSECURE_TRANSPORT, "require_secure_transport is ON and the connection is not encrypted");
       return;

@@ -6,6 +6,8 @@ import { type ProcessResult, runProcess } from "./processes";
 export interface MariadbCliOptions {
   port: number;
   host?: string;
+  /** Connect through this Unix socket instead of TCP. */
+  socket?: string;
   user?: string;
   password?: string;
   /** SQL run with -e. */
@@ -18,11 +20,9 @@ export interface MariadbCliOptions {
 export function runMariadbCli(options: MariadbCliOptions): Promise<ProcessResult> {
   const args = [
     "--no-defaults",
-    "--protocol=TCP",
-    "-h",
-    options.host ?? "127.0.0.1",
-    "-P",
-    String(options.port),
+    ...(options.socket
+      ? ["--protocol=SOCKET", `--socket=${options.socket}`]
+      : ["--protocol=TCP", "-h", options.host ?? "127.0.0.1", "-P", String(options.port)]),
     "-u",
     options.user ?? "root",
     `-p${options.password ?? "root"}`,

@@ -17,6 +17,8 @@ export type ClientName = (typeof CLIENT_NAMES)[number];
 /** Where and as whom a client connects, and the CA (PEM and a file holding it) it is told to trust. */
 export interface ClientTarget {
   port: number;
+  /** Set when the server listens on a Unix socket instead of TCP. */
+  socketPath?: string | null;
   user: string;
   password: string;
   /** The CA a correctly configured client trusts (any CA when the server offers no TLS). */
@@ -85,6 +87,7 @@ function mariadbCliMode(mode: SslMode): ModeSpec {
       const result = await runMariadbCli({
         port: target.port,
         host: HOST,
+        ...(target.socketPath ? { socket: target.socketPath } : {}),
         user: target.user,
         password: target.password,
         flags: mariadbCliFlags(mode, target.caFile),
@@ -137,6 +140,7 @@ function runMysql2(target: ClientTarget, ssl: Record<string, unknown> | undefine
       mysql2.createConnection({
         host: HOST,
         port: target.port,
+        ...(target.socketPath ? { socketPath: target.socketPath } : {}),
         user: target.user,
         password: target.password,
         connectTimeout: 10_000,
@@ -171,6 +175,7 @@ function runMysqljs(target: ClientTarget, ssl: Record<string, unknown> | undefin
           const created = mysql.createConnection({
             host: HOST,
             port: target.port,
+            ...(target.socketPath ? { socketPath: target.socketPath } : {}),
             user: target.user,
             password: target.password,
             connectTimeout: 10_000,
@@ -206,6 +211,7 @@ function runMariadbDriver(
       mariadb.createConnection({
         host: HOST,
         port: target.port,
+        ...(target.socketPath ? { socketPath: target.socketPath } : {}),
         user: target.user,
         password: target.password,
         connectTimeout: 10_000,

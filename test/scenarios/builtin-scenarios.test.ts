@@ -77,7 +77,13 @@ describe.each(SCENARIOS)("the %s scenario with real clients", (scenario) => {
     server = await startMockServer({ scenario });
     // Without TLS on the server, a VERIFY_* client still needs a CA to be configured with.
     const ca = server.ca ?? (await getCertificateSet("good")).ca;
-    target = { port: server.port, ...ACCOUNT, ca, caFile: target?.ca === ca ? target.caFile : pemFile(ca) };
+    target = {
+      port: server.port,
+      socketPath: server.socketPath,
+      ...ACCOUNT,
+      ca,
+      caFile: target?.ca === ca ? target.caFile : pemFile(ca),
+    };
     fresh = true;
   }
   beforeAll(start);

@@ -170,6 +170,14 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     reason: NODE_SECLEVEL_1(`${client} (npm)`),
   })),
   {
+    client: "mariadb-cli",
+    mode: "PREFERRED",
+    scenario: "unix-socket-preferred",
+    observed: "tls",
+    reason:
+      "mariadb 10.11 CLI asks for TLS over a Unix socket too (its --ssl is on by default), where libmysqlclient 5.7 PREFERRED never does",
+  },
+  {
     client: "mysql2",
     mode: "VERIFY_IDENTITY",
     scenario: "cert-cn-only",
