@@ -1,0 +1,56 @@
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { builtinScenarioNames, loadScenario } from "../../src/scenarios/load-scenario";
+import type { SslMode } from "../../src/scenarios/scenario-schema";
+import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { pemFile } from "../helpers/mariadb-cli";
+import { runOpensslStartTls } from "../helpers/openssl-client";
+
+/**
+ * `openssl s_client -starttls mysql` — the reference TLS verifier — against every built-in scenario,
+ * in the modes where the scenario's point is TLS itself: it cannot log in, so only `tls` (the
+ * handshake completes and verifies) and `refuse-before-credentials` (it does not) are checked.
+ */
+const MODES: Partial<Record<SslMode, (caFile: string) => string[]>> = {
+  REQUIRED: () => [],
+  VERIFY_CA: (caFile) => ["-verify_return_error", "-CAfile", caFile],
+  VERIFY_IDENTITY: (caFile) => ["-verify_return_error", "-CAfile", caFile, "-verify_ip", "127.0.0.1"],
+};
+
+const cases = builtinScenarioNames().flatMap((name) => {
+  const scenario = loadScenario(name);
+  if (scenario.server?.unixSocket) return [];
+  return (Object.keys(MODES) as SslMode[]).flatMap((mode) => {
+    const outcome = scenario.expect[mode]?.outcome;
+    if (outcome !== "tls" && outcome !== "refuse-before-credentials") return [];
+    return [{ name, mode, expected: outcome }];
+  });
+});
+
+describe.each([...new Set(cases.map((c) => c.name))])("openssl s_client against %s", (name) => {
+  let server: MockServer;
+  let caFile: string;
+  beforeAll(async () => {
+    server = await startMockServer({ scenario: name });
+    caFile = pemFile(server.ca ?? "");
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(dirname(caFile), { recursive: true, force: true });
+  });
+
+  test.each(cases.filter((c) => c.name === name))("in $mode: $expected", async ({ mode, expected }) => {
+    const result = await runOpensslStartTls(server.port, MODES[mode]!(caFile));
+    const record = await server.waitForConnection(server.connections.length);
+    expect(record.user).toBeNull();
+    expect(record.credentialsInPlaintext).toBe(false);
+    // "New, TLSv1.x, Cipher is …" once a handshake completed; "New, (NONE)" when it did not.
+    const completed = result.code === 0 && /^New, TLSv1/m.test(result.stdout);
+    if (expected === "tls") {
+      expect(completed).toBe(true);
+      expect(record.tls?.outcome).toBe("negotiated");
+    } else {
+      expect(completed).toBe(false);
+    }
+  });
+});
