@@ -34,6 +34,14 @@ function versionRange(
  */
 export function scenarioToOptions(scenario: Scenario, extraAccounts: Account[] = []): MockServerOptions {
   const server = scenario.server ?? {};
+  if (/^5\.7\./.test(server.version ?? "5.7.41") && server.tls && server.tls.versions?.includes("TLSv1.3")) {
+    // vio/viosslfactories.c forces SSL_OP_NO_TLSv1_3 in every 5.7 release (facts sheet §0.1).
+    throw new ScenarioError(
+      scenario.source,
+      "server.tls.versions",
+      "no MySQL 5.7 release negotiates TLSv1.3; use an 8.0 version",
+    );
+  }
   let tls: TlsOptions | false = false;
   if (server.tls !== false) {
     const spec = server.tls ?? {};

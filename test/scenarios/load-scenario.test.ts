@@ -175,6 +175,16 @@ describe("a bad scenario file", () => {
     expect(() => loadScenario(file)).toThrow(`${file}:5: server.tls.versions[0]`);
   });
 
+  it("offering TLSv1.3 on a 5.7 version is refused: no 5.7 release negotiates it", () => {
+    const file = scenarioFile(
+      "tls13.yaml",
+      "description: x\nserver:\n  version: 5.7.41\n  tls:\n    versions: [TLSv1.2, TLSv1.3]",
+    );
+    expect(() => scenarioToOptions(loadScenario(file))).toThrow(
+      /server.tls.versions: no MySQL 5.7 release negotiates TLSv1.3/,
+    );
+  });
+
   it("with versions that leave a gap is refused when mapped to server options", () => {
     const file = scenarioFile("gap.yaml", "description: x\nserver:\n  tls:\n    versions: [TLSv1, TLSv1.2]");
     expect(() => scenarioToOptions(loadScenario(file))).toThrow(
