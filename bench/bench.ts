@@ -1,0 +1,257 @@
+/**
+ * `npm run bench`: speed and memory of the mock server, each reported as a ratio against a
+ * baseline measured in the same run (never as an absolute target in a test). Writes
+ * docs/BENCHMARKS.md with the machine and the date.
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { connect as tlsConnect, createServer as createTlsServer } from "node:tls";
+import * as mysql2 from "mysql2/promise";
+import { getCertificateSet } from "../src/certs";
+import { startMockServer } from "../src/server/mock-server";
+
+const ROOT = join(__dirname, "..");
+/** Each rate is measured for this long (bounded count too), after a short warm-up. */
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
+const MAX_OPERATIONS = 20_000;
+const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 1000);
+
+type Operation = () => Promise<void>;
+
+/** Runs `operation` with `concurrency` loops for DURATION_MS; returns operations per second. */
+async function rate(operation: Operation, concurrency: number): Promise<number> {
+  for (let i = 0; i < Math.min(concurrency, 8); i++) await operation(); // warm-up
+  let done = 0;
+  const started = performance.now();
+  const deadline = started + DURATION_MS;
+  const loop = async () => {
+    while (performance.now() < deadline && done < MAX_OPERATIONS) {
+      await operation();
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return done / ((performance.now() - started) / 1000);
+}
+
+/** The ceiling: a bare node:tls server that only completes handshakes, with the same key. */
+async function bareTlsHandshakes(key: string, cert: string, concurrency: number): Promise<number> {
+  const server = createTlsServer({ key, cert, maxVersion: "TLSv1.2" }, (socket) => socket.end());
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as { port: number }).port;
+  const handshake = () =>
+    new Promise<void>((resolve, reject) => {
+      const socket = tlsConnect(
+        { port, host: "127.0.0.1", rejectUnauthorized: false, maxVersion: "TLSv1.2" },
+        () => {
+          socket.destroy();
+          resolve();
+        },
+      );
+      socket.on("error", reject);
+    });
+  try {
+    return await rate(handshake, concurrency);
+  } finally {
+    server.close();
+  }
+}
+
+/** A full login with mysql2: greeting, (SSLRequest, TLS,) native auth, SELECT 1, quit. */
+async function mysqlLogins(port: number, tls: boolean, concurrency: number): Promise<number> {
+  const login = async () => {
+    const connection = await mysql2.createConnection({
+      host: "127.0.0.1",
+      port,
+      user: "root",
+      password: "root",
+      ...(tls ? { ssl: { rejectUnauthorized: false, maxVersion: "TLSv1.2" } } : {}),
+    });
+    await connection.query("SELECT 1");
+    await connection.end();
+  };
+  return rate(login, concurrency);
+}
+
+/** Mean milliseconds between the protocol points of sequential TLS logins, from the server's records. */
+async function loginPhases(
+  port: number,
+  server: Awaited<ReturnType<typeof startMockServer>>,
+): Promise<number[]> {
+  const first = server.connections.length;
+  for (let i = 0; i < 40; i++) await mysqlLoginOnce(port);
+  const records = (await server.settled()).slice(first + 10);
+  const at = (r: (typeof records)[number], type: string) =>
+    r.packets.find((p) => p.type === type)?.atMs ?? Number.NaN;
+  const points = records.map((r) => [
+    at(r, "SSLRequest"),
+    at(r, "HandshakeResponse41"),
+    at(r, "OK"),
+    at(r, "COM_QUIT"),
+    Date.parse(r.endedAt ?? "") - Date.parse(r.startedAt),
+  ]);
+  const mean = (i: number) =>
+    points.reduce((sum, p) => sum + (p[i]! - (i === 0 ? 0 : p[i - 1]!)), 0) / points.length;
+  return [0, 1, 2, 3, 4].map(mean);
+}
+
+async function mysqlLoginOnce(port: number): Promise<void> {
+  const connection = await mysql2.createConnection({
+    host: "127.0.0.1",
+    port,
+    user: "root",
+    password: "root",
+    ssl: { rejectUnauthorized: false, maxVersion: "TLSv1.2" },
+  });
+  await connection.query("SELECT 1");
+  await connection.end();
+}
+
+/** Milliseconds from spawning `startMockServer` in a fresh process to accepting, with a given cache. */
+async function startupMs(cacheHome: string): Promise<number> {
+  const script = `
+    const started = performance.now();
+    require("tsx/cjs");
+    const { startMockServer } = require(${JSON.stringify(join(ROOT, "src", "server", "mock-server.ts"))});
+    const loaded = performance.now();
+    startMockServer().then(async (s) => {
+      process.stdout.write(String(performance.now() - loaded));
+      await s.stop();
+    });`;
+  const child = spawn(process.execPath, ["-e", script], {
+    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+    cwd: ROOT,
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  await once(child, "exit");
+  return Number(out);
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+/** Resident bytes the CLI server gains per idle, authenticated TLS connection. */
+async function memoryPerIdleConnection(count: number): Promise<{ perConnection: number; baseline: number }> {
+  const child = spawn(process.execPath, [join(ROOT, "bin", "mysql-tls-mock.js"), "serve", "--port", "0"], {
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  while (!/listening on [\d.]+:(\d+)/.test(out)) await new Promise((r) => setTimeout(r, 50));
+  const port = Number(/listening on [\d.]+:(\d+)/.exec(out)![1]);
+  // One login first, so lazily loaded code is not counted as per-connection memory.
+  await mysqlLogins(port, true, 1).catch(() => 0);
+  await new Promise((r) => setTimeout(r, 300));
+  const baseline = rssOf(child.pid!);
+  const connections: mysql2.Connection[] = [];
+  for (let i = 0; i < count; i += 50) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, () =>
+        mysql2.createConnection({
+          host: "127.0.0.1",
+          port,
+          user: "root",
+          password: "root",
+          ssl: { rejectUnauthorized: false },
+        }),
+      ),
+    );
+    connections.push(...batch);
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const loaded = rssOf(child.pid!);
+  await Promise.all(connections.map((c) => c.end()));
+  child.kill("SIGTERM");
+  await once(child, "exit");
+  return { perConnection: (loaded - baseline) / count, baseline };
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+async function main(): Promise<void> {
+  const set = await getCertificateSet("mysql-auto");
+  const lines: string[] = [];
+  const log = (line: string) => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+
+  log("## Connect rate (mysql2, RSA 2048, TLSv1.2, loopback)");
+  log("");
+  log("| concurrency | bare TLS handshakes/s (ceiling) | full TLS logins/s | ratio | plaintext logins/s |");
+  log("| --- | --- | --- | --- | --- |");
+  await using tlsServer = await startMockServer();
+  await using plainServer = await startMockServer({ tls: false });
+  for (const concurrency of [1, 32]) {
+    const bare = await bareTlsHandshakes(set.server.key, set.server.cert, concurrency);
+    const full = await mysqlLogins(tlsServer.port, true, concurrency);
+    const plain = await mysqlLogins(plainServer.port, false, concurrency);
+    log(`| ${concurrency} | ${fmt(bare)} | ${fmt(full)} | ${fmt(full / bare, 2)}× | ${fmt(plain)} |`);
+  }
+
+  log("");
+  log("## Where a sequential TLS login spends its time (server record, mean of 30 after 10 warm-up)");
+  log("");
+  const phases = await loginPhases(tlsServer.port, tlsServer);
+  log(
+    "| greeting → SSLRequest | SSLRequest → response inside TLS | → OK | OK → COM_QUIT | COM_QUIT → closed |",
+  );
+  log("| --- | --- | --- | --- | --- |");
+  log(`| ${phases.map((ms) => `${fmt(ms, 2)} ms`).join(" | ")} |`);
+
+  log("");
+  log("## Start-up (startMockServer to accepting, fresh process, default options)");
+  log("");
+  const cold = mkdtempSync(join(tmpdir(), "mysql-tls-mock-bench-"));
+  const coldMs = await startupMs(cold);
+  const warmMs = await startupMs(cold);
+  rmSync(cold, { recursive: true, force: true });
+  log("| cold (no certificate cache) | warm (cache on disk) | ratio warm/cold |");
+  log("| --- | --- | --- |");
+  log(`| ${fmt(coldMs)} ms | ${fmt(warmMs)} ms | ${fmt(warmMs / coldMs, 3)}× |`);
+
+  log("");
+  log(
+    `## Memory per idle authenticated TLS connection (${IDLE_CONNECTIONS} connections, CLI server process)`,
+  );
+  log("");
+  const memory = await memoryPerIdleConnection(IDLE_CONNECTIONS);
+  log("| server RSS before | per connection | ratio to RSS before, per 1,000 connections |");
+  log("| --- | --- | --- |");
+  log(
+    `| ${fmt(memory.baseline / 2 ** 20, 1)} MiB | ${fmt(memory.perConnection / 1024, 1)} KiB | ${fmt((memory.perConnection * 1000) / memory.baseline, 2)}× |`,
+  );
+
+  const header = [
+    "# Benchmarks",
+    "",
+    "Written by `npm run bench`. Every figure comes with a baseline measured in the same run.",
+    "",
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${fmt(totalmem() / 2 ** 30, 1)} GiB`,
+    `- node ${process.version}, measuring ${DURATION_MS} ms per rate`,
+    "",
+  ];
+  writeFileSync(join(ROOT, "docs", "BENCHMARKS.md"), `${[...header, ...lines].join("\n")}\n`);
+}
+
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
