@@ -77,6 +77,84 @@ async function mysqlLogins(port: number, tls: boolean, concurrency: number): Pro
   return rate(login, concurrency);
 }
 
+/** CPU time (user + system) a process has used, in milliseconds, from /proc. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime are fields 14 and 15 of /proc/pid/stat, in clock ticks (100 per second on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Starts a server script in its own process; resolves with its pid and port once it listens. */
+async function serverProcess(
+  script: string,
+): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ["-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  while (!/^\d+$/m.test(out)) await new Promise((r) => setTimeout(r, 20));
+  return {
+    pid: child.pid!,
+    port: Number(/^(\d+)$/m.exec(out)![1]),
+    stop: async () => {
+      child.kill("SIGKILL");
+      await once(child, "exit");
+    },
+  };
+}
+
+/**
+ * Server CPU per operation, each server in its own process: what the mock costs, whatever the
+ * client's own cost (mysql2 in this process is the bottleneck on 2 cores, not the server).
+ */
+async function serverCpuPerOperation(): Promise<{ bareMs: number; loginMs: number }> {
+  const bare = await serverProcess(`
+    const tls = require("node:tls");
+    require("tsx/cjs");
+    require(${JSON.stringify(join(ROOT, "src", "certs"))}).getCertificateSet("mysql-auto").then((set) => {
+      const server = tls.createServer({ key: set.server.key, cert: set.server.cert, maxVersion: "TLSv1.2" }, (s) => s.end());
+      server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+    });`);
+  const mock = await serverProcess(`
+    require("tsx/cjs");
+    require(${JSON.stringify(join(ROOT, "src", "server", "mock-server.ts"))}).startMockServer().then((s) => console.log(s.port));`);
+  try {
+    const measure = async (pid: number, operation: Operation) => {
+      for (let i = 0; i < 20; i++) await operation();
+      const before = cpuMsOf(pid);
+      let count = 0;
+      const deadline = performance.now() + DURATION_MS;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (performance.now() < deadline) {
+            await operation();
+            count++;
+          }
+        }),
+      );
+      return (cpuMsOf(pid) - before) / count;
+    };
+    const handshake = () =>
+      new Promise<void>((resolve, reject) => {
+        const socket = tlsConnect(
+          { port: bare.port, host: "127.0.0.1", rejectUnauthorized: false, maxVersion: "TLSv1.2" },
+          () => {
+            socket.destroy();
+            resolve();
+          },
+        );
+        socket.on("error", reject);
+      });
+    return {
+      bareMs: await measure(bare.pid, handshake),
+      loginMs: await measure(mock.pid, () => mysqlLoginOnce(mock.port)),
+    };
+  } finally {
+    await Promise.all([bare.stop(), mock.stop()]);
+  }
+}
+
 /** Mean milliseconds between the protocol points of sequential TLS logins, from the server's records. */
 async function loginPhases(
   port: number,
@@ -201,6 +279,16 @@ async function main(): Promise<void> {
     const plain = await mysqlLogins(plainServer.port, false, concurrency);
     log(`| ${concurrency} | ${fmt(bare)} | ${fmt(full)} | ${fmt(full / bare, 2)}× | ${fmt(plain)} |`);
   }
+
+  log("");
+  log("## Server CPU per operation (each server in its own process, 8 concurrent clients)");
+  log("");
+  const cpu = await serverCpuPerOperation();
+  log(
+    "| bare TLS server, per handshake | mock, per full TLS login | ratio bare/mock (1 = a login costs the server no more than a handshake) |",
+  );
+  log("| --- | --- | --- |");
+  log(`| ${fmt(cpu.bareMs, 2)} ms | ${fmt(cpu.loginMs, 2)} ms | ${fmt(cpu.bareMs / cpu.loginMs, 2)}× |`);
 
   log("");
   log("## Where a sequential TLS login spends its time (server record, mean of 30 after 10 warm-up)");
