@@ -8,15 +8,14 @@ import {
   writeCertificateSet,
 } from "../certs";
 
-function certificateSetName(value: string): CertificateSetName {
+/** Commander argument parser: a catalogue name, or an error listing the valid ones. */
+export function certificateSetName(value: string): CertificateSetName {
   const names = listCertificateSets().map((s) => s.name as string);
   if (!names.includes(value)) {
     throw new InvalidArgumentError(`unknown certificate set ${value} (known: ${names.join(", ")})`);
   }
   return value as CertificateSetName;
 }
-
-export { certificateSetName };
 
 /** Adds `certs list` and `certs write`: the certificate catalogue, for real clients and servers. */
 export function certsCommand(program: Command): void {

@@ -6,7 +6,7 @@ import { scenarioToOptions } from "../scenarios/scenario-options";
 import type { Account } from "../auth/accounts";
 import { CapabilityFlags } from "../protocol/constants";
 import { type StartOptions, startMockServer } from "../server/mock-server";
-import type { TlsOptions } from "../server/options";
+import { DEFAULT_ACCOUNT, type TlsOptions } from "../server/options";
 import { compareTlsVersions, isTlsVersion, TLS_VERSIONS, type TlsVersion } from "../tls/tls-versions";
 import type { CertificateSetName } from "../certs";
 import { certificateSetName } from "./certs-command";
@@ -108,17 +108,22 @@ export function toServerOptions(flags: ServeFlags): StartOptions {
   const accounts = flagAccount(flags);
   const base = scenario
     ? scenarioToOptions(scenario, accounts)
-    : { accounts: accounts.length > 0 ? accounts : [{ user: "root", password: "root" }] };
-  const scenarioTls = base.tls === false ? null : (base.tls ?? {});
-  const tls = flags.tls === false ? false : { ...scenarioTls, ...tlsFlags(flags) };
-  if (tls && (tls.cert || tls.key)) delete tls.certificates;
+    : { accounts: accounts.length > 0 ? accounts : [DEFAULT_ACCOUNT] };
+  const given = tlsFlags(flags);
+  let tls: TlsOptions | false;
+  if (flags.tls === false) tls = false;
+  // A scenario without TLS stays without it unless a TLS flag asks for TLS.
+  else if (base.tls === false && Object.keys(given).length === 0) tls = false;
+  else {
+    tls = { ...(base.tls || {}), ...given };
+    if (given.cert || given.key) delete tls.certificates;
+  }
   return {
     ...base,
     host: flags.host,
     port: flags.port,
     ...(flags.socket ? { socketPath: flags.socket } : {}),
-    // --no-tls turns TLS off; a scenario without TLS stays without it unless a TLS flag is given.
-    tls: tls === false || (scenarioTls === null && Object.keys(tlsFlags(flags)).length === 0) ? false : tls,
+    tls,
     ...(flags.serverVersion ? { serverVersion: flags.serverVersion } : {}),
   };
 }
@@ -180,7 +185,7 @@ export function serveCommand(program: Command): void {
         );
       }
       const tls = server.tls;
-      const firstAccount = server.options.accounts[0] ?? { user: "root", password: "root" };
+      const firstAccount = server.options.accounts[0] ?? DEFAULT_ACCOUNT;
       const scenarioText = flags.scenario ? `scenario ${loadScenario(flags.scenario).name}, ` : "";
       const certText = tls?.certificateSet ? `, certificates: ${tls.certificateSet.name}` : "";
       const offered = (server.options.capabilityFlags & CapabilityFlags.CLIENT_SSL) !== 0;

@@ -9,8 +9,3 @@ export function isTlsVersion(value: string): value is TlsVersion {
 export function compareTlsVersions(a: TlsVersion, b: TlsVersion): number {
   return TLS_VERSIONS.indexOf(a) - TLS_VERSIONS.indexOf(b);
 }
-
-/** The versions from `min` to `max` inclusive, oldest first. */
-export function tlsVersionRange(min: TlsVersion, max: TlsVersion): TlsVersion[] {
-  return TLS_VERSIONS.filter((v) => compareTlsVersions(v, min) >= 0 && compareTlsVersions(v, max) <= 0);
-}

@@ -134,18 +134,22 @@ async function connectAndQuery<C>(
   }
 }
 
+/** The options the three npm drivers share: where, as whom, and their own `ssl` object. */
+function driverOptions(target: ClientTarget, ssl: Record<string, unknown> | undefined) {
+  return {
+    host: HOST,
+    port: target.port,
+    ...(target.socketPath ? { socketPath: target.socketPath } : {}),
+    user: target.user,
+    password: target.password,
+    connectTimeout: 10_000,
+    ...(ssl ? { ssl } : {}),
+  };
+}
+
 function runMysql2(target: ClientTarget, ssl: Record<string, unknown> | undefined): Promise<ClientResult> {
   return connectAndQuery(
-    () =>
-      mysql2.createConnection({
-        host: HOST,
-        port: target.port,
-        ...(target.socketPath ? { socketPath: target.socketPath } : {}),
-        user: target.user,
-        password: target.password,
-        connectTimeout: 10_000,
-        ...(ssl ? { ssl } : {}),
-      }),
+    () => mysql2.createConnection(driverOptions(target, ssl)),
     (connection) => connection.query("SELECT 1"),
     (connection) => connection.end(),
     (connection) => connection.destroy(),
@@ -172,15 +176,7 @@ function runMysqljs(target: ClientTarget, ssl: Record<string, unknown> | undefin
     () =>
       settle(
         domain.run(() => {
-          const created = mysql.createConnection({
-            host: HOST,
-            port: target.port,
-            ...(target.socketPath ? { socketPath: target.socketPath } : {}),
-            user: target.user,
-            password: target.password,
-            connectTimeout: 10_000,
-            ...(ssl ? { ssl } : {}),
-          });
+          const created = mysql.createConnection(driverOptions(target, ssl));
           connection = created;
           return new Promise<mysql.Connection>((resolve, reject) =>
             created.connect((error) => {
@@ -207,16 +203,7 @@ function runMariadbDriver(
   ssl: Record<string, unknown> | undefined,
 ): Promise<ClientResult> {
   return connectAndQuery(
-    () =>
-      mariadb.createConnection({
-        host: HOST,
-        port: target.port,
-        ...(target.socketPath ? { socketPath: target.socketPath } : {}),
-        user: target.user,
-        password: target.password,
-        connectTimeout: 10_000,
-        ...(ssl ? { ssl } : {}),
-      }),
+    () => mariadb.createConnection(driverOptions(target, ssl)),
     (connection) => connection.query("SELECT 1"),
     (connection) => connection.end(),
     (connection) => connection.destroy(),

@@ -101,7 +101,8 @@ describe("faults at protocol points", () => {
     const view = await connectWithMysql2({ port: server.port });
     expect(Number(view.selectOne)).toBe(1);
     // Greeting, OK, two resultsets: at least four delayed writes.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(4 * 40);
+    // Node timers may fire up to a millisecond early.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4 * (40 - 1));
   });
 
   it("answers every login with the attacker's error (Riddle), recording that credentials crossed in plaintext", async () => {

@@ -71,9 +71,6 @@ describe("a connection", () => {
     const client = await RawClient.connect(server.port);
     // Nothing read yet: the greeting and the ServerHello will arrive in the same stream.
     const raw = client.socket;
-    raw.removeAllListeners("data");
-    const received: Buffer[] = [];
-    raw.on("data", (d: Buffer) => received.push(d));
     const { connect: tlsConnect } = await import("node:tls");
     const { Duplex } = await import("node:stream");
     let first = true;
