@@ -13,6 +13,8 @@ export type {
   TlsRecord,
 } from "./record/connection-record";
 export type { MockServerEvent, MockServerEventType } from "./record/events";
+export { type Verdict, type VerdictKind, verdictOf } from "./record/verdict";
+export type { CertificateAssessment, CertificateFlaw } from "./certs/assess-certificate";
 export { ServerConfigurationError } from "./server/errors";
 export { type MockServer, type StartOptions, startMockServer } from "./server/mock-server";
 export type { MockServerOptions, TlsOptions } from "./server/options";

@@ -1,6 +1,7 @@
 import pc from "picocolors";
 import type { ConnectionOutcome } from "../record/connection-record";
 import type { MockServerEvent } from "../record/events";
+import type { Verdict, VerdictKind } from "../record/verdict";
 
 type Colors = typeof pc;
 
@@ -29,6 +30,24 @@ function describeOutcome(outcome: ConnectionOutcome, c: Colors): string {
     default:
       return "pending";
   }
+}
+
+/** Red where the client gave something away, green where it protected itself. */
+const VERDICT_TONE: Record<VerdictKind, "red" | "green" | "yellow"> = {
+  "plaintext-fallback": "red",
+  "accepted-bad-certificate": "red",
+  "credentials-exposed": "red",
+  plaintext: "yellow",
+  "tls-verified-refused": "green",
+  "refused-plaintext": "green",
+  "tls-abandoned": "yellow",
+  "tls-failed": "yellow",
+  tls: "green",
+  incomplete: "yellow",
+};
+
+function describeVerdict(verdict: Verdict, c: Colors): string {
+  return `${c.bold(c[VERDICT_TONE[verdict.kind]](verdict.kind))} ${verdict.summary}`;
 }
 
 /**
@@ -90,7 +109,7 @@ export function formatEvent(
         ),
       );
     case "connection-closed":
-      return line(`closed: ${describeOutcome(event.outcome, c)}`);
+      return line(`closed: ${describeOutcome(event.outcome, c)} — ${describeVerdict(event.verdict, c)}`);
     default:
       return null;
   }

@@ -30,6 +30,9 @@ interface ServeFlags {
   clientCerts?: "none" | "request" | "require";
   serverVersion?: string;
   events?: string;
+  keylog?: string;
+  connectTimeout?: number;
+  waitTimeout?: number;
   packets?: boolean;
   json?: boolean;
 }
@@ -44,6 +47,15 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError("expected a port number from 0 to 65535");
   }
   return port;
+}
+
+/** Seconds, as MySQL's connect_timeout and wait_timeout take them (fractions allowed here). */
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 2_147_483) {
+    throw new InvalidArgumentError("expected a number of seconds above 0 (at most 2147483)");
+  }
+  return seconds;
 }
 
 /** `TLSv1.2` or `TLSv1,TLSv1.1,TLSv1.2`, as MySQL's tls_version takes it. */
@@ -125,6 +137,10 @@ export function toServerOptions(flags: ServeFlags): StartOptions {
     ...(flags.socket ? { socketPath: flags.socket } : {}),
     tls,
     ...(flags.serverVersion ? { serverVersion: flags.serverVersion } : {}),
+    ...(flags.connectTimeout !== undefined ? { connectTimeoutMs: flags.connectTimeout * 1000 } : {}),
+    ...(flags.waitTimeout !== undefined ? { waitTimeoutMs: flags.waitTimeout * 1000 } : {}),
+    ...(flags.events ? { eventsFile: flags.events } : {}),
+    ...(flags.keylog ? { keylogFile: flags.keylog } : {}),
   };
 }
 
@@ -163,14 +179,25 @@ export function serveCommand(program: Command): void {
       ]),
     )
     .option("--server-version <version>", "version string of the greeting (default: 5.7.41)")
-    .option("--events <file>", "append every event as a JSON line to this file")
+    .option(
+      "--connect-timeout <seconds>",
+      "end a client that has not logged in by then (MySQL's connect_timeout; default 10)",
+      parseSeconds,
+    )
+    .option(
+      "--wait-timeout <seconds>",
+      "close a logged-in client idle that long (MySQL's wait_timeout; default 28800)",
+      parseSeconds,
+    )
+    .option("--events <file>", "append every event as a JSON line to this file (mode 0600)")
+    .option(
+      "--keylog <file>",
+      "append TLS secrets in the SSLKEYLOGFILE format (mode 0600), for Wireshark to decrypt a capture",
+    )
     .option("--packets", "also print every packet")
     .addOption(new Option("--json", "print events as JSON lines instead of text"))
     .action(async (flags: ServeFlags) => {
-      const server = await startMockServer({
-        ...toServerOptions(flags),
-        ...(flags.events ? { eventsFile: flags.events } : {}),
-      });
+      const server = await startMockServer(toServerOptions(flags));
       server.on("event", (event) => {
         const text = flags.json
           ? JSON.stringify(event)

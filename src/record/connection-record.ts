@@ -1,8 +1,10 @@
 import type { CredentialExposure } from "../auth/auth-plugin";
+import type { CertificateAssessment } from "../certs/assess-certificate";
 import type { FaultAction, FaultPoint } from "../server/faults";
 import type { ClientHelloSummary } from "../tls/client-hello";
 import type { TlsFailure } from "../tls/tls-failure";
 import type { CertificateSummary } from "../tls/tls-session";
+import type { Verdict } from "./verdict";
 
 /** Where in the login a connection is. The same names label packets and events. */
 export type Phase =
@@ -91,6 +93,11 @@ export interface ConnectionRecord {
   /** Capabilities in the response inside TLS when they differ from the SSLRequest's (the server ignores them). */
   capabilitiesChangedAfterTls: number | null;
   tls: TlsRecord | null;
+  /**
+   * The certificate the server presents and what a verifying client should object to in it
+   * (judged against the CA a correctly configured client trusts); null when the greeting offers no TLS.
+   */
+  serverCertificate: CertificateAssessment | null;
   user: string | null;
   database: string | null;
   /** The auth plugin the client's response was for. */
@@ -112,4 +119,6 @@ export interface ConnectionRecord {
   commands: Array<{ command: string; query?: string }>;
   packets: PacketRecord[];
   outcome: ConnectionOutcome;
+  /** What the client did, in a word and a sentence; set when the connection closes. */
+  verdict: Verdict | null;
 }

@@ -1,5 +1,6 @@
 import type { FaultAction, FaultPoint } from "../server/faults";
 import type { ConnectionOutcome, PacketRecord, Phase, TlsRecord } from "./connection-record";
+import type { Verdict } from "./verdict";
 
 /** Every event the server emits, one per line in the JSON-lines log. */
 export type MockServerEvent = EventBase &
@@ -25,7 +26,7 @@ export type MockServerEvent = EventBase &
     | { type: "protocol-error"; phase: Phase; message: string }
     | { type: "fault"; point: FaultPoint; action: FaultAction }
     | { type: "packet"; packet: PacketRecord }
-    | { type: "connection-closed"; outcome: ConnectionOutcome }
+    | { type: "connection-closed"; outcome: ConnectionOutcome; verdict: Verdict }
   );
 
 export interface EventBase {

@@ -1,12 +1,13 @@
-import { createWriteStream, type WriteStream } from "node:fs";
+import type { WriteStream } from "node:fs";
 import type { MockServerEvent } from "./events";
+import { createPrivateAppendStream, endStream } from "./private-file";
 
-/** Appends events to a file, one JSON object per line. */
+/** Appends events to a file (mode 0600), one JSON object per line. */
 export class JsonLinesSink {
   private readonly stream: WriteStream;
 
   constructor(path: string) {
-    this.stream = createWriteStream(path, { flags: "a", mode: 0o600 });
+    this.stream = createPrivateAppendStream(path);
   }
 
   write(event: MockServerEvent): void {
@@ -14,8 +15,6 @@ export class JsonLinesSink {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
+    return endStream(this.stream);
   }
 }

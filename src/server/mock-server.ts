@@ -4,6 +4,7 @@ import { type AddressInfo, createServer, type Server, type Socket } from "node:n
 import type { ConnectionRecord } from "../record/connection-record";
 import type { MockServerEvent, MockServerEventType } from "../record/events";
 import { JsonLinesSink } from "../record/jsonl-sink";
+import { KeyLogSink } from "../record/key-log-sink";
 import { loadScenario } from "../scenarios/load-scenario";
 import { scenarioToOptions } from "../scenarios/scenario-options";
 import type { Scenario, ScenarioFile } from "../scenarios/scenario-schema";
@@ -18,8 +19,13 @@ export interface StartOptions extends MockServerOptions {
    * or a scenario object. The other options given here override what it sets.
    */
   scenario?: string | ScenarioFile;
-  /** Append every event as a JSON line to this file. */
+  /** Append every event as a JSON line to this file (mode 0600). */
   eventsFile?: string;
+  /**
+   * Append the TLS secrets of every connection to this file in the SSLKEYLOGFILE format (mode
+   * 0600), so Wireshark can decrypt a capture of the sessions.
+   */
+  keylogFile?: string;
 }
 
 /**
@@ -52,6 +58,7 @@ export class MockServer {
     private readonly sink: JsonLinesSink | null,
     /** The scenario served, with `extends` applied, when one was given. */
     readonly scenario: Scenario | null = null,
+    private readonly keyLog: KeyLogSink | null = null,
   ) {
     this.nextConnectionId = options.firstConnectionId;
     if (options.cachingSha2CacheWarm) {
@@ -139,6 +146,7 @@ export class MockServer {
       for (const session of this.sessions) session.destroy();
       await Promise.all([closed, ...[...this.sessions].map((s) => s.whenClosed())]);
       await this.sink?.close();
+      await this.keyLog?.close();
       if (this.options.socketDir) await rm(this.options.socketDir, { recursive: true, force: true });
     })();
     return this.stopping;
@@ -185,13 +193,19 @@ export class MockServer {
  * ```
  */
 export async function startMockServer(options: StartOptions = {}): Promise<MockServer> {
-  const { eventsFile, scenario: scenarioReference, ...serverOptions } = options;
+  const { eventsFile, keylogFile, scenario: scenarioReference, ...serverOptions } = options;
   const scenario = scenarioReference === undefined ? null : loadScenario(scenarioReference);
   const resolved = await resolveOptions(
     scenario ? { ...scenarioToOptions(scenario), ...serverOptions } : serverOptions,
   );
+  // Opened once the server listens, so a failed start leaves no file open.
+  let keyLog: KeyLogSink | null = null;
   const tlsAcceptor = resolved.tls
-    ? new TlsAcceptor({ ...resolved.tls, handshakeTimeoutMs: resolved.connectTimeoutMs })
+    ? new TlsAcceptor({
+        ...resolved.tls,
+        handshakeTimeoutMs: resolved.connectTimeoutMs,
+        ...(keylogFile ? { onKeylog: (line: Buffer) => keyLog?.write(line) } : {}),
+      })
     : null;
   const server = createServer({ noDelay: true });
   await new Promise<void>((resolve, reject) => {
@@ -204,5 +218,6 @@ export async function startMockServer(options: StartOptions = {}): Promise<MockS
     else server.listen(resolved.port, resolved.host, ready);
   });
   const sink = eventsFile ? new JsonLinesSink(eventsFile) : null;
-  return new MockServer(server, resolved, tlsAcceptor, sink, scenario);
+  if (keylogFile && tlsAcceptor) keyLog = new KeyLogSink(keylogFile);
+  return new MockServer(server, resolved, tlsAcceptor, sink, scenario, keyLog);
 }

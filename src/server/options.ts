@@ -22,6 +22,7 @@ import {
 import { mysql57CipherString } from "../tls/mysql-ciphers";
 import type { ClientCertificateMode } from "../tls/tls-session";
 import { compareTlsVersions, isTlsVersion, type TlsVersion } from "../tls/tls-versions";
+import { assessServerCertificate, type CertificateAssessment } from "../certs/assess-certificate";
 import { ServerConfigurationError } from "./errors";
 import { type FaultPlan, type Faults, resolveFaults } from "./faults";
 import type { QueryAnswer, QueryContext } from "./query";
@@ -105,8 +106,16 @@ export interface MockServerOptions {
   firstConnectionId?: number;
   /** Largest packet accepted from a client (max_allowed_packet). Default 4 MiB. */
   maxPacketSize?: number;
-  /** Milliseconds a client has to finish logging in (connect_timeout). Default 10 000. */
+  /**
+   * Milliseconds a client has to finish logging in (MySQL's connect_timeout), in any phase before
+   * the OK: greeting read, SSLRequest, TLS handshake, auth exchange. Default 10 000.
+   */
   connectTimeoutMs?: number;
+  /**
+   * Milliseconds a logged-in connection may sit idle between commands before the server closes it
+   * (MySQL's wait_timeout; 5.7 closes without a packet). Default 28 800 000 (8 hours).
+   */
+  waitTimeoutMs?: number;
   /** Answer to queries the server does not know: an ERR naming the query (default), an OK, or your own. */
   unknownQuery?: "error" | "ok" | ((sql: string, context: QueryContext) => QueryAnswer);
   /** Extra or overriding system variables for `SELECT @@x` and `SHOW VARIABLES`. */
@@ -141,6 +150,8 @@ export interface ResolvedTls {
   certificateSet: CertificateSet | null;
   /** Validity of the served leaf certificate (MySQL's Ssl_server_not_before/after). */
   certificateValidity: { notBefore: Date; notAfter: Date };
+  /** What a verifying client should object to in the served chain, judged against `ca`. */
+  serverCertificate: CertificateAssessment;
 }
 
 /** Options with every default applied: the only place the session reads its behaviour from. */
@@ -164,6 +175,7 @@ export interface ResolvedOptions {
   firstConnectionId: number;
   maxPacketSize: number;
   connectTimeoutMs: number;
+  waitTimeoutMs: number;
   unknownQuery: "error" | "ok" | ((sql: string, context: QueryContext) => QueryAnswer);
   systemVariables: Record<string, string | number | null>;
   recordPayloadBytes: number;
@@ -201,6 +213,20 @@ function checkTlsVersion(option: string, value: string | undefined, fallback: Tl
   return value;
 }
 
+/** setTimeout's ceiling: longer delays fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function checkTimeout(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new ServerConfigurationError(
+      option,
+      `expected milliseconds from 1 to ${MAX_TIMER_MS}, got ${value}`,
+    );
+  }
+  return value;
+}
+
 function checkPlugin(option: string, plugin: string): void {
   if (!SUPPORTED_PLUGINS.includes(plugin)) {
     throw new ServerConfigurationError(
@@ -210,7 +236,16 @@ function checkPlugin(option: string, plugin: string): void {
   }
 }
 
-async function resolveTls(tls: TlsOptions, serverVersion: string): Promise<ResolvedTls> {
+/**
+ * The names a client may connect by: `localhost`, and the bound address unless it is a wildcard
+ * (then the loopback a local client uses).
+ */
+function connectHosts(host: string): string[] {
+  const bound = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return bound === "localhost" ? ["localhost"] : ["localhost", bound];
+}
+
+async function resolveTls(tls: TlsOptions, serverVersion: string, host: string): Promise<ResolvedTls> {
   const minVersion = checkTlsVersion("tls.minVersion", tls.minVersion, "TLSv1");
   const maxVersion = checkTlsVersion("tls.maxVersion", tls.maxVersion, "TLSv1.2");
   if (compareTlsVersions(minVersion, maxVersion) > 0) {
@@ -263,6 +298,7 @@ async function resolveTls(tls: TlsOptions, serverVersion: string): Promise<Resol
     ca,
     certificateSet,
     certificateValidity: { notBefore: new Date(leaf.validFrom), notAfter: new Date(leaf.validTo) },
+    serverCertificate: assessServerCertificate({ chain: cert, trusted: ca, hosts: connectHosts(host) }),
     minVersion,
     maxVersion,
     ciphers: tls.ciphers ?? mysql57CipherString(),
@@ -282,7 +318,8 @@ function unixSocket(option: string | true | undefined): {
 /** Applies defaults and checks the options; misconfiguration fails here, before anything listens. */
 export async function resolveOptions(options: MockServerOptions = {}): Promise<ResolvedOptions> {
   const serverVersion = options.serverVersion ?? DEFAULT_SERVER_VERSION;
-  const tls = options.tls === false ? null : await resolveTls(options.tls ?? {}, serverVersion);
+  const host = options.host ?? "127.0.0.1";
+  const tls = options.tls === false ? null : await resolveTls(options.tls ?? {}, serverVersion, host);
   const defaultAuthPlugin = options.defaultAuthPlugin ?? NATIVE_PASSWORD_PLUGIN;
   checkPlugin("defaultAuthPlugin", defaultAuthPlugin);
   const accounts = (options.accounts ?? [DEFAULT_ACCOUNT]).map((a, i) => {
@@ -313,8 +350,10 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
   if (!tls && capabilityFlags & CapabilityFlags.CLIENT_SSL) {
     throw new ServerConfigurationError("capabilityFlags", "CLIENT_SSL is set but tls is false");
   }
+  const connectTimeoutMs = checkTimeout("connectTimeoutMs", options.connectTimeoutMs, 10_000);
+  const waitTimeoutMs = checkTimeout("waitTimeoutMs", options.waitTimeoutMs, 28_800_000);
   return {
-    host: options.host ?? "127.0.0.1",
+    host,
     port,
     ...unixSocket(options.socketPath),
     serverVersion,
@@ -330,10 +369,14 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
     characterSet: options.characterSet ?? CharacterSet.latin1_swedish_ci,
     firstConnectionId: options.firstConnectionId ?? 1,
     maxPacketSize: options.maxPacketSize ?? 4 * 1024 * 1024,
-    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    connectTimeoutMs,
+    waitTimeoutMs,
     unknownQuery: options.unknownQuery ?? "error",
     systemVariables: {
       require_secure_transport: options.requireSecureTransport ? "ON" : "OFF",
+      // MySQL shows both in whole seconds.
+      connect_timeout: Math.ceil(connectTimeoutMs / 1000),
+      wait_timeout: Math.ceil(waitTimeoutMs / 1000),
       ...options.systemVariables,
     },
     recordPayloadBytes: options.recordPayloadBytes ?? 256,

@@ -20,6 +20,7 @@ import { encodeOk } from "../protocol/packets/ok-packet";
 import { decodeSslRequest, isSslRequest } from "../protocol/packets/ssl-request";
 import type { ConnectionOutcome, ConnectionRecord, Phase } from "../record/connection-record";
 import type { MockServerEvent } from "../record/events";
+import { verdictOf } from "../record/verdict";
 import type { TlsAcceptor } from "../tls/tls-acceptor";
 import { peekClientHello } from "../tls/client-hello";
 import type { NegotiatedTls } from "../tls/tls-session";
@@ -136,6 +137,8 @@ export class Session {
   private usedPassword = false;
   private readonly startedAt = Date.now();
   private readonly connectTimer: NodeJS.Timeout;
+  /** wait_timeout: armed in the command phase, re-armed by every command. */
+  private idleTimer: NodeJS.Timeout | null = null;
   private readonly commands: CommandResponder;
   private lastSocketError: NodeJS.ErrnoException | null = null;
   /** The raw socket closed while the TLS acceptor was still at work. */
@@ -175,6 +178,8 @@ export class Session {
       sslRequest: false,
       capabilitiesChangedAfterTls: null,
       tls: null,
+      // What a client is shown only if the greeting lets it ask for TLS.
+      serverCertificate: this.tlsOffered ? (options.tls?.serverCertificate ?? null) : null,
       user: null,
       database: null,
       clientAuthPlugin: null,
@@ -185,6 +190,7 @@ export class Session {
       commands: [],
       packets: [],
       outcome: { kind: "pending" },
+      verdict: null,
     };
     this.commands = new CommandResponder(options, () => this.queryContext());
     this.connectTimer = setTimeout(() => this.onConnectTimeout(), options.connectTimeoutMs);
@@ -376,7 +382,11 @@ export class Session {
   private async startTls(acceptor: TlsAcceptor): Promise<void> {
     const tlsOptions = this.context.options.tls!;
     const result = await acceptor.accept(this.socket);
-    if (this.state === "closed") return;
+    if (this.state === "closed") {
+      // Ended by connect_timeout while the acceptor worked: keep what the client offered.
+      if (this.record.tls?.outcome === "failed") this.record.tls.clientHello ??= result.clientHello;
+      return;
+    }
     if (!result.ok) {
       this.record.tls = { outcome: "failed", failure: result.failure, clientHello: result.clientHello };
       this.emit({ type: "tls-failed", tls: this.record.tls });
@@ -559,6 +569,7 @@ export class Session {
     this.setOutcome({ kind: "authenticated", ended: null });
     this.emit({ type: "authenticated", user });
     this.setState("command");
+    this.armIdleTimer();
   }
 
   /** The account's REQUIRE rule, checked only after the password verified, as in 5.7. */
@@ -589,7 +600,27 @@ export class Session {
     if (reply.close) {
       this.setOutcome({ kind: "authenticated", ended: "quit" });
       this.endGracefully();
+      return;
     }
+    this.armIdleTimer();
+  }
+
+  private armIdleTimer(): void {
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
+    this.idleTimer = setTimeout(() => this.onIdleTimeout(), this.context.options.waitTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  /** wait_timeout: 5.7 closes an idle session without a word (8.0.24+ sends ERR 4031 first). */
+  private onIdleTimeout(): void {
+    if (this.state !== "command") return;
+    this.setOutcome({ kind: "authenticated", ended: "timeout" });
+    this.setState("closed");
+    this.stream.destroy();
+    this.socket.destroy();
   }
 
   private queryContext(): QueryContext {
@@ -725,7 +756,15 @@ export class Session {
   private onConnectTimeout(): void {
     const kind = this.record.outcome.kind;
     if (kind !== "pending" && kind !== "fault") return;
-    if (kind === "pending") this.setOutcome({ kind: "timeout", phase: this.record.phase });
+    if (kind === "pending" && this.state === "tls-handshake") {
+      // The same end as node's own handshake timeout, which has the same length and may lose the race.
+      const failure = {
+        cause: "timeout" as const,
+        message: "connect_timeout passed during the TLS handshake",
+      };
+      this.record.tls = { outcome: "failed", failure, clientHello: null };
+      this.setOutcome({ kind: "tls-failed", failure });
+    } else if (kind === "pending") this.setOutcome({ kind: "timeout", phase: this.record.phase });
     this.setState("closed");
     this.stream.destroy();
     this.socket.destroy();
@@ -742,6 +781,7 @@ export class Session {
 
   private finishClose(): void {
     clearTimeout(this.connectTimer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     const how = this.lastSocketError?.code === "ECONNRESET" ? "reset" : "closed";
     const outcome = this.record.outcome;
     if (outcome.kind === "pending") {
@@ -751,7 +791,8 @@ export class Session {
     }
     this.setState("closed");
     this.record.endedAt = new Date().toISOString();
-    this.emit({ type: "connection-closed", outcome: this.record.outcome });
+    this.record.verdict = verdictOf(this.record);
+    this.emit({ type: "connection-closed", outcome: this.record.outcome, verdict: this.record.verdict });
     this.resolveClosed();
   }
 

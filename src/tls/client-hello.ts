@@ -6,6 +6,8 @@ import {
   getExtensionData,
   isGREASE,
   readTlsClientHello,
+  SIGNATURE_ALGORITHMS,
+  SUPPORTED_GROUPS,
   type TlsClientHelloMessage,
 } from "read-tls-client-hello";
 
@@ -21,6 +23,10 @@ export interface ClientHelloSummary {
   sni: string | null;
   /** ALPN protocols offered, empty when none. */
   alpn: string[];
+  /** The supported_groups extension (key-exchange groups) by IANA name, GREASE removed; empty when absent. */
+  supportedGroups: string[];
+  /** The signature_algorithms extension by IANA name, in the client's order; empty when absent. */
+  signatureAlgorithms: string[];
   ja3: string;
   ja4: string;
 }
@@ -38,8 +44,9 @@ function protocolName(version: number): string {
   return PROTOCOL_NAMES[version] ?? `0x${version.toString(16).padStart(4, "0")}`;
 }
 
-function suiteName(id: number): string {
-  return CIPHER_SUITES[id] ?? `0x${id.toString(16).padStart(4, "0")}`;
+/** A registry name, or the code point in hex for values the registry does not know. */
+function named(table: Readonly<Record<number, string | undefined>>, id: number): string {
+  return table[id] ?? `0x${id.toString(16).padStart(4, "0")}`;
 }
 
 export function summarizeClientHello(hello: TlsClientHelloMessage): ClientHelloSummary {
@@ -47,12 +54,19 @@ export function summarizeClientHello(hello: TlsClientHelloMessage): ClientHelloS
   const sni = getExtensionData(hello, "server_name") as { serverName?: string } | null | undefined;
   const alpn = getExtensionData(hello, "application_layer_protocol_negotiation") as
     { protocols: string[] } | null | undefined;
+  const groups = getExtensionData(hello, "supported_groups") as { groups: number[] } | null | undefined;
+  const signatures = getExtensionData(hello, "signature_algorithms") as
+    { algorithms: number[] } | null | undefined;
   return {
     legacyVersion: protocolName(hello.version),
     supportedVersions: versions ? versions.versions.filter((v) => !isGREASE(v)).map(protocolName) : null,
-    cipherSuites: hello.cipherSuites.filter((id) => !isGREASE(id)).map(suiteName),
+    cipherSuites: hello.cipherSuites.filter((id) => !isGREASE(id)).map((id) => named(CIPHER_SUITES, id)),
     sni: sni?.serverName ?? null,
     alpn: alpn?.protocols ?? [],
+    supportedGroups: (groups?.groups ?? [])
+      .filter((id) => !isGREASE(id))
+      .map((id) => named(SUPPORTED_GROUPS, id)),
+    signatureAlgorithms: (signatures?.algorithms ?? []).map((id) => named(SIGNATURE_ALGORITHMS, id)),
     ja3: calculateJa3(hello),
     ja4: calculateJa4(hello),
   };

@@ -17,6 +17,8 @@ export interface TlsAcceptorSettings {
   clientCertificates: ClientCertificateMode;
   /** A client that has not finished the handshake by then fails with cause `timeout`. */
   handshakeTimeoutMs: number;
+  /** Receives each line of TLS secrets in the NSS key log format, for Wireshark. */
+  onKeylog?: (line: Buffer) => void;
 }
 
 type Pending = (result: TlsUpgradeResult) => void;
@@ -63,6 +65,8 @@ export class TlsAcceptor {
       rejectUnauthorized: false,
       handshakeTimeout: settings.handshakeTimeoutMs,
     });
+    const onKeylog = settings.onKeylog;
+    if (onKeylog) this.server.on("keylog", (line: Buffer) => onKeylog(line));
     this.server.on("secureConnection", (tlsSocket: TLSSocket) => this.onSecure(tlsSocket));
     this.server.on("tlsClientError", (error: NodeJS.ErrnoException, tlsSocket: TLSSocket) =>
       this.settle(tlsSocket, (clientHello) => ({

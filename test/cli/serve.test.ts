@@ -81,6 +81,25 @@ describe("mysql-tls-mock serve", () => {
     expect(statSync(eventsFile).mode & 0o777).toBe(0o600);
   });
 
+  it("writes TLS secrets with --keylog (mode 0600) and prints each connection's verdict", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-cli-"));
+    const keylog = join(dir, "keys.log");
+    const cli = await startCli(["--keylog", keylog, "--connect-timeout", "5", "--wait-timeout", "60"]);
+    try {
+      const result = await runMariadbCli({ port: cli.port, flags: ["--ssl"] });
+      expect(result.code).toBe(0);
+      await waitFor(() => cli.output().includes("closed:"), "the connection-closed line");
+      expect(cli.output()).toMatch(
+        /closed: authenticated session ended \(quit\) — accepted-bad-certificate /,
+      );
+    } finally {
+      cli.child.kill("SIGTERM");
+      await once(cli.child, "exit");
+    }
+    expect(readFileSync(keylog, "utf8")).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/m);
+    expect(statSync(keylog).mode & 0o777).toBe(0o600);
+  });
+
   it("greets without CLIENT_SSL with --no-tls", async () => {
     const cli = await startCli(["--no-tls"]);
     try {

@@ -1,0 +1,137 @@
+import { X509Certificate } from "node:crypto";
+import { isIP } from "node:net";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate, Version } from "@peculiar/asn1-x509";
+
+/**
+ * What a verifying client should object to in the certificate a server presents, judged against
+ * the CA a correctly configured client trusts. The record uses it to tell a client that checked
+ * from one that went on regardless (the `accepted-bad-certificate` verdict).
+ *
+ * The checks are OpenSSL's, as clients linked against it apply them: chain to a trust anchor,
+ * issuers that are CAs (a self-signed v1 root counts, as in OpenSSL's check_ca), validity dates,
+ * host name (RFC 6125: SAN first, CN only without DNS names), and Debian's security level 2 (RSA
+ * keys of 2048 bits and more, no SHA-1 signatures).
+ */
+export type CertificateFlaw =
+  /** The leaf's notAfter is in the past. */
+  | "expired"
+  /** The leaf's notBefore is in the future. */
+  | "not-yet-valid"
+  /** The leaf is its own issuer and not a trusted certificate. */
+  | "self-signed"
+  /** The chain does not reach the trusted CA (a rogue root, or an intermediate the server does not send). */
+  | "untrusted-issuer"
+  /** A certificate in the chain that issued another is not a CA (basicConstraints CA:FALSE). */
+  | "issuer-not-a-ca"
+  /** The leaf names none of the hosts a client would connect to. */
+  | "host-mismatch"
+  /** RSA key under 2048 bits: refused at OpenSSL security level 2. */
+  | "weak-key"
+  /** Signed with SHA-1: refused at OpenSSL security level 2. */
+  | "sha1-signature";
+
+/** Flaws that a client verifying the chain (VERIFY_CA) must refuse; the others need VERIFY_IDENTITY or a stricter library. */
+export const CHAIN_FLAWS: readonly CertificateFlaw[] = [
+  "expired",
+  "not-yet-valid",
+  "self-signed",
+  "untrusted-issuer",
+  "issuer-not-a-ca",
+];
+
+export interface CertificateAssessment {
+  /** The leaf's subject in X509_NAME_oneline form. */
+  subject: string;
+  /** Empty when a verifying client has nothing to object to. */
+  flaws: CertificateFlaw[];
+}
+
+export interface AssessmentInput {
+  /** The PEM chain the server sends, leaf first. */
+  chain: string | Buffer;
+  /** PEM bundle a correctly configured client trusts; without it the chain is not judged. */
+  trusted: string | Buffer | undefined;
+  /** Host names or IP literals a client may connect by. */
+  hosts: readonly string[];
+  now?: Date;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const SHA1_SIGNATURES = new Set([
+  "1.2.840.113549.1.1.5", // sha1WithRSAEncryption
+  "1.2.840.10045.4.1", // ecdsa-with-SHA1
+  "1.2.840.10040.4.3", // dsa-with-sha1
+]);
+const MIN_RSA_BITS = 2048;
+/** Deeper than any chain a MySQL server sends; bounds the walk if certificates issue each other. */
+const MAX_CHAIN_DEPTH = 8;
+
+function certificates(pem: string | Buffer | undefined): X509Certificate[] {
+  if (pem === undefined) return [];
+  return (pem.toString().match(PEM_CERTIFICATE) ?? []).map((block) => new X509Certificate(block));
+}
+
+function decode(certificate: X509Certificate): Certificate {
+  return AsnConvert.parse(certificate.raw, Certificate);
+}
+
+function issuedBy(subject: X509Certificate, issuer: X509Certificate): boolean {
+  return subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
+}
+
+/** Signed by its own key, whatever its key usage says (X509_check_issued would also demand keyCertSign). */
+function selfSigned(certificate: X509Certificate): boolean {
+  return certificate.subject === certificate.issuer && certificate.verify(certificate.publicKey);
+}
+
+/** OpenSSL's check_ca: basicConstraints CA:TRUE, or a self-signed v1 certificate. */
+function isCa(certificate: X509Certificate): boolean {
+  if (certificate.ca) return true;
+  return decode(certificate).tbsCertificate.version === Version.v1 && selfSigned(certificate);
+}
+
+function chainFlaws(leaf: X509Certificate, sent: X509Certificate[], trusted: X509Certificate[]) {
+  const flaws: CertificateFlaw[] = [];
+  let current = leaf;
+  for (let depth = 0; depth < MAX_CHAIN_DEPTH; depth++) {
+    if (trusted.some((anchor) => anchor.fingerprint256 === current.fingerprint256)) return flaws;
+    const anchor = trusted.find((candidate) => issuedBy(current, candidate));
+    if (anchor) {
+      if (!isCa(anchor)) flaws.push("issuer-not-a-ca");
+      return flaws;
+    }
+    const next = sent.find((candidate) => candidate !== current && issuedBy(current, candidate));
+    if (!next) {
+      flaws.push(current === leaf && selfSigned(leaf) ? "self-signed" : "untrusted-issuer");
+      return flaws;
+    }
+    if (!isCa(next)) flaws.push("issuer-not-a-ca");
+    current = next;
+  }
+  flaws.push("untrusted-issuer");
+  return flaws;
+}
+
+function namesHost(leaf: X509Certificate, hosts: readonly string[]): boolean {
+  return hosts.some((host) => (isIP(host) ? leaf.checkIP(host) : leaf.checkHost(host)) !== undefined);
+}
+
+/** Judges a server certificate chain the way a verifying client linked against OpenSSL would. */
+export function assessServerCertificate(input: AssessmentInput): CertificateAssessment {
+  const [leaf, ...sent] = certificates(input.chain);
+  if (!leaf) throw new TypeError("the server chain holds no PEM certificate");
+  const now = input.now ?? new Date();
+  const flaws: CertificateFlaw[] = [];
+  if (new Date(leaf.validTo) < now) flaws.push("expired");
+  if (new Date(leaf.validFrom) > now) flaws.push("not-yet-valid");
+  const trusted = certificates(input.trusted);
+  if (trusted.length > 0) flaws.push(...chainFlaws(leaf, sent, trusted));
+  if (!namesHost(leaf, input.hosts)) flaws.push("host-mismatch");
+  const key = leaf.publicKey.asymmetricKeyDetails;
+  if (leaf.publicKey.asymmetricKeyType === "rsa" && (key?.modulusLength ?? MIN_RSA_BITS) < MIN_RSA_BITS) {
+    flaws.push("weak-key");
+  }
+  if (SHA1_SIGNATURES.has(decode(leaf).signatureAlgorithm.algorithm)) flaws.push("sha1-signature");
+  return { subject: `/${leaf.subject.split("\n").join("/")}`, flaws };
+}
