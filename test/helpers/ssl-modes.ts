@@ -4,6 +4,7 @@ import mysql from "mysql";
 import * as mysql2 from "mysql2/promise";
 import type { ConnectionRecord } from "../../src/record/connection-record";
 import type { ClientOutcome, SslMode } from "../../src/scenarios/scenario-schema";
+import { mariadbCliSslFlags } from "../../src/audit/client-presets";
 import { runMariadbCli } from "./mariadb-cli";
 
 /**
@@ -59,30 +60,12 @@ function oneLine(error: unknown): string {
 // --- the mariadb command-line client (Debian mariadb-client 10.11) ------------------------------
 
 /**
- * mariadb 10.11 has no --ssl-mode. Its `--ssl` is on by default ("Defaults to on; use --skip-ssl to
- * disable"): with no TLS flag it asks for TLS when the greeting offers it and goes on in plaintext
- * when it does not, which is PREFERRED. `--ssl` itself therefore adds nothing: it is the closest
- * spelling of REQUIRED, and behaves as PREFERRED (see known-deviations.ts). `--ssl-ca` makes
- * OpenSSL verify the chain; only `--ssl-verify-server-cert` makes TLS mandatory and checks the host.
+ * The flags are the audit's `mariadb-cli` preset's (src/audit/client-presets.ts, which says why),
+ * so the audit and this suite run the same client the same way.
  */
-function mariadbCliFlags(mode: SslMode, caFile: string): string[] {
-  switch (mode) {
-    case "DISABLED":
-      return ["--skip-ssl"];
-    case "PREFERRED":
-      return [];
-    case "REQUIRED":
-      return ["--ssl"];
-    case "VERIFY_CA":
-      return ["--ssl", `--ssl-ca=${caFile}`];
-    case "VERIFY_IDENTITY":
-      return [`--ssl-ca=${caFile}`, "--ssl-verify-server-cert"];
-  }
-}
-
 function mariadbCliMode(mode: SslMode): ModeSpec {
   return {
-    how: mariadbCliFlags(mode, "ca.pem").join(" ") || "(no TLS flag: --ssl is on by default)",
+    how: mariadbCliSslFlags(mode, "ca.pem").join(" ") || "(no TLS flag: --ssl is on by default)",
     async run(target) {
       const result = await runMariadbCli({
         port: target.port,
@@ -90,7 +73,7 @@ function mariadbCliMode(mode: SslMode): ModeSpec {
         ...(target.socketPath ? { socket: target.socketPath } : {}),
         user: target.user,
         password: target.password,
-        flags: mariadbCliFlags(mode, target.caFile),
+        flags: mariadbCliSslFlags(mode, target.caFile),
         sql: "SELECT 1",
       });
       const queried = result.code === 0 && /^1$/m.test(result.stdout);

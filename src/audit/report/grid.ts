@@ -1,0 +1,54 @@
+import type { SslMode } from "../../scenarios/scenario-schema";
+import type { AuditCell, AuditReport } from "../audit-report";
+
+/** One position of the grid: a scenario in a mode, and the run there if there was one. */
+export interface GridPosition {
+  mode: SslMode;
+  cell: AuditCell | undefined;
+}
+
+/** One row of the grid: a scenario and its runs, in the grid's column order. */
+export interface GridRow {
+  name: string;
+  description: string;
+  positions: GridPosition[];
+}
+
+/** The report laid out as every format shows it: scenarios down, modes across. */
+export interface AuditGrid {
+  modes: SslMode[];
+  rows: GridRow[];
+  /** Positions with no run (the scenario says nothing about the mode, or the run was not made). */
+  missing: number;
+}
+
+/**
+ * Lays the report out in its own order: rows are its scenarios, columns its modes. A cell naming a
+ * scenario or mode the report does not list still gets a row or column, so no run drops out of view.
+ */
+export function auditGrid(report: AuditReport): AuditGrid {
+  const modes = [...report.modes];
+  const scenarios = report.scenarios.map((s) => ({ name: s.name, description: s.description }));
+  const byKey = new Map<string, AuditCell>();
+  for (const cell of report.cells) {
+    if (!modes.includes(cell.mode)) modes.push(cell.mode);
+    if (!scenarios.some((s) => s.name === cell.scenario))
+      scenarios.push({ name: cell.scenario, description: "" });
+    const key = cellKey(cell.scenario, cell.mode);
+    if (!byKey.has(key)) byKey.set(key, cell);
+  }
+  let missing = 0;
+  const rows = scenarios.map((scenario) => ({
+    ...scenario,
+    positions: modes.map((mode) => {
+      const cell = byKey.get(cellKey(scenario.name, mode));
+      if (!cell) missing++;
+      return { mode, cell };
+    }),
+  }));
+  return { modes, rows, missing };
+}
+
+function cellKey(scenario: string, mode: string): string {
+  return JSON.stringify([scenario, mode]);
+}

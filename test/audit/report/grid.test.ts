@@ -1,0 +1,32 @@
+import { auditGrid } from "../../../src/audit/report/grid";
+import { sampleCells, sampleReport } from "./sample-report";
+
+describe("auditGrid", () => {
+  it("lays out the report's scenarios as rows and its modes as columns, in the report's order", () => {
+    const grid = auditGrid(sampleReport);
+    expect(grid.modes).toEqual(["PREFERRED", "VERIFY_CA"]);
+    expect(grid.rows.map((row) => row.name)).toEqual([
+      "mysql-5.7.41-autocert",
+      "strip-backronym",
+      "tls-handshake-broken",
+    ]);
+    expect(grid.rows[1]!.positions).toEqual([
+      { mode: "PREFERRED", cell: sampleCells.passPlaintext },
+      { mode: "VERIFY_CA", cell: sampleCells.deviation },
+    ]);
+  });
+
+  it("leaves a scenario's position empty when it has no run in that mode, and counts it", () => {
+    const grid = auditGrid(sampleReport);
+    expect(grid.rows[2]!.positions[1]).toEqual({ mode: "VERIFY_CA", cell: undefined });
+    expect(grid.missing).toBe(1);
+  });
+
+  it("gives a run whose scenario or mode the report does not list its own row or column, last", () => {
+    const stray = { ...sampleCells.passTls, scenario: "unlisted", mode: "DISABLED" as const };
+    const grid = auditGrid({ ...sampleReport, cells: [...sampleReport.cells, stray] });
+    expect(grid.modes).toEqual(["PREFERRED", "VERIFY_CA", "DISABLED"]);
+    expect(grid.rows.at(-1)).toMatchObject({ name: "unlisted", description: "" });
+    expect(grid.rows.at(-1)!.positions[2]!.cell).toBe(stray);
+  });
+});
