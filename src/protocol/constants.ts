@@ -1,11 +1,17 @@
 // https://dev.mysql.com/doc/dev/mysql-server/latest/group__group__cs__capabilities__flags.html
 
+/** Reverse maps, built once per constant map: names are looked up for every packet recorded. */
+const reverseMaps = new WeakMap<object, Map<number, string>>();
+
 /** Reverse lookup over an `as const` map; the first key listed wins when two share a value. */
 function nameOf(map: Readonly<Record<string, number>>, value: number): string | undefined {
-  for (const [name, v] of Object.entries(map)) {
-    if (v === value) return name;
+  let reverse = reverseMaps.get(map);
+  if (!reverse) {
+    reverse = new Map();
+    for (const [name, v] of Object.entries(map)) if (!reverse.has(v)) reverse.set(v, name);
+    reverseMaps.set(map, reverse);
   }
-  return undefined;
+  return reverse.get(value);
 }
 
 /**

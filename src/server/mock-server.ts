@@ -165,6 +165,8 @@ export class MockServer {
       options: this.options,
       tlsAcceptor: this.tlsAcceptor,
       emit: (event) => this.emit(event),
+      wants: (type) =>
+        this.sink !== null || this.emitter.listenerCount(type) > 0 || this.emitter.listenerCount("event") > 0,
       cachingSha2Cache: this.cachingSha2Cache,
     });
     this.nextConnectionId = (this.nextConnectionId + 1) >>> 0;

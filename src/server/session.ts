@@ -108,6 +108,8 @@ export interface SessionContext {
   /** Null when the server has no TLS to offer. */
   tlsAcceptor: TlsAcceptor | null;
   emit(event: MockServerEvent): void;
+  /** Whether anyone (a listener, the events file) takes events of this type: unread events are not built. */
+  wants(type: MockServerEvent["type"]): boolean;
   /** caching_sha2_password's server-side cache: users whose hash a full authentication stored. */
   cachingSha2Cache: Set<string>;
 }
@@ -870,6 +872,7 @@ export class Session {
   }
 
   private emit(event: DistributiveOmit<MockServerEvent, "time" | "connectionId">): void {
+    if (!this.context.wants(event.type)) return;
     this.context.emit({
       ...event,
       time: new Date().toISOString(),
