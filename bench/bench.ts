@@ -10,8 +10,9 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { connect as tlsConnect, createServer as createTlsServer } from "node:tls";
 import * as mysql2 from "mysql2/promise";
-import { getCertificateSet } from "../src/certs";
+import { getCertificateSet, writeCertificateSet } from "../src/certs";
 import { startMockServer } from "../src/server/mock-server";
+import { findExecutable, startMariadbServer } from "../test/helpers/mariadb-server";
 
 const ROOT = join(__dirname, "..");
 /** Each rate is measured for this long (bounded count too), after a short warm-up. */
@@ -104,6 +105,89 @@ async function serverProcess(
   };
 }
 
+/** The mock in its own process, started with `options` (JSON), printing its port. */
+function mockProcess(options: object): ReturnType<typeof serverProcess> {
+  return serverProcess(`
+    require("tsx/cjs");
+    require(${JSON.stringify(join(ROOT, "src", "server", "mock-server.ts"))})
+      .startMockServer(${JSON.stringify(options)}).then((s) => console.log(s.port));`);
+}
+
+/** Server CPU per operation: a process's CPU time over DURATION_MS of `operation` from 8 loops, per operation. */
+async function cpuPerOperation(pid: number, operation: Operation): Promise<number> {
+  for (let i = 0; i < 20; i++) await operation();
+  const before = cpuMsOf(pid);
+  let count = 0;
+  const deadline = performance.now() + DURATION_MS;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (performance.now() < deadline) {
+        await operation();
+        count++;
+      }
+    }),
+  );
+  return (cpuMsOf(pid) - before) / count;
+}
+
+/**
+ * Recording overhead: server CPU per TLS login with the full record (every packet kept), with
+ * `recordPackets: false`, and with every event also written to a JSON-lines file.
+ */
+async function recordingOverhead(): Promise<{ full: number; off: number; eventsFile: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-bench-events-"));
+  const measure = async (options: object) => {
+    const server = await mockProcess(options);
+    try {
+      return await cpuPerOperation(server.pid, () => mysqlLoginOnce(server.port));
+    } finally {
+      await server.stop();
+    }
+  };
+  try {
+    return {
+      full: await measure({}),
+      off: await measure({ recordPackets: false }),
+      eventsFile: await measure({ eventsFile: join(dir, "events.jsonl") }),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same client against a real MariaDB server on loopback with the same certificate set (RSA
+ * 2048, TLSv1.2), where Debian's mariadbd is installed: login rate and server CPU per login.
+ */
+async function mariadbReference(): Promise<{
+  mockRate: number;
+  realRate: number;
+  mockCpu: number;
+  realCpu: number;
+} | null> {
+  if (!findExecutable("mariadbd") && !findExecutable("mysqld")) return null;
+  const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-bench-mariadb-"));
+  await writeCertificateSet(await getCertificateSet("mysql-auto"), dir);
+  const real = await startMariadbServer({
+    ssl: { ca: join(dir, "ca.pem"), cert: join(dir, "server-cert.pem"), key: join(dir, "server-key.pem") },
+  });
+  const mock = await mockProcess({});
+  try {
+    await real.admin(
+      "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY 'root'; GRANT ALL ON *.* TO 'root'@'127.0.0.1';",
+    );
+    return {
+      mockRate: await rate(() => mysqlLoginOnce(mock.port), 8),
+      realRate: await rate(realLogin, 8),
+      mockCpu: await cpuPerOperation(mock.pid, () => mysqlLoginOnce(mock.port)),
+      realCpu: await cpuPerOperation(real.pid, realLogin),
+    };
+  } finally {
+    await Promise.all([real.stop(), mock.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Server CPU per operation, each server in its own process: what the mock costs, whatever the
  * client's own cost (mysql2 in this process is the bottleneck on 2 cores, not the server).
@@ -116,25 +200,9 @@ async function serverCpuPerOperation(): Promise<{ bareMs: number; loginMs: numbe
       const server = tls.createServer({ key: set.server.key, cert: set.server.cert, maxVersion: "TLSv1.2" }, (s) => s.end());
       server.listen(0, "127.0.0.1", () => console.log(server.address().port));
     });`);
-  const mock = await serverProcess(`
-    require("tsx/cjs");
-    require(${JSON.stringify(join(ROOT, "src", "server", "mock-server.ts"))}).startMockServer().then((s) => console.log(s.port));`);
+  const mock = await mockProcess({});
   try {
-    const measure = async (pid: number, operation: Operation) => {
-      for (let i = 0; i < 20; i++) await operation();
-      const before = cpuMsOf(pid);
-      let count = 0;
-      const deadline = performance.now() + DURATION_MS;
-      await Promise.all(
-        Array.from({ length: 8 }, async () => {
-          while (performance.now() < deadline) {
-            await operation();
-            count++;
-          }
-        }),
-      );
-      return (cpuMsOf(pid) - before) / count;
-    };
+    const measure = cpuPerOperation;
     const handshake = () =>
       new Promise<void>((resolve, reject) => {
         const socket = tlsConnect(
@@ -177,12 +245,12 @@ async function loginPhases(
   return [0, 1, 2, 3, 4].map(mean);
 }
 
-async function mysqlLoginOnce(port: number): Promise<void> {
+async function mysqlLoginOnce(port: number, user = "root", password = "root"): Promise<void> {
   const connection = await mysql2.createConnection({
     host: "127.0.0.1",
     port,
-    user: "root",
-    password: "root",
+    user,
+    password,
     ssl: { rejectUnauthorized: false, maxVersion: "TLSv1.2" },
   });
   await connection.query("SELECT 1");
@@ -289,6 +357,37 @@ async function main(): Promise<void> {
   );
   log("| --- | --- | --- |");
   log(`| ${fmt(cpu.bareMs, 2)} ms | ${fmt(cpu.loginMs, 2)} ms | ${fmt(cpu.bareMs / cpu.loginMs, 2)}× |`);
+
+  log("");
+  log("## Recording overhead (server CPU per TLS login, each configuration in its own process)");
+  log("");
+  const recording = await recordingOverhead();
+  log(
+    "| full record (every packet) | `recordPackets: false` | ratio off/full | full record + events file | ratio file/full |",
+  );
+  log("| --- | --- | --- | --- | --- |");
+  log(
+    `| ${fmt(recording.full, 2)} ms | ${fmt(recording.off, 2)} ms | ${fmt(recording.off / recording.full, 2)}× | ${fmt(recording.eventsFile, 2)} ms | ${fmt(recording.eventsFile / recording.full, 2)}× |`,
+  );
+
+  log("");
+  log(
+    "## Reference: a real MariaDB server (Debian mariadbd, same certificate set, mysql2, 8 concurrent clients)",
+  );
+  log("");
+  const reference = await mariadbReference();
+  if (!reference) {
+    log("mariadbd is not installed here; no reference measured.");
+  } else {
+    log("| | mock | mariadbd | ratio mock/mariadbd |");
+    log("| --- | --- | --- | --- |");
+    log(
+      `| TLS logins/s | ${fmt(reference.mockRate)} | ${fmt(reference.realRate)} | ${fmt(reference.mockRate / reference.realRate, 2)}× |`,
+    );
+    log(
+      `| server CPU per TLS login | ${fmt(reference.mockCpu, 2)} ms | ${fmt(reference.realCpu, 2)} ms | ${fmt(reference.mockCpu / reference.realCpu, 2)}× |`,
+    );
+  }
 
   log("");
   log("## Where a sequential TLS login spends its time (server record, mean of 30 after 10 warm-up)");

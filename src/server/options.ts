@@ -123,6 +123,12 @@ export interface MockServerOptions {
   /** How many payload bytes each recorded packet keeps as hex. Default 256. */
   recordPayloadBytes?: number;
   /**
+   * Keep every packet in the record (`packets`) and emit `packet` events. `false` keeps the rest of
+   * the record (TLS, credentials, outcome, verdict) and drops the per-packet trail, for load runs.
+   * Default true.
+   */
+  recordPackets?: boolean;
+  /**
    * RSA keys for sha256_password / caching_sha2_password over plaintext (`private_key.pem`,
    * `public_key.pem`). Default: the mysql-ssl-rsa-setup set's pair, loaded when an account needs it;
    * `false` = none, as on yaSSL builds (plaintext sha256 logins then fail).
@@ -179,6 +185,7 @@ export interface ResolvedOptions {
   unknownQuery: "error" | "ok" | ((sql: string, context: QueryContext) => QueryAnswer);
   systemVariables: Record<string, string | number | null>;
   recordPayloadBytes: number;
+  recordPackets: boolean;
   faults: FaultPlan;
   rsaKeys: RsaKeys | null;
   cachingSha2CacheWarm: boolean;
@@ -380,6 +387,7 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
       ...options.systemVariables,
     },
     recordPayloadBytes: options.recordPayloadBytes ?? 256,
+    recordPackets: options.recordPackets ?? true,
     faults: resolveFaults(options.faults),
     rsaKeys: await resolveRsaKeys(options.rsaKeys, [defaultAuthPlugin, ...accounts.map((a) => a.plugin)]),
     cachingSha2CacheWarm: options.cachingSha2CacheWarm ?? false,

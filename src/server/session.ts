@@ -855,6 +855,7 @@ export class Session {
     type: string,
     opts: { redact?: boolean },
   ): void {
+    if (!this.context.options.recordPackets) return;
     const packetRecord = {
       atMs: Date.now() - this.startedAt,
       direction,
