@@ -173,9 +173,11 @@ async function mariadbReference(): Promise<{
   });
   const mock = await mockProcess({});
   try {
-    await real.admin(
-      "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY 'root'; GRANT ALL ON *.* TO 'root'@'127.0.0.1';",
+    const created = await real.admin(
+      "CREATE USER 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1';",
     );
+    if (created.code !== 0) throw new Error(`mariadbd refused the bench account: ${created.stderr}`);
+    const realLogin = () => mysqlLoginOnce(real.port, "bench", "bench");
     return {
       mockRate: await rate(() => mysqlLoginOnce(mock.port), 8),
       realRate: await rate(realLogin, 8),

@@ -76,6 +76,9 @@ export interface PacketFramerOptions {
  * as received and joined once per packet, so a stream fed one byte at a time is still linear.
  * Payloads may share memory with the pushed chunks.
  */
+/** A chunk consumed this far is copied down to its unread tail. */
+const COMPACT_AFTER_BYTES = 64 * 1024;
+
 export class PacketFramer {
   readonly maxPayloadLength: number;
 
@@ -132,6 +135,7 @@ export class PacketFramer {
         // Hand out what is complete first: the bytes behind an SSLRequest are a TLS ClientHello,
         // whose record header reads as a 66 KiB claim. The next push() re-reads it and throws.
         if (packets.length > 0) break;
+        this.#compact();
         throw error;
       }
       if (header === null) break;
@@ -241,14 +245,19 @@ export class PacketFramer {
     return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, n);
   }
 
-  /** Drops consumed chunks now and then, so one-byte pushes do not shift the array each time. */
+  /**
+   * Lets go of input already handed out: consumed chunks, and the consumed front of a large
+   * chunk, which would otherwise keep a whole socket read alive for its last few bytes.
+   */
   #compact(): void {
-    if (this.#first === this.#chunks.length) {
-      this.#chunks = [];
+    if (this.#first > 0) {
+      this.#chunks = this.#first === this.#chunks.length ? [] : this.#chunks.slice(this.#first);
       this.#first = 0;
-    } else if (this.#first > 1024 && this.#first * 2 > this.#chunks.length) {
-      this.#chunks = this.#chunks.slice(this.#first);
-      this.#first = 0;
+    }
+    const chunk = this.#chunks[0];
+    if (chunk && this.#head >= COMPACT_AFTER_BYTES) {
+      this.#chunks[0] = Buffer.from(chunk.subarray(this.#head));
+      this.#head = 0;
     }
   }
 }

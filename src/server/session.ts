@@ -260,6 +260,8 @@ export class Session {
     } else if (this.record.outcome.kind === "authenticated" && this.record.outcome.ended === null) {
       this.setOutcome({ kind: "authenticated", ended: "server-stopped" });
     }
+    // Closed now, so a TLS handshake still under way cannot overwrite the outcome when it fails.
+    this.setState("closed");
     this.stream.destroy();
     this.socket.destroy();
   }
@@ -390,6 +392,7 @@ export class Session {
       return;
     }
     if (!result.ok) {
+      if (result.failure.cause === "not-tls") this.readPlaintextAfterSslRequest();
       this.record.tls = { outcome: "failed", failure: result.failure, clientHello: result.clientHello };
       this.emit({ type: "tls-failed", tls: this.record.tls });
       this.setOutcome({ kind: "tls-failed", failure: result.failure });
@@ -433,6 +436,42 @@ export class Session {
       return;
     }
     tls.socket.on("data", this.onStreamData);
+  }
+
+  /**
+   * A client that asked for TLS and then sent its handshake response in plaintext: the bytes the
+   * TLS acceptor refused are read as that response, so the record shows the user and the
+   * credentials that crossed unencrypted. Anything else stays a `not-tls` failure.
+   */
+  private readPlaintextAfterSslRequest(): void {
+    const bytes = this.socket.read() as Buffer | null;
+    if (!bytes) return;
+    try {
+      const [packet] = new PacketFramer({ maxPayloadLength: this.context.options.maxPacketSize }).push(
+        bytes,
+        {
+          limit: 1,
+        },
+      );
+      if (!packet || packet.sequenceId !== this.sequenceId) return;
+      const response = decodeHandshakeResponse41(packet.payload, {
+        capabilityFlags: this.clientCapabilities,
+      });
+      this.recordPacket("client", packet, "HandshakeResponse41", {
+        redact: response.authResponse.length > 0,
+      });
+      this.record.user = response.username;
+      this.record.database = response.database ?? null;
+      const plugin =
+        this.clientCapabilities & CapabilityFlags.CLIENT_PLUGIN_AUTH
+          ? (response.authPluginName ?? NATIVE_PASSWORD_PLUGIN)
+          : NATIVE_PASSWORD_PLUGIN;
+      this.record.clientAuthPlugin = plugin;
+      this.noteAuthData(plugin, response.authResponse);
+      this.emitHandshakeResponse(response.username, this.record.database, plugin, false);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+    }
   }
 
   private onHandshakeResponse(packet: Packet, encrypted: boolean): void {
