@@ -1,7 +1,13 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/test"],
+  roots: ["<rootDir>/test", "<rootDir>/examples"],
+  // The examples import the package by name, as a user's suite does.
+  moduleNameMapper: {
+    "^mysql-tls-mock$": "<rootDir>/src/index.ts",
+    "^mysql-tls-mock/jest$": "<rootDir>/src/testing/jest.ts",
+    "^mysql-tls-mock/matchers$": "<rootDir>/src/testing/matchers.ts",
+  },
   testMatch: ["**/*.test.ts"],
   setupFiles: ["<rootDir>/test/helpers/jest-setup.ts"],
   transform: {

@@ -48,6 +48,7 @@ export class MockServer {
   private readonly cachingSha2Cache = new Set<string>();
   private nextConnectionId: number;
   private stopping: Promise<void> | null = null;
+  private readonly address: AddressInfo | string;
 
   /** @internal use {@link startMockServer} */
   constructor(
@@ -60,6 +61,8 @@ export class MockServer {
     readonly scenario: Scenario | null = null,
     private readonly keyLog: KeyLogSink | null = null,
   ) {
+    // Kept from the start: a stopped server's address() is null, and records still name it.
+    this.address = server.address() as AddressInfo | string;
     this.nextConnectionId = options.firstConnectionId;
     if (options.cachingSha2CacheWarm) {
       for (const account of options.accounts) this.cachingSha2Cache.add(account.user);
@@ -68,16 +71,14 @@ export class MockServer {
     server.on("connection", (socket) => this.accept(socket));
   }
 
-  /** The address the server listens on (`localhost` on a Unix socket). */
+  /** The address the server listens on (`localhost` on a Unix socket); still readable after stop(). */
   get host(): string {
-    const address = this.server.address();
-    return typeof address === "string" ? "localhost" : (address as AddressInfo).address;
+    return typeof this.address === "string" ? "localhost" : this.address.address;
   }
 
   /** The port the server listens on (the real one when started on port 0; 0 on a Unix socket). */
   get port(): number {
-    const address = this.server.address();
-    return typeof address === "string" ? 0 : (address as AddressInfo).port;
+    return typeof this.address === "string" ? 0 : this.address.port;
   }
 
   /** The Unix socket the server listens on, or null on TCP. */

@@ -233,4 +233,12 @@ describe("stopping", () => {
     await client.closed();
     expect(server.connections[0]?.outcome).toEqual({ kind: "authenticated", ended: "server-stopped" });
   });
+
+  it("still says where it listened once stopped", async () => {
+    const server = await startMockServer();
+    const { host, port, url } = server;
+    await server.stop();
+    expect({ host: server.host, port: server.port, url: server.url }).toEqual({ host, port, url });
+    expect(port).toBeGreaterThan(0);
+  });
 });
