@@ -37,6 +37,13 @@ interface ServeFlags {
   json?: boolean;
 }
 
+/** The documented default password is shown for copy and paste; a password the user chose never is. */
+function passwordHint(account: Account): string {
+  return account.user === DEFAULT_ACCOUNT.user && account.password === DEFAULT_ACCOUNT.password
+    ? `-p${account.password}`
+    : "-p";
+}
+
 function isLoopback(host: string): boolean {
   return host === "::1" || host.startsWith("127.") || host === "::ffff:127.0.0.1";
 }
@@ -224,7 +231,7 @@ export function serveCommand(program: Command): void {
       process.stdout.write(
         `${pc.bold("mysql-tls-mock")} listening on ${server.socketPath ?? `${server.host}:${server.port}`} — ${scenarioText}MySQL ${server.options.serverVersion}, ${tlsText}\n` +
           pc.dim(
-            `try: mariadb ${server.socketPath ? `--socket=${server.socketPath}` : `-h ${server.host} -P ${server.port}`} -u ${firstAccount.user} -p${firstAccount.password} ${tls && offered ? "--ssl" : "--skip-ssl"} -e "SHOW STATUS LIKE 'Ssl_version'"\n`,
+            `try: mariadb ${server.socketPath ? `--socket=${server.socketPath}` : `-h ${server.host} -P ${server.port}`} -u ${firstAccount.user} ${passwordHint(firstAccount)} ${tls && offered ? "--ssl" : "--skip-ssl"} -e "SHOW STATUS LIKE 'Ssl_version'"\n`,
           ),
       );
       await new Promise<void>((resolve) => {

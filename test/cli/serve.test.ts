@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as mysql2 from "mysql2/promise";
 import { runMariadbCli } from "../helpers/mariadb-cli";
 
 const BIN = join(__dirname, "..", "..", "bin", "mysql-tls-mock.js");
@@ -58,7 +59,7 @@ describe("mysql-tls-mock serve", () => {
       expect(out).toMatch(/#1 TLS TLSv1\.2 \S+ sni=none/);
       expect(out).toMatch(/#1 login user=app db=- plugin=mysql_native_password over TLS/);
       expect(out).toMatch(/#1 query: SELECT 1/);
-      expect(out).not.toContain("secret\n");
+      expect(out).not.toContain("secret");
     } finally {
       cli.child.kill("SIGTERM");
       const [code] = await once(cli.child, "exit");
@@ -98,6 +99,32 @@ describe("mysql-tls-mock serve", () => {
     }
     expect(readFileSync(keylog, "utf8")).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/m);
     expect(statSync(keylog).mode & 0o777).toBe(0o600);
+  });
+
+  it("exits cleanly on SIGINT with a client still connected, recording it as stopped by the server", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-cli-"));
+    const eventsFile = join(dir, "events.jsonl");
+    const cli = await startCli(["--events", eventsFile]);
+    const connection = await mysql2.createConnection({
+      host: "127.0.0.1",
+      port: cli.port,
+      user: "root",
+      password: "root",
+      ssl: { rejectUnauthorized: false },
+    });
+    const lost = once(connection, "error");
+    cli.child.kill("SIGINT");
+    const [code] = await once(cli.child, "exit");
+    expect(code).toBe(0);
+    expect(((await lost)[0] as NodeJS.ErrnoException).code).toBe("PROTOCOL_CONNECTION_LOST");
+    const closed = readFileSync(eventsFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; outcome?: unknown })
+      .filter((event) => event.type === "connection-closed");
+    expect(closed.map((event) => event.outcome)).toEqual([
+      { kind: "authenticated", ended: "server-stopped" },
+    ]);
   });
 
   it("greets without CLIENT_SSL with --no-tls", async () => {
