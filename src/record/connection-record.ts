@@ -53,7 +53,12 @@ export type TlsRecord =
 export type ConnectionOutcome =
   | { kind: "pending" }
   /** Logged in; `ended` says how the session finished. */
-  | { kind: "authenticated"; ended: "quit" | "client-closed" | "server-stopped" | "timeout" | "error" | null }
+  | {
+      kind: "authenticated";
+      ended: "quit" | "client-closed" | "server-stopped" | "timeout" | "error" | null;
+      /** Why it ended with `error`: the socket error, or the protocol error the client made after login. */
+      error?: string;
+    }
   /**
    * The server refused the login with an ERR packet. `reason` says why where the ERR does not
    * (a failed REQUIRE looks like a wrong password to the client, as in MySQL).

@@ -782,7 +782,12 @@ export class Session {
     const phase = this.record.phase;
     this.emit({ type: "protocol-error", phase, message });
     if (err) this.send(encodeErr(err, this.clientCapabilities), "ERR");
-    this.setOutcome({ kind: "protocol-error", phase, message });
+    // A client that logged in stays on the record as having logged in; the error says how it ended.
+    this.setOutcome(
+      this.record.outcome.kind === "authenticated"
+        ? { kind: "authenticated", ended: "error", error: message }
+        : { kind: "protocol-error", phase, message },
+    );
     this.endGracefully();
   }
 
@@ -828,7 +833,12 @@ export class Session {
     if (outcome.kind === "pending") {
       this.setOutcome({ kind: "client-went-away", phase: this.record.phase, how });
     } else if (outcome.kind === "authenticated" && outcome.ended === null) {
-      this.setOutcome({ kind: "authenticated", ended: this.lastSocketError ? "error" : "client-closed" });
+      const error = this.lastSocketError;
+      this.setOutcome(
+        error
+          ? { kind: "authenticated", ended: "error", error: error.code ?? error.message }
+          : { kind: "authenticated", ended: "client-closed" },
+      );
     }
     this.setState("closed");
     this.record.endedAt = new Date().toISOString();

@@ -61,8 +61,9 @@ export function encodeHandshakeV10(handshake: HandshakeV10): Buffer {
 
 /**
  * Decodes a greeting. Tolerates what old or odd servers send: a packet that ends after the
- * low capability word, a length byte of 0 without CLIENT_PLUGIN_AUTH, and a plugin name that
- * runs to the end of the packet without its NUL.
+ * low capability word, a length byte of 0 without CLIENT_PLUGIN_AUTH, a capability word without
+ * CLIENT_SECURE_CONNECTION in front of a full nonce, and a plugin name that runs to the end of the
+ * packet without its NUL.
  */
 export function decodeHandshakeV10(payload: Buffer): HandshakeV10 {
   const r = new PacketReader(payload, "HandshakeV10");
@@ -96,7 +97,9 @@ export function decodeHandshakeV10(payload: Buffer): HandshakeV10 {
   handshake.authPluginDataLengthByte = lengthByte;
   handshake.reserved = Buffer.from(r.bytes(RESERVED_LENGTH, "reserved"));
 
-  if (caps & CapabilityFlags.CLIENT_SECURE_CONNECTION) {
+  // libmysqlclient reads part 2 whenever the packet holds it, whatever CLIENT_SECURE_CONNECTION
+  // says (it clears the flag when the packet is too short); servers always write it.
+  if (caps & CapabilityFlags.CLIENT_SECURE_CONNECTION || r.remaining >= PART2_MIN_LENGTH) {
     const part2Length = Math.max(PART2_MIN_LENGTH, lengthByte - PART1_LENGTH);
     // Without a plugin name after it, pre-5.5 servers may end the packet inside part 2.
     const available =
