@@ -114,11 +114,11 @@ function mockProcess(options: object): ReturnType<typeof serverProcess> {
 }
 
 /** Server CPU per operation: a process's CPU time over DURATION_MS of `operation` from 8 loops, per operation. */
-async function cpuPerOperation(pid: number, operation: Operation): Promise<number> {
+async function cpuPerOperation(pid: number, operation: Operation, durationMs = DURATION_MS): Promise<number> {
   for (let i = 0; i < 20; i++) await operation();
   const before = cpuMsOf(pid);
   let count = 0;
-  const deadline = performance.now() + DURATION_MS;
+  const deadline = performance.now() + durationMs;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (performance.now() < deadline) {
@@ -130,29 +130,27 @@ async function cpuPerOperation(pid: number, operation: Operation): Promise<numbe
   return (cpuMsOf(pid) - before) / count;
 }
 
+/** Rounds of the interleaved CPU measurements: each subject is measured once per round, median kept. */
+const CPU_ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /**
- * Recording overhead: server CPU per TLS login with the full record (every packet kept), with
- * `recordPackets: false`, and with every event also written to a JSON-lines file.
+ * Server CPU per operation for several servers, measured in turns (A, B, C, A, B, C, …) and
+ * reduced to medians, so drift in the machine's load or the client's JIT favours none of them.
  */
-async function recordingOverhead(): Promise<{ full: number; off: number; eventsFile: number }> {
-  const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-bench-events-"));
-  const measure = async (options: object) => {
-    const server = await mockProcess(options);
-    try {
-      return await cpuPerOperation(server.pid, () => mysqlLoginOnce(server.port));
-    } finally {
-      await server.stop();
+async function interleavedCpu(subjects: Array<{ pid: number; operation: Operation }>): Promise<number[]> {
+  const samples = subjects.map(() => [] as number[]);
+  for (let round = 0; round < CPU_ROUNDS; round++) {
+    for (const [i, subject] of subjects.entries()) {
+      samples[i]!.push(await cpuPerOperation(subject.pid, subject.operation, DURATION_MS / 2));
     }
-  };
-  try {
-    return {
-      full: await measure({}),
-      off: await measure({ recordPackets: false }),
-      eventsFile: await measure({ eventsFile: join(dir, "events.jsonl") }),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+  return samples.map(median);
 }
 
 /**
@@ -178,12 +176,13 @@ async function mariadbReference(): Promise<{
     );
     if (created.code !== 0) throw new Error(`mariadbd refused the bench account: ${created.stderr}`);
     const realLogin = () => mysqlLoginOnce(real.port, "bench", "bench");
-    return {
-      mockRate: await rate(() => mysqlLoginOnce(mock.port), 8),
-      realRate: await rate(realLogin, 8),
-      mockCpu: await cpuPerOperation(mock.pid, () => mysqlLoginOnce(mock.port)),
-      realCpu: await cpuPerOperation(real.pid, realLogin),
-    };
+    const mockRate = await rate(() => mysqlLoginOnce(mock.port), 8);
+    const realRate = await rate(realLogin, 8);
+    const [mockCpu, realCpu] = await interleavedCpu([
+      { pid: mock.pid, operation: () => mysqlLoginOnce(mock.port) },
+      { pid: real.pid, operation: realLogin },
+    ]);
+    return { mockRate, realRate, mockCpu: mockCpu!, realCpu: realCpu! };
   } finally {
     await Promise.all([real.stop(), mock.stop()]);
     rmSync(dir, { recursive: true, force: true });
@@ -194,7 +193,13 @@ async function mariadbReference(): Promise<{
  * Server CPU per operation, each server in its own process: what the mock costs, whatever the
  * client's own cost (mysql2 in this process is the bottleneck on 2 cores, not the server).
  */
-async function serverCpuPerOperation(): Promise<{ bareMs: number; loginMs: number }> {
+async function serverCpuPerOperation(): Promise<{
+  bare: number;
+  full: number;
+  off: number;
+  eventsFile: number;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-bench-events-"));
   const bare = await serverProcess(`
     const tls = require("node:tls");
     require("tsx/cjs");
@@ -202,9 +207,10 @@ async function serverCpuPerOperation(): Promise<{ bareMs: number; loginMs: numbe
       const server = tls.createServer({ key: set.server.key, cert: set.server.cert, maxVersion: "TLSv1.2" }, (s) => s.end());
       server.listen(0, "127.0.0.1", () => console.log(server.address().port));
     });`);
-  const mock = await mockProcess({});
+  const full = await mockProcess({});
+  const off = await mockProcess({ recordPackets: false });
+  const withFile = await mockProcess({ eventsFile: join(dir, "events.jsonl") });
   try {
-    const measure = cpuPerOperation;
     const handshake = () =>
       new Promise<void>((resolve, reject) => {
         const socket = tlsConnect(
@@ -216,12 +222,17 @@ async function serverCpuPerOperation(): Promise<{ bareMs: number; loginMs: numbe
         );
         socket.on("error", reject);
       });
-    return {
-      bareMs: await measure(bare.pid, handshake),
-      loginMs: await measure(mock.pid, () => mysqlLoginOnce(mock.port)),
-    };
+    const login = (server: { port: number }) => () => mysqlLoginOnce(server.port);
+    const [bareMs, fullMs, offMs, fileMs] = await interleavedCpu([
+      { pid: bare.pid, operation: handshake },
+      { pid: full.pid, operation: login(full) },
+      { pid: off.pid, operation: login(off) },
+      { pid: withFile.pid, operation: login(withFile) },
+    ]);
+    return { bare: bareMs!, full: fullMs!, off: offMs!, eventsFile: fileMs! };
   } finally {
-    await Promise.all([bare.stop(), mock.stop()]);
+    await Promise.all([bare.stop(), full.stop(), off.stop(), withFile.stop()]);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -351,25 +362,26 @@ async function main(): Promise<void> {
   }
 
   log("");
-  log("## Server CPU per operation (each server in its own process, 8 concurrent clients)");
+  log(
+    `## Server CPU per operation (each server in its own process, 8 concurrent clients, median of ${CPU_ROUNDS} interleaved rounds)`,
+  );
   log("");
   const cpu = await serverCpuPerOperation();
   log(
     "| bare TLS server, per handshake | mock, per full TLS login | ratio bare/mock (1 = a login costs the server no more than a handshake) |",
   );
   log("| --- | --- | --- |");
-  log(`| ${fmt(cpu.bareMs, 2)} ms | ${fmt(cpu.loginMs, 2)} ms | ${fmt(cpu.bareMs / cpu.loginMs, 2)}× |`);
+  log(`| ${fmt(cpu.bare, 2)} ms | ${fmt(cpu.full, 2)} ms | ${fmt(cpu.bare / cpu.full, 2)}× |`);
 
   log("");
-  log("## Recording overhead (server CPU per TLS login, each configuration in its own process)");
+  log("## Recording overhead (server CPU per TLS login, from the same interleaved rounds)");
   log("");
-  const recording = await recordingOverhead();
   log(
     "| full record (every packet) | `recordPackets: false` | ratio off/full | full record + events file | ratio file/full |",
   );
   log("| --- | --- | --- | --- | --- |");
   log(
-    `| ${fmt(recording.full, 2)} ms | ${fmt(recording.off, 2)} ms | ${fmt(recording.off / recording.full, 2)}× | ${fmt(recording.eventsFile, 2)} ms | ${fmt(recording.eventsFile / recording.full, 2)}× |`,
+    `| ${fmt(cpu.full, 2)} ms | ${fmt(cpu.off, 2)} ms | ${fmt(cpu.off / cpu.full, 2)}× | ${fmt(cpu.eventsFile, 2)} ms | ${fmt(cpu.eventsFile / cpu.full, 2)}× |`,
   );
 
   log("");
