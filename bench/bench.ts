@@ -114,9 +114,15 @@ function mockProcess(options: object): ReturnType<typeof serverProcess> {
 }
 
 /** Server CPU per operation: a process's CPU time over DURATION_MS of `operation` from 8 loops, per operation. */
-async function cpuPerOperation(pid: number, operation: Operation, durationMs = DURATION_MS): Promise<number> {
+/** CPU per operation of the server process `pid` and of this (client) process, over the same run. */
+async function cpuPerOperationBothSides(
+  pid: number,
+  operation: Operation,
+  durationMs: number,
+): Promise<{ server: number; client: number }> {
   for (let i = 0; i < 20; i++) await operation();
   const before = cpuMsOf(pid);
+  const clientBefore = process.cpuUsage();
   let count = 0;
   const deadline = performance.now() + durationMs;
   await Promise.all(
@@ -127,7 +133,8 @@ async function cpuPerOperation(pid: number, operation: Operation, durationMs = D
       }
     }),
   );
-  return (cpuMsOf(pid) - before) / count;
+  const client = process.cpuUsage(clientBefore);
+  return { server: (cpuMsOf(pid) - before) / count, client: (client.user + client.system) / 1000 / count };
 }
 
 /** Rounds of the interleaved CPU measurements: each subject is measured once per round, median kept. */
@@ -144,13 +151,22 @@ function median(values: number[]): number {
  * reduced to medians, so drift in the machine's load or the client's JIT favours none of them.
  */
 async function interleavedCpu(subjects: Array<{ pid: number; operation: Operation }>): Promise<number[]> {
-  const samples = subjects.map(() => [] as number[]);
+  return (await interleavedCpuBothSides(subjects)).map((both) => both.server);
+}
+
+/** As {@link interleavedCpu}, with this (client) process's CPU per operation as well. */
+async function interleavedCpuBothSides(
+  subjects: Array<{ pid: number; operation: Operation }>,
+): Promise<Array<{ server: number; client: number }>> {
+  const samples = subjects.map(() => ({ server: [] as number[], client: [] as number[] }));
   for (let round = 0; round < CPU_ROUNDS; round++) {
     for (const [i, subject] of subjects.entries()) {
-      samples[i]!.push(await cpuPerOperation(subject.pid, subject.operation, DURATION_MS / 2));
+      const both = await cpuPerOperationBothSides(subject.pid, subject.operation, DURATION_MS / 2);
+      samples[i]!.server.push(both.server);
+      samples[i]!.client.push(both.client);
     }
   }
-  return samples.map(median);
+  return samples.map((sample) => ({ server: median(sample.server), client: median(sample.client) }));
 }
 
 /**
@@ -198,6 +214,8 @@ async function serverCpuPerOperation(): Promise<{
   full: number;
   off: number;
   eventsFile: number;
+  bareClient: number;
+  loginClient: number;
 }> {
   const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-bench-events-"));
   const bare = await serverProcess(`
@@ -223,13 +241,20 @@ async function serverCpuPerOperation(): Promise<{
         socket.on("error", reject);
       });
     const login = (server: { port: number }) => () => mysqlLoginOnce(server.port);
-    const [bareMs, fullMs, offMs, fileMs] = await interleavedCpu([
+    const [bareCpu, fullCpu, offCpu, fileCpu] = await interleavedCpuBothSides([
       { pid: bare.pid, operation: handshake },
       { pid: full.pid, operation: login(full) },
       { pid: off.pid, operation: login(off) },
       { pid: withFile.pid, operation: login(withFile) },
     ]);
-    return { bare: bareMs!, full: fullMs!, off: offMs!, eventsFile: fileMs! };
+    return {
+      bare: bareCpu!.server,
+      full: fullCpu!.server,
+      off: offCpu!.server,
+      eventsFile: fileCpu!.server,
+      bareClient: bareCpu!.client,
+      loginClient: fullCpu!.client,
+    };
   } finally {
     await Promise.all([bare.stop(), full.stop(), off.stop(), withFile.stop()]);
     rmSync(dir, { recursive: true, force: true });
@@ -372,6 +397,17 @@ async function main(): Promise<void> {
   );
   log("| --- | --- | --- |");
   log(`| ${fmt(cpu.bare, 2)} ms | ${fmt(cpu.full, 2)} ms | ${fmt(cpu.bare / cpu.full, 2)}× |`);
+
+  log("");
+  log("## Client CPU per operation (this process, the same rounds): what the client side costs");
+  log("");
+  log(
+    "| `tls.connect`, per bare handshake | mysql2, per full TLS login | ratio: the best connect-rate ratio a server of zero cost could reach with mysql2, client-bound |",
+  );
+  log("| --- | --- | --- |");
+  log(
+    `| ${fmt(cpu.bareClient, 2)} ms | ${fmt(cpu.loginClient, 2)} ms | ${fmt(cpu.bareClient / cpu.loginClient, 2)}× |`,
+  );
 
   log("");
   log("## Recording overhead (server CPU per TLS login, from the same interleaved rounds)");

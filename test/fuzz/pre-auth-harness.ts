@@ -9,12 +9,13 @@ import { Duplex } from "node:stream";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import * as mysql2 from "mysql2/promise";
 import { computeNativePasswordReply } from "../../src/auth/native-password";
-import { CapabilityFlags, Command } from "../../src/protocol/constants";
+import { Command } from "../../src/protocol/constants";
 import { encodePacket, type Packet, PacketFramer } from "../../src/protocol/framing";
 import { decodeErr } from "../../src/protocol/packets/err-packet";
 import { encodeHandshakeResponse41 } from "../../src/protocol/packets/handshake-response-41";
 import { decodeHandshakeV10, type HandshakeV10 } from "../../src/protocol/packets/handshake-v10";
 import type { ConnectionRecord } from "../../src/record/connection-record";
+import { CLIENT_CAPABILITIES } from "../helpers/raw-client";
 import { type MockServer, startMockServer } from "../../src/server/mock-server";
 
 /** The account every fuzz server has (the default one). */
@@ -31,18 +32,8 @@ export const PLAIN_SERVER_ACCOUNTS = [
   { user: "sha256", password: "sha256-password", plugin: "sha256_password" },
 ];
 
-/** libmysqlclient's usual capability set, without CLIENT_SSL. */
-export const CLIENT_CAPABILITIES =
-  (CapabilityFlags.CLIENT_LONG_PASSWORD |
-    CapabilityFlags.CLIENT_LONG_FLAG |
-    CapabilityFlags.CLIENT_TRANSACTIONS |
-    CapabilityFlags.CLIENT_PROTOCOL_41 |
-    CapabilityFlags.CLIENT_SECURE_CONNECTION |
-    CapabilityFlags.CLIENT_MULTI_RESULTS |
-    CapabilityFlags.CLIENT_PLUGIN_AUTH |
-    CapabilityFlags.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA |
-    CapabilityFlags.CLIENT_CONNECT_ATTRS) >>>
-  0;
+/** libmysqlclient's usual capability set, without CLIENT_SSL (the raw test client's). */
+export { CLIENT_CAPABILITIES };
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
