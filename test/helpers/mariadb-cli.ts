@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ProcessResult, runProcess } from "./processes";
@@ -35,9 +35,18 @@ export function runMariadbCli(options: MariadbCliOptions): Promise<ProcessResult
   return runProcess("mariadb", args);
 }
 
-/** Writes a PEM to a temporary file so a command-line client can read it. */
+/** Folders made by {@link pemFile}, removed when the test process exits. */
+const pemDirs: string[] = [];
+
+function removePemDirs(): void {
+  for (const dir of pemDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Writes a PEM to a temporary file (removed when the process exits) so a command-line client can read it. */
 export function pemFile(pem: string, name = "ca.pem"): string {
   const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-test-"));
+  if (pemDirs.length === 0) process.once("exit", removePemDirs);
+  pemDirs.push(dir);
   const path = join(dir, name);
   writeFileSync(path, pem, { mode: 0o600 });
   return path;
