@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { checkRequirement } from "../auth/account-requirements";
 import { displayClientHost, findAccount, type ResolvedAccount } from "../auth/accounts";
-import type { AuthConversation, CredentialExposure } from "../auth/auth-plugin";
+import type { AuthConversation } from "../auth/auth-plugin";
 import { NATIVE_PASSWORD_PLUGIN, nativePasswordHash } from "../auth/native-password";
 import { AUTH_PLUGINS, cachingSha2PasswordPlugin, clearPasswordPlugin } from "../auth/plugins";
 import { generateScramble } from "../auth/scramble";
@@ -18,9 +18,9 @@ import { decodeHandshakeResponse320 } from "../protocol/packets/handshake-respon
 import { encodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import { encodeOk } from "../protocol/packets/ok-packet";
 import { decodeSslRequest, isSslRequest } from "../protocol/packets/ssl-request";
-import type { ConnectionOutcome, ConnectionRecord, Phase } from "../record/connection-record";
+import type { ConnectionRecord, Phase } from "../record/connection-record";
 import type { MockServerEvent } from "../record/events";
-import { verdictOf } from "../record/verdict";
+import { ConnectionRecorder } from "../record/connection-recorder";
 import type { TlsAcceptor } from "../tls/tls-acceptor";
 import { peekClientHello } from "../tls/client-hello";
 import type { NegotiatedTls } from "../tls/tls-session";
@@ -82,13 +82,6 @@ function greetingReserved(mariadbCapabilities: number | null): Buffer {
   return reserved;
 }
 
-/** Exposures from least to most revealing; a record keeps the worst one. */
-const EXPOSURE_RANK: CredentialExposure[] = ["scramble-reply", "encrypted-password", "cleartext-password"];
-
-function mostRevealing(current: CredentialExposure | null, next: CredentialExposure): CredentialExposure {
-  return current !== null && EXPOSURE_RANK.indexOf(current) > EXPOSURE_RANK.indexOf(next) ? current : next;
-}
-
 /** Gap between the slices of a greeting sliced by a fault, so they leave as separate segments. */
 const SLICE_GAP_MS = 5;
 
@@ -120,6 +113,7 @@ export interface SessionContext {
  */
 export class Session {
   readonly record: ConnectionRecord;
+  private readonly recorder: ConnectionRecorder;
   private state: SessionState = "awaiting-handshake-response";
   private stream: Socket | TLSSocket;
   private framer: PacketFramer;
@@ -194,6 +188,12 @@ export class Session {
       outcome: { kind: "pending" },
       verdict: null,
     };
+    this.recorder = new ConnectionRecorder(this.record, {
+      emit: context.emit,
+      wants: context.wants,
+      recordPackets: options.recordPackets,
+      recordPayloadBytes: options.recordPayloadBytes,
+    });
     this.commands = new CommandResponder(options, () => this.queryContext());
     this.connectTimer = setTimeout(() => this.onConnectTimeout(), options.connectTimeoutMs);
     this.connectTimer.unref();
@@ -218,7 +218,7 @@ export class Session {
       this.lastSocketError ??= error;
     });
     this.socket.once("close", () => this.onSocketClosed());
-    this.emit({ type: "connection-opened", client: this.record.client });
+    this.recorder.emit({ type: "connection-opened", client: this.record.client });
     const faults = options.faults;
     const early = faults.at("before-greeting");
     if (early) {
@@ -242,7 +242,7 @@ export class Session {
       // One write unless a fault slices it: `openssl s_client -starttls mysql` reads the greeting with a single read().
       faults.greetingWrites,
     );
-    this.emit({
+    this.recorder.emit({
       type: "greeting-sent",
       serverVersion: options.serverVersion,
       capabilities: capabilityNames(options.capabilityFlags),
@@ -256,9 +256,9 @@ export class Session {
   /** Ends the connection now (server stop). */
   destroy(): void {
     if (this.record.outcome.kind === "pending") {
-      this.setOutcome({ kind: "server-stopped", phase: this.record.phase });
+      this.recorder.setOutcome({ kind: "server-stopped", phase: this.record.phase });
     } else if (this.record.outcome.kind === "authenticated" && this.record.outcome.ended === null) {
-      this.setOutcome({ kind: "authenticated", ended: "server-stopped" });
+      this.recorder.setOutcome({ kind: "authenticated", ended: "server-stopped" });
     }
     // Closed now, so a TLS handshake still under way cannot overwrite the outcome when it fails.
     this.setState("closed");
@@ -344,7 +344,7 @@ export class Session {
     this.recordPacket("client", packet, "SSLRequest");
     this.record.sslRequest = true;
     this.setClientCapabilities(request.capabilityFlags);
-    this.emit({ type: "ssl-request", capabilities: this.record.clientCapabilities });
+    this.recorder.emit({ type: "ssl-request", capabilities: this.record.clientCapabilities });
     if (request.trailing.length > 0) {
       // Credentials inside the SSLRequest would have crossed in plaintext: say so.
       this.record.credentialsInPlaintext = true;
@@ -394,8 +394,8 @@ export class Session {
     if (!result.ok) {
       if (result.failure.cause === "not-tls") this.readPlaintextAfterSslRequest();
       this.record.tls = { outcome: "failed", failure: result.failure, clientHello: result.clientHello };
-      this.emit({ type: "tls-failed", tls: this.record.tls });
-      this.setOutcome({ kind: "tls-failed", failure: result.failure });
+      this.recorder.emit({ type: "tls-failed", tls: this.record.tls });
+      this.recorder.setOutcome({ kind: "tls-failed", failure: result.failure });
       this.setState("closed");
       result.socket?.destroy();
       this.socket.destroy();
@@ -416,7 +416,7 @@ export class Session {
       clientCertificate: tls.clientCertificate,
       clientCertificateVerified: tls.clientCertificateVerified,
     };
-    this.emit({ type: "tls-negotiated", tls: this.record.tls });
+    this.recorder.emit({ type: "tls-negotiated", tls: this.record.tls });
     tls.socket.on("error", (error: NodeJS.ErrnoException) => {
       this.lastSocketError ??= error;
     });
@@ -538,7 +538,7 @@ export class Session {
         encodeAuthSwitchRequest({ pluginName: plugin.name, pluginData: plugin.switchData(this.scramble) }),
         "AuthSwitchRequest",
       );
-      this.emit({ type: "auth-switch", plugin: plugin.name });
+      this.recorder.emit({ type: "auth-switch", plugin: plugin.name });
       return;
     }
     this.converse(response.authResponse, announce);
@@ -556,18 +556,13 @@ export class Session {
   private noteAuthData(plugin: string, data: Buffer): void {
     if (data.length === 0 || (data.length === 1 && data[0]! <= 0x02)) return;
     const exposure = plugin === clearPasswordPlugin.name ? "cleartext-password" : "scramble-reply";
-    this.record.credentialExposure = mostRevealing(this.record.credentialExposure, exposure);
-    if (!this.tls) this.record.credentialsInPlaintext = true;
+    this.recorder.credentials(exposure, !this.tls);
   }
 
   /** Feeds the client's auth data to the plugin and carries out its answer. */
   private converse(authData: Buffer, announce?: () => void): void {
     const { step, exposure } = this.conversation!.receive(authData);
-    if (exposure) {
-      this.record.credentialExposure = mostRevealing(this.record.credentialExposure, exposure);
-      // RSA-encrypted passwords are what the plugin offers for plaintext links; they hide the password.
-      if (!this.tls && exposure !== "encrypted-password") this.record.credentialsInPlaintext = true;
-    }
+    if (exposure) this.recorder.credentials(exposure, !this.tls);
     if (authData.length > 0) this.usedPassword = true;
     // The response's event goes out once the plugin has said what its auth data exposed.
     announce?.();
@@ -593,7 +588,7 @@ export class Session {
     if (denial) {
       const host = displayClientHost(this.record.client.address);
       const message = `Access denied for user '${user}'@'${host}' (using password: ${this.usedPassword ? "YES" : "NO"})`;
-      this.emit({
+      this.recorder.emit({
         type: "access-denied",
         user,
         code: ErrorCode.ER_ACCESS_DENIED_ERROR,
@@ -607,8 +602,8 @@ export class Session {
     // caching_sha2_password: after a full authentication the server caches the hash (fast next time).
     if (account?.plugin === cachingSha2PasswordPlugin.name) this.context.cachingSha2Cache.add(account.user);
     this.send(this.ok(this.zeroConfigInfo()), "OK");
-    this.setOutcome({ kind: "authenticated", ended: null });
-    this.emit({ type: "authenticated", user });
+    this.recorder.setOutcome({ kind: "authenticated", ended: null });
+    this.recorder.emit({ type: "authenticated", user });
     this.setState("command");
     this.armIdleTimer();
   }
@@ -634,12 +629,12 @@ export class Session {
         ? { command: reply.commandName }
         : { command: reply.commandName, query: reply.query };
     this.record.commands.push(entry);
-    this.emit({ type: "command", ...entry });
+    this.recorder.emit({ type: "command", ...entry });
     if (reply.database !== undefined) this.record.database = reply.database;
     this.sequenceId = 1;
     for (const response of reply.packets) this.send(response.payload, response.type);
     if (reply.close) {
-      this.setOutcome({ kind: "authenticated", ended: "quit" });
+      this.recorder.setOutcome({ kind: "authenticated", ended: "quit" });
       this.endGracefully();
       return;
     }
@@ -658,7 +653,7 @@ export class Session {
   /** wait_timeout: 5.7 closes an idle session without a word (8.0.24+ sends ERR 4031 first). */
   private onIdleTimeout(): void {
     if (this.state !== "command") return;
-    this.setOutcome({ kind: "authenticated", ended: "timeout" });
+    this.recorder.setOutcome({ kind: "authenticated", ended: "timeout" });
     this.setState("closed");
     this.stream.destroy();
     this.socket.destroy();
@@ -726,7 +721,7 @@ export class Session {
       }
     }
     this.sequenceId = (sequenceId + framesSequenceSpan(payload.length)) & 0xff;
-    this.pushPacketRecord("server", sequenceId, payload, type, {});
+    this.recorder.packet("server", sequenceId, payload, type, this.tls !== null);
   }
 
   /**
@@ -747,8 +742,8 @@ export class Session {
 
   /** Carries out a fault: the record says the server broke the connection, and how. */
   private breakConnection(point: FaultPoint, action: FaultAction): void {
-    this.setOutcome({ kind: "fault", point, action });
-    this.emit({ type: "fault", point, action });
+    this.recorder.setOutcome({ kind: "fault", point, action });
+    this.recorder.emit({ type: "fault", point, action });
     switch (action) {
       case "close":
         this.endGracefully();
@@ -773,17 +768,17 @@ export class Session {
   /** Sends an ERR for a refused login and closes, as MySQL does. */
   private refuse(err: ErrSpec, reason?: string): void {
     this.send(encodeErr(err, this.clientCapabilities), "ERR");
-    this.setOutcome({ kind: "refused", ...err, ...(reason ? { reason } : {}) });
+    this.recorder.setOutcome({ kind: "refused", ...err, ...(reason ? { reason } : {}) });
     this.endGracefully();
   }
 
   /** Records why the client's bytes were unacceptable, tells it where MySQL would, and closes. */
   private protocolError(message: string, err?: ErrSpec): void {
     const phase = this.record.phase;
-    this.emit({ type: "protocol-error", phase, message });
+    this.recorder.emit({ type: "protocol-error", phase, message });
     if (err) this.send(encodeErr(err, this.clientCapabilities), "ERR");
     // A client that logged in stays on the record as having logged in; the error says how it ended.
-    this.setOutcome(
+    this.recorder.setOutcome(
       this.record.outcome.kind === "authenticated"
         ? { kind: "authenticated", ended: "error", error: message }
         : { kind: "protocol-error", phase, message },
@@ -809,8 +804,8 @@ export class Session {
         message: "connect_timeout passed during the TLS handshake",
       };
       this.record.tls = { outcome: "failed", failure, clientHello: null };
-      this.setOutcome({ kind: "tls-failed", failure });
-    } else if (kind === "pending") this.setOutcome({ kind: "timeout", phase: this.record.phase });
+      this.recorder.setOutcome({ kind: "tls-failed", failure });
+    } else if (kind === "pending") this.recorder.setOutcome({ kind: "timeout", phase: this.record.phase });
     this.setState("closed");
     this.stream.destroy();
     this.socket.destroy();
@@ -831,19 +826,17 @@ export class Session {
     const how = this.lastSocketError?.code === "ECONNRESET" ? "reset" : "closed";
     const outcome = this.record.outcome;
     if (outcome.kind === "pending") {
-      this.setOutcome({ kind: "client-went-away", phase: this.record.phase, how });
+      this.recorder.setOutcome({ kind: "client-went-away", phase: this.record.phase, how });
     } else if (outcome.kind === "authenticated" && outcome.ended === null) {
       const error = this.lastSocketError;
-      this.setOutcome(
+      this.recorder.setOutcome(
         error
           ? { kind: "authenticated", ended: "error", error: error.code ?? error.message }
           : { kind: "authenticated", ended: "client-closed" },
       );
     }
     this.setState("closed");
-    this.record.endedAt = new Date().toISOString();
-    this.record.verdict = verdictOf(this.record);
-    this.emit({ type: "connection-closed", outcome: this.record.outcome, verdict: this.record.verdict });
+    this.recorder.finish();
     this.resolveClosed();
   }
 
@@ -854,15 +847,10 @@ export class Session {
     this.record.phase = PHASE_OF_STATE[state];
   }
 
-  private setOutcome(outcome: ConnectionOutcome): void {
-    this.record.outcome = outcome;
-  }
-
   private setClientCapabilities(flags: number): void {
     const sent = flags >>> 0;
     this.clientCapabilities = (sent & this.context.options.capabilityFlags) >>> 0;
-    this.record.clientCapabilityFlags = sent;
-    this.record.clientCapabilities = capabilityNames(sent);
+    this.recorder.clientCapabilities(sent);
   }
 
   private peekCapabilities(payload: Buffer): number {
@@ -877,7 +865,7 @@ export class Session {
     plugin: string | null,
     encrypted: boolean,
   ): void {
-    this.emit({
+    this.recorder.emit({
       type: "handshake-response",
       user,
       database,
@@ -894,41 +882,6 @@ export class Session {
     type: string,
     opts: { redact?: boolean } = {},
   ): void {
-    this.pushPacketRecord(direction, packet.sequenceId, packet.payload, type, opts);
-  }
-
-  private pushPacketRecord(
-    direction: "client" | "server",
-    sequenceId: number,
-    payload: Buffer,
-    type: string,
-    opts: { redact?: boolean },
-  ): void {
-    if (!this.context.options.recordPackets) return;
-    const packetRecord = {
-      atMs: Date.now() - this.startedAt,
-      direction,
-      phase: this.record.phase,
-      sequenceId,
-      length: payload.length,
-      type,
-      encrypted: this.tls !== null,
-      ...(opts.redact
-        ? { redacted: true as const }
-        : { payloadHex: payload.subarray(0, this.context.options.recordPayloadBytes).toString("hex") }),
-    };
-    this.record.packets.push(packetRecord);
-    this.emit({ type: "packet", packet: packetRecord });
-  }
-
-  private emit(event: DistributiveOmit<MockServerEvent, "time" | "connectionId">): void {
-    if (!this.context.wants(event.type)) return;
-    this.context.emit({
-      ...event,
-      time: new Date().toISOString(),
-      connectionId: this.connectionId,
-    } as MockServerEvent);
+    this.recorder.packet(direction, packet.sequenceId, packet.payload, type, this.tls !== null, opts.redact);
   }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

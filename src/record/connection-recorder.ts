@@ -1,0 +1,105 @@
+import type { CredentialExposure } from "../auth/auth-plugin";
+import { capabilityNames } from "../protocol/constants";
+import type { ConnectionOutcome, ConnectionRecord, Direction } from "./connection-record";
+import type { MockServerEvent } from "./events";
+import { verdictOf } from "./verdict";
+
+/** Exposures from least to most revealing; a record keeps the worst one. */
+const EXPOSURE_RANK: CredentialExposure[] = ["scramble-reply", "encrypted-password", "cleartext-password"];
+
+function mostRevealing(current: CredentialExposure | null, next: CredentialExposure): CredentialExposure {
+  return current !== null && EXPOSURE_RANK.indexOf(current) > EXPOSURE_RANK.indexOf(next) ? current : next;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An event as the session states it; the recorder adds the time and the connection id. */
+export type SessionEvent = DistributiveOmit<MockServerEvent, "time" | "connectionId">;
+
+/** Where a recorder's events go, and what it keeps. */
+export interface RecorderSink {
+  emit(event: MockServerEvent): void;
+  /** Whether anyone takes events of this type: unread events are not built. */
+  wants(type: MockServerEvent["type"]): boolean;
+  /** Keep every packet in the record (`recordPackets`). */
+  recordPackets: boolean;
+  /** How many payload bytes a recorded packet keeps as hex. */
+  recordPayloadBytes: number;
+}
+
+/**
+ * Writes one connection's record and events: the session says what happened, the recorder keeps
+ * it in the record's terms (capabilities by name, the most revealing credential exposure, the
+ * packet trail) and closes the record with its verdict.
+ */
+export class ConnectionRecorder {
+  private readonly startedAt: number;
+
+  constructor(
+    readonly record: ConnectionRecord,
+    private readonly sink: RecorderSink,
+  ) {
+    this.startedAt = Date.parse(record.startedAt);
+  }
+
+  emit(event: SessionEvent): void {
+    if (!this.sink.wants(event.type)) return;
+    this.sink.emit({
+      ...event,
+      time: new Date().toISOString(),
+      connectionId: this.record.id,
+    } as MockServerEvent);
+  }
+
+  setOutcome(outcome: ConnectionOutcome): void {
+    this.record.outcome = outcome;
+  }
+
+  /** The capability word the client sent, kept as sent and by name. */
+  clientCapabilities(flags: number): void {
+    this.record.clientCapabilityFlags = flags >>> 0;
+    this.record.clientCapabilities = capabilityNames(flags);
+  }
+
+  /**
+   * Notes what the client's auth data revealed. `inPlaintext` says it crossed without TLS; an
+   * RSA-encrypted password hides the password even then.
+   */
+  credentials(exposure: CredentialExposure, inPlaintext: boolean): void {
+    this.record.credentialExposure = mostRevealing(this.record.credentialExposure, exposure);
+    if (inPlaintext && exposure !== "encrypted-password") this.record.credentialsInPlaintext = true;
+  }
+
+  /** One packet as it crossed the wire; the payload is withheld where it carries credentials. */
+  packet(
+    direction: Direction,
+    sequenceId: number,
+    payload: Buffer,
+    type: string,
+    encrypted: boolean,
+    redact = false,
+  ): void {
+    if (!this.sink.recordPackets) return;
+    const packet = {
+      atMs: Date.now() - this.startedAt,
+      direction,
+      phase: this.record.phase,
+      sequenceId,
+      length: payload.length,
+      type,
+      encrypted,
+      ...(redact
+        ? { redacted: true as const }
+        : { payloadHex: payload.subarray(0, this.sink.recordPayloadBytes).toString("hex") }),
+    };
+    this.record.packets.push(packet);
+    this.emit({ type: "packet", packet });
+  }
+
+  /** Closes the record: the end time and the verdict, then the connection-closed event. */
+  finish(): void {
+    this.record.endedAt = new Date().toISOString();
+    this.record.verdict = verdictOf(this.record);
+    this.emit({ type: "connection-closed", outcome: this.record.outcome, verdict: this.record.verdict });
+  }
+}
