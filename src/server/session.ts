@@ -632,7 +632,9 @@ export class Session {
     this.recorder.emit({ type: "command", ...entry });
     if (reply.database !== undefined) this.record.database = reply.database;
     this.sequenceId = 1;
-    for (const response of reply.packets) this.send(response.payload, response.type);
+    this.batched(() => {
+      for (const response of reply.packets) this.send(response.payload, response.type);
+    });
     if (reply.close) {
       this.recorder.setOutcome({ kind: "authenticated", ended: "quit" });
       this.endGracefully();
@@ -722,6 +724,25 @@ export class Session {
     }
     this.sequenceId = (sequenceId + framesSequenceSpan(payload.length)) & 0xff;
     this.recorder.packet("server", sequenceId, payload, type, this.tls !== null);
+  }
+
+  /**
+   * Sends what `sends` sends in one write where it can: a resultset is several packets, and each
+   * write is a syscall (and, inside TLS, a record of its own). Writes a fault delays or slices
+   * keep their own timing.
+   */
+  private batched(sends: () => void): void {
+    const stream = this.stream;
+    if (this.outputQueue || this.context.options.faults.delayMs > 0 || stream.destroyed) {
+      sends();
+      return;
+    }
+    stream.cork();
+    try {
+      sends();
+    } finally {
+      stream.uncork();
+    }
   }
 
   /**
