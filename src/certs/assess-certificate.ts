@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate, Version } from "@peculiar/asn1-x509";
+import { onelineFromMultiline } from "../tls/tls-session";
 
 /**
  * What a verifying client should object to in the certificate a server presents, judged against
@@ -30,15 +31,6 @@ export type CertificateFlaw =
   | "weak-key"
   /** Signed with SHA-1: refused at OpenSSL security level 2. */
   | "sha1-signature";
-
-/** Flaws that a client verifying the chain (VERIFY_CA) must refuse; the others need VERIFY_IDENTITY or a stricter library. */
-export const CHAIN_FLAWS: readonly CertificateFlaw[] = [
-  "expired",
-  "not-yet-valid",
-  "self-signed",
-  "untrusted-issuer",
-  "issuer-not-a-ca",
-];
 
 export interface CertificateAssessment {
   /** The leaf's subject in X509_NAME_oneline form. */
@@ -72,8 +64,16 @@ function certificates(pem: string | Buffer | undefined): X509Certificate[] {
   return (pem.toString().match(PEM_CERTIFICATE) ?? []).map((block) => new X509Certificate(block));
 }
 
+/** ASN.1 views of certificates, decoded once: the chain walk asks the same issuer again. */
+const decoded = new WeakMap<X509Certificate, Certificate>();
+
 function decode(certificate: X509Certificate): Certificate {
-  return AsnConvert.parse(certificate.raw, Certificate);
+  let asn = decoded.get(certificate);
+  if (!asn) {
+    asn = AsnConvert.parse(certificate.raw, Certificate);
+    decoded.set(certificate, asn);
+  }
+  return asn;
 }
 
 function issuedBy(subject: X509Certificate, issuer: X509Certificate): boolean {
@@ -133,5 +133,5 @@ export function assessServerCertificate(input: AssessmentInput): CertificateAsse
     flaws.push("weak-key");
   }
   if (SHA1_SIGNATURES.has(decode(leaf).signatureAlgorithm.algorithm)) flaws.push("sha1-signature");
-  return { subject: `/${leaf.subject.split("\n").join("/")}`, flaws };
+  return { subject: onelineFromMultiline(leaf.subject), flaws };
 }

@@ -76,9 +76,6 @@ export interface PacketFramerOptions {
  * as received and joined once per packet, so a stream fed one byte at a time is still linear.
  * Payloads may share memory with the pushed chunks.
  */
-/** A chunk consumed this far is copied down to its unread tail. */
-const COMPACT_AFTER_BYTES = 64 * 1024;
-
 export class PacketFramer {
   readonly maxPayloadLength: number;
 
@@ -246,18 +243,13 @@ export class PacketFramer {
   }
 
   /**
-   * Lets go of input already handed out: consumed chunks, and the consumed front of a large
-   * chunk, which would otherwise keep a whole socket read alive for its last few bytes.
+   * Lets go of chunks already handed out at once: a connection idling on an unfinished packet
+   * must not keep every earlier read alive.
    */
   #compact(): void {
     if (this.#first > 0) {
       this.#chunks = this.#first === this.#chunks.length ? [] : this.#chunks.slice(this.#first);
       this.#first = 0;
-    }
-    const chunk = this.#chunks[0];
-    if (chunk && this.#head >= COMPACT_AFTER_BYTES) {
-      this.#chunks[0] = Buffer.from(chunk.subarray(this.#head));
-      this.#head = 0;
     }
   }
 }

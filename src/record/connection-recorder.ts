@@ -33,14 +33,12 @@ export interface RecorderSink {
  * packet trail) and closes the record with its verdict.
  */
 export class ConnectionRecorder {
-  private readonly startedAt: number;
-
   constructor(
     readonly record: ConnectionRecord,
     private readonly sink: RecorderSink,
-  ) {
-    this.startedAt = Date.parse(record.startedAt);
-  }
+    /** When the connection was accepted (ms since the epoch): packets are timed from it. */
+    private readonly startedAt: number,
+  ) {}
 
   emit(event: SessionEvent): void {
     if (!this.sink.wants(event.type)) return;

@@ -33,8 +33,8 @@ export type VerdictKind =
   /** The connection ended before the client showed what it does (protocol error, fault, timeout, stop). */
   | "incomplete";
 
-/** Headline order: the first that applies names the connection. */
-const PRIORITY: readonly VerdictKind[] = [
+/** Headline order: the first that applies names the connection (and the most telling of several). */
+export const VERDICT_PRIORITY: readonly VerdictKind[] = [
   "plaintext-fallback",
   "accepted-bad-certificate",
   "credentials-exposed",
@@ -47,7 +47,7 @@ const PRIORITY: readonly VerdictKind[] = [
 ];
 
 export interface Verdict {
-  /** The headline: the first finding by {@link PRIORITY}, or `incomplete`. */
+  /** The headline: the first finding by {@link VERDICT_PRIORITY}, or `incomplete`. */
   kind: VerdictKind;
   /** Every finding that applies, headline first (`incomplete` alone when none does). */
   findings: VerdictKind[];
@@ -57,7 +57,8 @@ export interface Verdict {
   exposure: { plugin: string; what: CredentialExposure } | null;
 }
 
-const EXPOSURE_WORDS: Record<CredentialExposure, string> = {
+/** What each credential exposure is, in words. */
+export const EXPOSURE_WORDS: Record<CredentialExposure, string> = {
   "scramble-reply": "scramble reply",
   "encrypted-password": "RSA-encrypted password",
   "cleartext-password": "password in cleartext",
@@ -86,7 +87,7 @@ function findingsOf(record: ConnectionRecord): VerdictKind[] {
   };
   // A refusal explained by the certificate is not also a TLS failure.
   if (applies["tls-verified-refused"]) applies["tls-failed"] = false;
-  const findings = PRIORITY.filter((kind) => applies[kind]);
+  const findings = VERDICT_PRIORITY.filter((kind) => applies[kind]);
   return findings.length > 0 ? findings : ["incomplete"];
 }
 
@@ -94,8 +95,8 @@ function plugin(record: ConnectionRecord): string {
   return record.authSwitchedTo ?? record.clientAuthPlugin ?? "an auth plugin";
 }
 
-/** How the login ended, as a clause after the verdict's own words. */
-function ending(record: ConnectionRecord): string {
+/** How the login ended, as a clause after a verdict's own words (also used by failure messages). */
+export function describeEnding(record: ConnectionRecord): string {
   const outcome = record.outcome;
   switch (outcome.kind) {
     case "authenticated":
@@ -135,13 +136,13 @@ function summaryOf(kind: VerdictKind, record: ConnectionRecord, exposure: Verdic
   const tls = record.tls;
   switch (kind) {
     case "plaintext-fallback":
-      return `The greeting offered no TLS and the client went on in plaintext: ${exposed}; ${ending(record)}.`;
+      return `The greeting offered no TLS and the client went on in plaintext: ${exposed}; ${describeEnding(record)}.`;
     case "accepted-bad-certificate":
-      return `The client completed ${tlsText(record)} with a certificate that is flawed (${flawsText(record)}) and sent its credentials anyway; ${ending(record)}.`;
+      return `The client completed ${tlsText(record)} with a certificate that is flawed (${flawsText(record)}) and sent its credentials anyway; ${describeEnding(record)}.`;
     case "credentials-exposed":
-      return `The client sent credentials outside TLS: ${exposed}; ${ending(record)}.`;
+      return `The client sent credentials outside TLS: ${exposed}; ${describeEnding(record)}.`;
     case "plaintext":
-      return `The greeting offered TLS and the client logged in without it: ${exposed}; ${ending(record)}.`;
+      return `The greeting offered TLS and the client logged in without it: ${exposed}; ${describeEnding(record)}.`;
     case "tls-verified-refused": {
       const alert = tls?.outcome === "failed" && tls.failure.alert ? `, alert ${tls.failure.alert}` : "";
       if (tls?.outcome === "failed") {
@@ -162,9 +163,9 @@ function summaryOf(kind: VerdictKind, record: ConnectionRecord, exposure: Verdic
         : `The TLS handshake failed (${cause}) before any credentials were sent.`;
     }
     case "tls":
-      return `The client sent its credentials only inside ${tlsText(record)}; ${ending(record)}.`;
+      return `The client sent its credentials only inside ${tlsText(record)}; ${describeEnding(record)}.`;
     case "incomplete":
-      return `The client did not get as far as a TLS decision: ${ending(record)}.`;
+      return `The client did not get as far as a TLS decision: ${describeEnding(record)}.`;
   }
 }
 

@@ -10,7 +10,7 @@ import { scenarioToOptions } from "../scenarios/scenario-options";
 import type { Scenario, ScenarioFile } from "../scenarios/scenario-schema";
 import { TlsAcceptor } from "../tls/tls-acceptor";
 import { type MockServerOptions, type ResolvedOptions, type ResolvedTls, resolveOptions } from "./options";
-import { Session } from "./session";
+import { Session, type SessionContext } from "./session";
 
 /** Options of {@link startMockServer} beyond the server's behaviour. */
 export interface StartOptions extends MockServerOptions {
@@ -48,6 +48,8 @@ export class MockServer {
   private readonly cachingSha2Cache = new Set<string>();
   private nextConnectionId: number;
   private stopping: Promise<void> | null = null;
+  /** What every session shares with the server, built once. */
+  private readonly sessionContext: SessionContext;
   private readonly address: AddressInfo | string;
 
   /** @internal use {@link startMockServer} */
@@ -64,6 +66,20 @@ export class MockServer {
     // Kept from the start: a stopped server's address() is null, and records still name it.
     this.address = server.address() as AddressInfo | string;
     this.nextConnectionId = options.firstConnectionId;
+    this.sessionContext = {
+      options,
+      tlsAcceptor,
+      events: {
+        emit: (event) => this.emit(event),
+        wants: (type) =>
+          this.sink !== null ||
+          this.emitter.listenerCount(type) > 0 ||
+          this.emitter.listenerCount("event") > 0,
+        recordPackets: options.recordPackets,
+        recordPayloadBytes: options.recordPayloadBytes,
+      },
+      cachingSha2Cache: this.cachingSha2Cache,
+    };
     if (options.cachingSha2CacheWarm) {
       for (const account of options.accounts) this.cachingSha2Cache.add(account.user);
     }
@@ -162,14 +178,7 @@ export class MockServer {
       socket.destroy();
       return;
     }
-    const session = new Session(socket, this.nextConnectionId, {
-      options: this.options,
-      tlsAcceptor: this.tlsAcceptor,
-      emit: (event) => this.emit(event),
-      wants: (type) =>
-        this.sink !== null || this.emitter.listenerCount(type) > 0 || this.emitter.listenerCount("event") > 0,
-      cachingSha2Cache: this.cachingSha2Cache,
-    });
+    const session = new Session(socket, this.nextConnectionId, this.sessionContext);
     this.nextConnectionId = (this.nextConnectionId + 1) >>> 0;
     this.sessions.add(session);
     this.records.push(session.record);
@@ -206,7 +215,6 @@ export async function startMockServer(options: StartOptions = {}): Promise<MockS
   const tlsAcceptor = resolved.tls
     ? new TlsAcceptor({
         ...resolved.tls,
-        handshakeTimeoutMs: resolved.connectTimeoutMs,
         ...(keylogFile ? { onKeylog: (line: Buffer) => keyLog?.write(line) } : {}),
       })
     : null;

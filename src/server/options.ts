@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { X509Certificate } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import { RequireClauseError } from "../auth/account-requirements";
 import { type Account, type ResolvedAccount, resolveAccount } from "../auth/accounts";
 import type { RsaKeys } from "../auth/auth-plugin";
@@ -158,6 +158,8 @@ export interface ResolvedTls {
   certificateValidity: { notBefore: Date; notAfter: Date };
   /** What a verifying client should object to in the served chain, judged against `ca`. */
   serverCertificate: CertificateAssessment;
+  /** SHA-256 of the served leaf (DER), which MariaDB 11.4's zero-configuration check hashes in. */
+  certificateSha256: Buffer;
 }
 
 /** Options with every default applied: the only place the session reads its behaviour from. */
@@ -306,6 +308,7 @@ async function resolveTls(tls: TlsOptions, serverVersion: string, host: string):
     certificateSet,
     certificateValidity: { notBefore: new Date(leaf.validFrom), notAfter: new Date(leaf.validTo) },
     serverCertificate: assessServerCertificate({ chain: cert, trusted: ca, hosts: connectHosts(host) }),
+    certificateSha256: createHash("sha256").update(leaf.raw).digest(),
     minVersion,
     maxVersion,
     ciphers: tls.ciphers ?? mysql57CipherString(),

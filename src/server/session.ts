@@ -13,16 +13,19 @@ import { encodePacket, framesSequenceSpan, type Packet, PacketFramer } from "../
 import { encodeAuthMoreData } from "../protocol/packets/auth-more-data";
 import { encodeAuthSwitchRequest } from "../protocol/packets/auth-switch-request";
 import { encodeErr } from "../protocol/packets/err-packet";
-import { decodeHandshakeResponse41 } from "../protocol/packets/handshake-response-41";
+import {
+  decodeHandshakeResponse41,
+  type HandshakeResponse41,
+} from "../protocol/packets/handshake-response-41";
 import { decodeHandshakeResponse320 } from "../protocol/packets/handshake-response-320";
 import { encodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import { encodeOk } from "../protocol/packets/ok-packet";
 import { decodeSslRequest, isSslRequest } from "../protocol/packets/ssl-request";
 import type { ConnectionRecord, Phase } from "../record/connection-record";
-import type { MockServerEvent } from "../record/events";
-import { ConnectionRecorder } from "../record/connection-recorder";
+import { ConnectionRecorder, type RecorderSink } from "../record/connection-recorder";
 import type { TlsAcceptor } from "../tls/tls-acceptor";
 import { peekClientHello } from "../tls/client-hello";
+import type { TlsFailure } from "../tls/tls-failure";
 import type { NegotiatedTls } from "../tls/tls-session";
 import { type CommandReply, CommandResponder } from "./command-responder";
 import type { FaultAction, FaultPoint } from "./faults";
@@ -82,6 +85,11 @@ function greetingReserved(mariadbCapabilities: number | null): Buffer {
   return reserved;
 }
 
+const CONNECT_TIMEOUT_IN_TLS: TlsFailure = {
+  cause: "timeout",
+  message: "connect_timeout passed during the TLS handshake",
+};
+
 /** Gap between the slices of a greeting sliced by a fault, so they leave as separate segments. */
 const SLICE_GAP_MS = 5;
 
@@ -100,9 +108,8 @@ export interface SessionContext {
   options: ResolvedOptions;
   /** Null when the server has no TLS to offer. */
   tlsAcceptor: TlsAcceptor | null;
-  emit(event: MockServerEvent): void;
-  /** Whether anyone (a listener, the events file) takes events of this type: unread events are not built. */
-  wants(type: MockServerEvent["type"]): boolean;
+  /** Where records' events go, and how much of each packet the records keep. */
+  events: RecorderSink;
   /** caching_sha2_password's server-side cache: users whose hash a full authentication stored. */
   cachingSha2Cache: Set<string>;
 }
@@ -131,12 +138,13 @@ export class Session {
   private conversation: AuthConversation | null = null;
   /** Whether the client sent any auth data: MySQL's "(using password: YES)". */
   private usedPassword = false;
-  private readonly startedAt = Date.now();
   private readonly connectTimer: NodeJS.Timeout;
   /** wait_timeout: armed in the command phase, re-armed by every command. */
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly commands: CommandResponder;
   private lastSocketError: NodeJS.ErrnoException | null = null;
+  /** connect_timeout passed while the TLS acceptor was at work. */
+  private connectTimedOut = false;
   /** The raw socket closed while the TLS acceptor was still at work. */
   private socketClosedDuringTls = false;
   /** Pending writes, only while faults delay or slice the output. */
@@ -151,6 +159,7 @@ export class Session {
     private readonly context: SessionContext,
   ) {
     const { options } = context;
+    const startedAt = Date.now();
     this.stream = socket;
     this.framer = new PacketFramer({ maxPayloadLength: options.maxPacketSize });
     this.closed = new Promise((resolve) => {
@@ -158,7 +167,7 @@ export class Session {
     });
     this.record = {
       id: connectionId,
-      startedAt: new Date(this.startedAt).toISOString(),
+      startedAt: new Date(startedAt).toISOString(),
       endedAt: null,
       // A Unix-socket client has no address; MySQL knows it as localhost.
       client: { address: socket.remoteAddress ?? "localhost", port: socket.remotePort ?? 0 },
@@ -188,12 +197,7 @@ export class Session {
       outcome: { kind: "pending" },
       verdict: null,
     };
-    this.recorder = new ConnectionRecorder(this.record, {
-      emit: context.emit,
-      wants: context.wants,
-      recordPackets: options.recordPackets,
-      recordPayloadBytes: options.recordPayloadBytes,
-    });
+    this.recorder = new ConnectionRecorder(this.record, context.events, startedAt);
     this.commands = new CommandResponder(options, () => this.queryContext());
     this.connectTimer = setTimeout(() => this.onConnectTimeout(), options.connectTimeoutMs);
     this.connectTimer.unref();
@@ -261,9 +265,7 @@ export class Session {
       this.recorder.setOutcome({ kind: "authenticated", ended: "server-stopped" });
     }
     // Closed now, so a TLS handshake still under way cannot overwrite the outcome when it fails.
-    this.setState("closed");
-    this.stream.destroy();
-    this.socket.destroy();
+    this.closeNow();
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -386,18 +388,16 @@ export class Session {
   private async startTls(acceptor: TlsAcceptor): Promise<void> {
     const tlsOptions = this.context.options.tls!;
     const result = await acceptor.accept(this.socket);
-    if (this.state === "closed") {
-      // Ended by connect_timeout while the acceptor worked: keep what the client offered.
-      if (this.record.tls?.outcome === "failed") this.record.tls.clientHello ??= result.clientHello;
-      return;
-    }
-    if (!result.ok) {
-      if (result.failure.cause === "not-tls") this.readPlaintextAfterSslRequest();
-      this.record.tls = { outcome: "failed", failure: result.failure, clientHello: result.clientHello };
+    if (this.state === "closed") return;
+    if (this.connectTimedOut || !result.ok) {
+      // connect_timeout destroyed the socket under the acceptor: whatever it saw, the cause is the timeout.
+      const failure = result.ok || this.connectTimedOut ? CONNECT_TIMEOUT_IN_TLS : result.failure;
+      if (failure.cause === "not-tls") this.readPlaintextAfterSslRequest();
+      this.record.tls = { outcome: "failed", failure, clientHello: result.clientHello };
       this.recorder.emit({ type: "tls-failed", tls: this.record.tls });
-      this.recorder.setOutcome({ kind: "tls-failed", failure: result.failure });
+      this.recorder.setOutcome({ kind: "tls-failed", failure });
       this.setState("closed");
-      result.socket?.destroy();
+      (result.ok ? result.tls.socket : result.socket)?.destroy();
       this.socket.destroy();
       if (this.socketClosedDuringTls) this.finishClose();
       return;
@@ -447,57 +447,30 @@ export class Session {
     const bytes = this.socket.read() as Buffer | null;
     if (!bytes) return;
     try {
-      const [packet] = new PacketFramer({ maxPayloadLength: this.context.options.maxPacketSize }).push(
-        bytes,
-        {
-          limit: 1,
-        },
-      );
+      const [packet] = this.framer.push(bytes, { limit: 1 });
       if (!packet || packet.sequenceId !== this.sequenceId) return;
-      const response = decodeHandshakeResponse41(packet.payload, {
-        capabilityFlags: this.clientCapabilities,
-      });
-      this.recordPacket("client", packet, "HandshakeResponse41", {
-        redact: response.authResponse.length > 0,
-      });
-      this.record.user = response.username;
-      this.record.database = response.database ?? null;
-      const plugin =
-        this.clientCapabilities & CapabilityFlags.CLIENT_PLUGIN_AUTH
-          ? (response.authPluginName ?? NATIVE_PASSWORD_PLUGIN)
-          : NATIVE_PASSWORD_PLUGIN;
-      this.record.clientAuthPlugin = plugin;
-      this.noteAuthData(plugin, response.authResponse);
-      this.emitHandshakeResponse(response.username, this.record.database, plugin, false);
+      const { response, clientPlugin } = this.readResponse41(packet, this.clientCapabilities, true);
+      this.noteAuthData(clientPlugin, response.authResponse);
+      this.emitHandshakeResponse(response.username, this.record.database, clientPlugin, false);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
     }
   }
 
-  private onHandshakeResponse(packet: Packet, encrypted: boolean): void {
-    const caps = encrypted ? this.clientCapabilities : this.peekCapabilities(packet.payload);
-    if (!(caps & CapabilityFlags.CLIENT_PROTOCOL_41)) {
-      const old = decodeHandshakeResponse320(packet.payload);
-      this.recordPacket("client", packet, "HandshakeResponse320", { redact: true });
-      this.setClientCapabilities(old.capabilityFlags);
-      this.record.user = old.username;
-      this.record.credentialsInPlaintext ||= !encrypted && old.authResponse.length > 0;
-      this.emitHandshakeResponse(old.username, old.database ?? null, null, encrypted);
-      this.refuse(OLD_CLIENT);
-      return;
-    }
-    // After TLS, 5.7 keeps the SSLRequest's capabilities and ignores those resent inside TLS.
+  /**
+   * Decodes a HandshakeResponse41 — read with `caps` when they are fixed already (the SSLRequest's)
+   * — records it, and names the plugin its auth data is for.
+   */
+  private readResponse41(
+    packet: Packet,
+    caps: number,
+    capsFixed: boolean,
+  ): { response: HandshakeResponse41; clientPlugin: string } {
     const response = decodeHandshakeResponse41(
       packet.payload,
-      encrypted ? { capabilityFlags: caps } : undefined,
+      capsFixed ? { capabilityFlags: caps } : undefined,
     );
     this.recordPacket("client", packet, "HandshakeResponse41", { redact: response.authResponse.length > 0 });
-    if (encrypted) {
-      const resent = response.capabilityFlags >>> 0;
-      if (resent !== this.record.clientCapabilityFlags) this.record.capabilitiesChangedAfterTls = resent;
-    } else {
-      this.setClientCapabilities(response.capabilityFlags);
-    }
     const clientPlugin =
       caps & CapabilityFlags.CLIENT_PLUGIN_AUTH
         ? (response.authPluginName ?? NATIVE_PASSWORD_PLUGIN)
@@ -508,6 +481,29 @@ export class Session {
     this.record.connectAttributes = response.connectAttributes
       ? Object.fromEntries(response.connectAttributes)
       : null;
+    return { response, clientPlugin };
+  }
+
+  private onHandshakeResponse(packet: Packet, encrypted: boolean): void {
+    const caps = encrypted ? this.clientCapabilities : this.peekCapabilities(packet.payload);
+    if (!(caps & CapabilityFlags.CLIENT_PROTOCOL_41)) {
+      const old = decodeHandshakeResponse320(packet.payload);
+      this.recordPacket("client", packet, "HandshakeResponse320", { redact: true });
+      this.setClientCapabilities(old.capabilityFlags);
+      this.record.user = old.username;
+      this.noteAuthData(NATIVE_PASSWORD_PLUGIN, old.authResponse);
+      this.emitHandshakeResponse(old.username, old.database ?? null, null, encrypted);
+      this.refuse(OLD_CLIENT);
+      return;
+    }
+    // After TLS, 5.7 keeps the SSLRequest's capabilities and ignores those resent inside TLS.
+    const { response, clientPlugin } = this.readResponse41(packet, caps, encrypted);
+    if (encrypted) {
+      const resent = response.capabilityFlags >>> 0;
+      if (resent !== this.record.clientCapabilityFlags) this.record.capabilitiesChangedAfterTls = resent;
+    } else {
+      this.setClientCapabilities(response.capabilityFlags);
+    }
     const announce = () =>
       this.emitHandshakeResponse(response.username, this.record.database, clientPlugin, encrypted);
 
@@ -656,9 +652,7 @@ export class Session {
   private onIdleTimeout(): void {
     if (this.state !== "command") return;
     this.recorder.setOutcome({ kind: "authenticated", ended: "timeout" });
-    this.setState("closed");
-    this.stream.destroy();
-    this.socket.destroy();
+    this.closeNow();
   }
 
   private queryContext(): QueryContext {
@@ -698,11 +692,10 @@ export class Session {
     const mode = this.context.options.zeroConfigFingerprint;
     const account = this.account;
     if (!mode || !this.tls || !account || account.plugin !== NATIVE_PASSWORD_PLUGIN) return undefined;
-    const certificate = createHash("sha256").update(this.tls.socket.getX509Certificate()!.raw).digest();
     const digest = createHash("sha256")
       .update(nativePasswordHash(account.password))
       .update(this.scramble)
-      .update(certificate)
+      .update(this.context.options.tls!.certificateSha256)
       .digest();
     if (mode === "wrong") digest[0] = digest[0]! ^ 0xff;
     return `\x01${digest.toString("hex")}`;
@@ -819,14 +812,17 @@ export class Session {
     const kind = this.record.outcome.kind;
     if (kind !== "pending" && kind !== "fault") return;
     if (kind === "pending" && this.state === "tls-handshake") {
-      // The same end as node's own handshake timeout, which has the same length and may lose the race.
-      const failure = {
-        cause: "timeout" as const,
-        message: "connect_timeout passed during the TLS handshake",
-      };
-      this.record.tls = { outcome: "failed", failure, clientHello: null };
-      this.recorder.setOutcome({ kind: "tls-failed", failure });
-    } else if (kind === "pending") this.recorder.setOutcome({ kind: "timeout", phase: this.record.phase });
+      // The TLS acceptor fails on the destroyed socket; startTls records that failure as this timeout.
+      this.connectTimedOut = true;
+      this.socket.destroy();
+      return;
+    }
+    if (kind === "pending") this.recorder.setOutcome({ kind: "timeout", phase: this.record.phase });
+    this.closeNow();
+  }
+
+  /** Ends the connection at once, without a goodbye (timeouts, stop, a reset fault). */
+  private closeNow(): void {
     this.setState("closed");
     this.stream.destroy();
     this.socket.destroy();

@@ -15,11 +15,12 @@ export interface TlsAcceptorSettings {
   maxVersion: TlsVersion;
   ciphers: string;
   clientCertificates: ClientCertificateMode;
-  /** A client that has not finished the handshake by then fails with cause `timeout`. */
-  handshakeTimeoutMs: number;
   /** Receives each line of TLS secrets in the NSS key log format, for Wireshark. */
   onKeylog?: (line: Buffer) => void;
 }
+
+/** setTimeout's largest delay. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 type Pending = (result: TlsUpgradeResult) => void;
 
@@ -63,7 +64,9 @@ export class TlsAcceptor {
       // MySQL verifies a presented client certificate but lets clients without one in, which
       // rejectUnauthorized cannot express: the session decides after the handshake.
       rejectUnauthorized: false,
-      handshakeTimeout: settings.handshakeTimeoutMs,
+      // The session's connect_timeout bounds the whole login, the handshake included, so node's own
+      // timer is pushed out of the way (0 would mean its default, 120 s).
+      handshakeTimeout: MAX_TIMER_MS,
     });
     const onKeylog = settings.onKeylog;
     if (onKeylog) this.server.on("keylog", (line: Buffer) => onKeylog(line));
@@ -71,10 +74,7 @@ export class TlsAcceptor {
     this.server.on("tlsClientError", (error: NodeJS.ErrnoException, tlsSocket: TLSSocket) =>
       this.settle(tlsSocket, (clientHello) => ({
         ok: false,
-        failure:
-          error.code === "ERR_TLS_HANDSHAKE_TIMEOUT"
-            ? { cause: "timeout", message: error.message }
-            : classifyTlsError(error),
+        failure: classifyTlsError(error),
         clientHello,
         socket: tlsSocket,
       })),
@@ -123,8 +123,8 @@ export class TlsAcceptor {
 
   private onSecure(tlsSocket: TLSSocket): void {
     this.settle(tlsSocket, (clientHello) => {
-      const peer = tlsSocket.getPeerCertificate();
-      const presented = peer !== null && Object.keys(peer).length > 0;
+      const peer = tlsSocket.getPeerX509Certificate();
+      const presented = peer !== undefined;
       const cipher = tlsSocket.getCipher();
       const servername = (tlsSocket as TLSSocket & { servername?: string | false }).servername;
       return {
@@ -135,9 +135,7 @@ export class TlsAcceptor {
           version: tlsSocket.getProtocol() ?? "unknown",
           cipher: cipher?.name ?? "unknown",
           sni: typeof servername === "string" ? servername : (clientHello?.sni ?? null),
-          clientCertificate: presented
-            ? summarizeCertificate(peer, tlsSocket.getPeerX509Certificate())
-            : null,
+          clientCertificate: peer ? summarizeCertificate(peer) : null,
           clientCertificateVerified: presented && tlsSocket.authorized,
           clientCertificateError:
             presented && !tlsSocket.authorized

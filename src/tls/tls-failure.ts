@@ -50,9 +50,9 @@ export function classifyTlsError(error: NodeJS.ErrnoException): TlsFailure {
       return { cause: "no-shared-cipher", alert, message };
     return { cause: "unknown", alert, message };
   }
-  // node reports a clean end of stream during the handshake as ECONNRESET "socket hang up"; a real
-  // reset reads "read ECONNRESET".
-  if (code === "ECONNRESET" && message === "socket hang up") return { cause: "closed", message };
+  // node reports a clean end of stream during the handshake as ECONNRESET from no system call
+  // ("socket hang up"); a real reset comes from the read that saw it (syscall "read").
+  if (code === "ECONNRESET" && error.syscall === undefined) return { cause: "closed", message };
   if (code === "ECONNRESET" || code === "EPIPE") return { cause: "reset", message };
   if (
     code === "ERR_SSL_UNSUPPORTED_PROTOCOL" ||

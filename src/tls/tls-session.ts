@@ -1,5 +1,5 @@
 import type { X509Certificate } from "node:crypto";
-import type { PeerCertificate, TLSSocket } from "node:tls";
+import type { TLSSocket } from "node:tls";
 import type { ClientHelloSummary } from "./client-hello";
 import type { TlsFailure } from "./tls-failure";
 
@@ -36,17 +36,6 @@ export type TlsUpgradeResult =
   | { ok: true; tls: NegotiatedTls; clientHello: ClientHelloSummary | null }
   | { ok: false; failure: TlsFailure; clientHello: ClientHelloSummary | null; socket: TLSSocket | null };
 
-/** Renders an X.509 name the way MySQL's X509_NAME_oneline does: `/C=SE/O=MySQL/CN=client`. */
-export function onelineName(name: PeerCertificate["subject"] | undefined): string {
-  if (!name) return "";
-  let out = "";
-  for (const [key, value] of Object.entries(name)) {
-    const values = Array.isArray(value) ? value : [value];
-    for (const v of values) out += `/${key}=${v}`;
-  }
-  return out;
-}
-
 /**
  * The X509_NAME_oneline form from node's X509Certificate names, which keep the certificate's
  * attribute order one per line (`C=SE\nCN=client`). Values are not escaped, as OpenSSL 1.x — which
@@ -56,13 +45,14 @@ export function onelineFromMultiline(name: string): string {
   return name === "" ? "" : `/${name.split("\n").join("/")}`;
 }
 
-export function summarizeCertificate(cert: PeerCertificate, x509?: X509Certificate): CertificateSummary {
+/** A presented certificate as the record shows it. */
+export function summarizeCertificate(x509: X509Certificate): CertificateSummary {
   return {
-    subject: x509 ? onelineFromMultiline(x509.subject) : onelineName(cert.subject),
-    issuer: x509 ? onelineFromMultiline(x509.issuer) : onelineName(cert.issuer),
-    validFrom: cert.valid_from,
-    validTo: cert.valid_to,
-    fingerprint256: cert.fingerprint256,
-    serialNumber: cert.serialNumber,
+    subject: onelineFromMultiline(x509.subject),
+    issuer: onelineFromMultiline(x509.issuer),
+    validFrom: x509.validFrom,
+    validTo: x509.validTo,
+    fingerprint256: x509.fingerprint256,
+    serialNumber: x509.serialNumber,
   };
 }

@@ -1,6 +1,6 @@
 import { getCertificateSet } from "../../src/certs";
 import { startMockServer } from "../../src/server/mock-server";
-import { onelineName } from "../../src/tls/tls-session";
+import { onelineFromMultiline } from "../../src/tls/tls-session";
 import { pemFile } from "../helpers/mariadb-cli";
 import { runOpensslStartTls } from "../helpers/openssl-client";
 import { RawClient } from "../helpers/raw-client";
@@ -107,11 +107,12 @@ describe("the TLS acceptor", () => {
   });
 });
 
-describe("onelineName", () => {
-  it("renders names in certificate order, slash-separated, as X509_NAME_oneline does", () => {
-    expect(onelineName({ C: "SE", ST: "Stockholm", O: "MySQL", CN: "client" } as never)).toBe(
+describe("onelineFromMultiline", () => {
+  it("renders names in certificate order, slash-separated and unescaped, as X509_NAME_oneline does", () => {
+    expect(onelineFromMultiline("C=SE\nST=Stockholm\nO=MySQL\nCN=client")).toBe(
       "/C=SE/ST=Stockholm/O=MySQL/CN=client",
     );
-    expect(onelineName({ OU: "/CN=localhost", CN: ["a", "b"] } as never)).toBe("/OU=/CN=localhost/CN=a/CN=b");
+    expect(onelineFromMultiline("OU=/CN=localhost\nCN=a\nCN=b")).toBe("/OU=/CN=localhost/CN=a/CN=b");
+    expect(onelineFromMultiline("")).toBe("");
   });
 });
