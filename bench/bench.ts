@@ -3,7 +3,7 @@
  * baseline measured in the same run (never as an absolute target in a test). Writes
  * docs/BENCHMARKS.md with the machine and the date.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -38,44 +38,49 @@ async function rate(operation: Operation, concurrency: number): Promise<number> 
   return done / ((performance.now() - started) / 1000);
 }
 
+/** One bare TLS 1.2 handshake with `tls.connect`, closed as soon as it completes. */
+function tlsHandshakeOnce(port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const socket = tlsConnect(
+      { port, host: "127.0.0.1", rejectUnauthorized: false, maxVersion: "TLSv1.2" },
+      () => {
+        socket.destroy();
+        resolve();
+      },
+    );
+    socket.on("error", reject);
+  });
+}
+
 /** The ceiling: a bare node:tls server that only completes handshakes, with the same key. */
 async function bareTlsHandshakes(key: string, cert: string, concurrency: number): Promise<number> {
   const server = createTlsServer({ key, cert, maxVersion: "TLSv1.2" }, (socket) => socket.end());
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as { port: number }).port;
-  const handshake = () =>
-    new Promise<void>((resolve, reject) => {
-      const socket = tlsConnect(
-        { port, host: "127.0.0.1", rejectUnauthorized: false, maxVersion: "TLSv1.2" },
-        () => {
-          socket.destroy();
-          resolve();
-        },
-      );
-      socket.on("error", reject);
-    });
   try {
-    return await rate(handshake, concurrency);
+    return await rate(() => tlsHandshakeOnce(port), concurrency);
   } finally {
     server.close();
   }
 }
 
 /** A full login with mysql2: greeting, (SSLRequest, TLS,) native auth, SELECT 1, quit. */
-async function mysqlLogins(port: number, tls: boolean, concurrency: number): Promise<number> {
-  const login = async () => {
-    const connection = await mysql2.createConnection({
-      host: "127.0.0.1",
-      port,
-      user: "root",
-      password: "root",
-      ...(tls ? { ssl: { rejectUnauthorized: false, maxVersion: "TLSv1.2" } } : {}),
-    });
-    await connection.query("SELECT 1");
-    await connection.end();
-  };
-  return rate(login, concurrency);
+async function mysqlLoginOnce(port: number, tls = true, user = "root", password = "root"): Promise<void> {
+  const connection = await mysql2.createConnection({
+    host: "127.0.0.1",
+    port,
+    user,
+    password,
+    ...(tls ? { ssl: { rejectUnauthorized: false, maxVersion: "TLSv1.2" } } : {}),
+  });
+  await connection.query("SELECT 1");
+  await connection.end();
+}
+
+/** Logins per second, see {@link rate}. */
+function mysqlLogins(port: number, tls: boolean, concurrency: number): Promise<number> {
+  return rate(() => mysqlLoginOnce(port, tls), concurrency);
 }
 
 /** CPU time (user + system) a process has used, in milliseconds, from /proc. */
@@ -85,24 +90,71 @@ function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/** How long a server process may take to say it listens. */
+const START_TIMEOUT_MS = 60_000;
+
+/** Server processes still running: killed if the bench ends early, so none is left listening. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/**
+ * Runs node with `args` and waits until its stdout matches `ready` (a port, say). Rejects, and kills
+ * the child, if it exits first or has not matched within START_TIMEOUT_MS.
+ */
+async function spawnServer(
+  args: string[],
+  ready: RegExp,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  let out = "";
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`server process not ready within ${START_TIMEOUT_MS} ms; it printed: ${out}`)),
+        START_TIMEOUT_MS,
+      );
+      child.stdout!.on("data", (d: Buffer) => {
+        if (out.length > 65_536) return; // ready long ago; the rest is per-connection output
+        out += d.toString();
+        const found = ready.exec(out);
+        if (found) resolve(found);
+      });
+      child.once("error", reject);
+      child.once("exit", (code, signal) =>
+        reject(
+          new Error(`server process exited (${code ?? signal}) before it was ready; it printed: ${out}`),
+        ),
+      );
+    });
+    return { child, match };
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Ends a child spawned by {@link spawnServer} with `signal` and waits for it to exit. */
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill(signal);
+  await exited;
+}
+
 /** Starts a server script in its own process; resolves with its pid and port once it listens. */
 async function serverProcess(
   script: string,
 ): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ["-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  while (!/^\d+$/m.test(out)) await new Promise((r) => setTimeout(r, 20));
-  return {
-    pid: child.pid!,
-    port: Number(/^(\d+)$/m.exec(out)![1]),
-    stop: async () => {
-      child.kill("SIGKILL");
-      await once(child, "exit");
-    },
-  };
+  const { child, match } = await spawnServer(["-e", script], /^(\d+)$/m);
+  return { pid: child.pid!, port: Number(match[1]), stop: () => stopChild(child, "SIGKILL") };
 }
 
 /** The mock in its own process, started with `options` (JSON), printing its port. */
@@ -113,7 +165,6 @@ function mockProcess(options: object): ReturnType<typeof serverProcess> {
       .startMockServer(${JSON.stringify(options)}).then((s) => console.log(s.port));`);
 }
 
-/** Server CPU per operation: a process's CPU time over DURATION_MS of `operation` from 8 loops, per operation. */
 /** CPU per operation of the server process `pid` and of this (client) process, over the same run. */
 async function cpuPerOperationBothSides(
   pid: number,
@@ -147,15 +198,11 @@ function median(values: number[]): number {
 }
 
 /**
- * Server CPU per operation for several servers, measured in turns (A, B, C, A, B, C, …) and
- * reduced to medians, so drift in the machine's load or the client's JIT favours none of them.
+ * Server CPU per operation for several servers, and this (client) process's, measured in turns
+ * (A, B, C, A, B, C, …) and reduced to medians, so drift in the machine's load or the client's JIT
+ * favours none of them.
  */
-async function interleavedCpu(subjects: Array<{ pid: number; operation: Operation }>): Promise<number[]> {
-  return (await interleavedCpuBothSides(subjects)).map((both) => both.server);
-}
-
-/** As {@link interleavedCpu}, with this (client) process's CPU per operation as well. */
-async function interleavedCpuBothSides(
+async function interleavedCpu(
   subjects: Array<{ pid: number; operation: Operation }>,
 ): Promise<Array<{ server: number; client: number }>> {
   const samples = subjects.map(() => ({ server: [] as number[], client: [] as number[] }));
@@ -191,14 +238,14 @@ async function mariadbReference(): Promise<{
       "CREATE USER 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1';",
     );
     if (created.code !== 0) throw new Error(`mariadbd refused the bench account: ${created.stderr}`);
-    const realLogin = () => mysqlLoginOnce(real.port, "bench", "bench");
+    const realLogin = () => mysqlLoginOnce(real.port, true, "bench", "bench");
     const mockRate = await rate(() => mysqlLoginOnce(mock.port), 8);
     const realRate = await rate(realLogin, 8);
     const [mockCpu, realCpu] = await interleavedCpu([
       { pid: mock.pid, operation: () => mysqlLoginOnce(mock.port) },
       { pid: real.pid, operation: realLogin },
     ]);
-    return { mockRate, realRate, mockCpu: mockCpu!, realCpu: realCpu! };
+    return { mockRate, realRate, mockCpu: mockCpu!.server, realCpu: realCpu!.server };
   } finally {
     await Promise.all([real.stop(), mock.stop()]);
     rmSync(dir, { recursive: true, force: true });
@@ -229,20 +276,9 @@ async function serverCpuPerOperation(): Promise<{
   const off = await mockProcess({ recordPackets: false });
   const withFile = await mockProcess({ eventsFile: join(dir, "events.jsonl") });
   try {
-    const handshake = () =>
-      new Promise<void>((resolve, reject) => {
-        const socket = tlsConnect(
-          { port: bare.port, host: "127.0.0.1", rejectUnauthorized: false, maxVersion: "TLSv1.2" },
-          () => {
-            socket.destroy();
-            resolve();
-          },
-        );
-        socket.on("error", reject);
-      });
     const login = (server: { port: number }) => () => mysqlLoginOnce(server.port);
-    const [bareCpu, fullCpu, offCpu, fileCpu] = await interleavedCpuBothSides([
-      { pid: bare.pid, operation: handshake },
+    const [bareCpu, fullCpu, offCpu, fileCpu] = await interleavedCpu([
+      { pid: bare.pid, operation: () => tlsHandshakeOnce(bare.port) },
       { pid: full.pid, operation: login(full) },
       { pid: off.pid, operation: login(off) },
       { pid: withFile.pid, operation: login(withFile) },
@@ -283,18 +319,6 @@ async function loginPhases(
   return [0, 1, 2, 3, 4].map(mean);
 }
 
-async function mysqlLoginOnce(port: number, user = "root", password = "root"): Promise<void> {
-  const connection = await mysql2.createConnection({
-    host: "127.0.0.1",
-    port,
-    user,
-    password,
-    ssl: { rejectUnauthorized: false, maxVersion: "TLSv1.2" },
-  });
-  await connection.query("SELECT 1");
-  await connection.end();
-}
-
 /** Milliseconds from spawning `startMockServer` in a fresh process to accepting, with a given cache. */
 async function startupMs(cacheHome: string): Promise<number> {
   const script = `
@@ -325,40 +349,39 @@ function rssOf(pid: number): number {
 
 /** Resident bytes the CLI server gains per idle, authenticated TLS connection. */
 async function memoryPerIdleConnection(count: number): Promise<{ perConnection: number; baseline: number }> {
-  const child = spawn(process.execPath, [join(ROOT, "bin", "mysql-tls-mock.js"), "serve", "--port", "0"], {
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  while (!/listening on [\d.]+:(\d+)/.test(out)) await new Promise((r) => setTimeout(r, 50));
-  const port = Number(/listening on [\d.]+:(\d+)/.exec(out)![1]);
-  // One login first, so lazily loaded code is not counted as per-connection memory.
-  await mysqlLogins(port, true, 1).catch(() => 0);
-  await new Promise((r) => setTimeout(r, 300));
-  const baseline = rssOf(child.pid!);
-  const connections: mysql2.Connection[] = [];
-  for (let i = 0; i < count; i += 50) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(50, count - i) }, () =>
-        mysql2.createConnection({
-          host: "127.0.0.1",
-          port,
-          user: "root",
-          password: "root",
-          ssl: { rejectUnauthorized: false },
-        }),
-      ),
-    );
-    connections.push(...batch);
+  const { child, match } = await spawnServer(
+    [join(ROOT, "bin", "mysql-tls-mock.js"), "serve", "--port", "0"],
+    /listening on [\d.]+:(\d+)/,
+    { ...process.env, NO_COLOR: "1" },
+  );
+  try {
+    const port = Number(match[1]);
+    // One login first, so lazily loaded code is not counted as per-connection memory.
+    await mysqlLoginOnce(port);
+    await new Promise((r) => setTimeout(r, 300));
+    const baseline = rssOf(child.pid!);
+    const connections: mysql2.Connection[] = [];
+    for (let i = 0; i < count; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, count - i) }, () =>
+          mysql2.createConnection({
+            host: "127.0.0.1",
+            port,
+            user: "root",
+            password: "root",
+            ssl: { rejectUnauthorized: false },
+          }),
+        ),
+      );
+      connections.push(...batch);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const loaded = rssOf(child.pid!);
+    await Promise.all(connections.map((c) => c.end()));
+    return { perConnection: (loaded - baseline) / count, baseline };
+  } finally {
+    await stopChild(child, "SIGTERM");
   }
-  await new Promise((r) => setTimeout(r, 500));
-  const loaded = rssOf(child.pid!);
-  await Promise.all(connections.map((c) => c.end()));
-  child.kill("SIGTERM");
-  await once(child, "exit");
-  return { perConnection: (loaded - baseline) / count, baseline };
 }
 
 function fmt(n: number, digits = 0): string {

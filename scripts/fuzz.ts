@@ -125,14 +125,18 @@ async function main(options: Options): Promise<number> {
   const harness = await PreAuthHarness.start({ connectTimeoutMs: CONNECT_TIMEOUT_MS });
   const outcomes: Outcome[] = [];
   try {
-    const matches = (p: FuzzProperty) => options.only === undefined || p.name.includes(options.only);
+    const matches = (p: { name: string }) => options.only === undefined || p.name.includes(options.only);
     const protocol = [
       ...decoderProperties,
       ...readerProperties,
       ...roundTripProperties,
       ...framerProperties,
     ].filter(matches);
-    const preAuth = preAuthProperties(harness).filter(matches);
+    // Bound to the harness, so they run like the others.
+    const preAuth: FuzzProperty[] = preAuthProperties.filter(matches).map((property) => ({
+      ...property,
+      check: (params) => property.check(params, harness),
+    }));
     if (protocol.length + preAuth.length === 0) {
       console.log(`no property name contains ${JSON.stringify(options.only)}`);
       return 2;

@@ -36,10 +36,7 @@ export const TEMPLATE_FIELDS: readonly (keyof TemplateFields)[] = [
 
 /** A template names a field that does not exist. */
 export class TemplateError extends Error {
-  constructor(
-    readonly template: string,
-    readonly field: string,
-  ) {
+  constructor(readonly field: string) {
     super(
       `unknown field {${field}} in the client template (fields: ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(" ")})`,
     );
@@ -49,11 +46,19 @@ export class TemplateError extends Error {
 
 const FIELD = /\{([A-Za-z_][\w-]*)\}/g;
 
-/** Throws a {@link TemplateError} for the first field the template names that does not exist. */
-export function checkTemplate(template: string): void {
+declare const checked: unique symbol;
+/** A template {@link checkTemplate} accepted: every field it names exists. */
+export type CheckedTemplate = string & { readonly [checked]: true };
+
+/**
+ * The template, once every field it names is known to exist; throws a {@link TemplateError} for
+ * the first that does not. Check once, fill as often as needed.
+ */
+export function checkTemplate(template: string): CheckedTemplate {
   for (const [, name] of template.matchAll(FIELD)) {
-    if (!(TEMPLATE_FIELDS as readonly string[]).includes(name!)) throw new TemplateError(template, name!);
+    if (!(TEMPLATE_FIELDS as readonly string[]).includes(name!)) throw new TemplateError(name!);
   }
+  return template as CheckedTemplate;
 }
 
 /** POSIX single-quoting: safe for any byte string. */
@@ -62,12 +67,15 @@ export function shellQuote(value: string): string {
 }
 
 /** The command to run, with every field filled in and quoted. */
-export function fillTemplate(template: string, fields: TemplateFields): string {
-  checkTemplate(template);
+export function fillTemplate(template: CheckedTemplate, fields: TemplateFields): string {
   return template.replace(FIELD, (_match, name: keyof TemplateFields) => shellQuote(fields[name]));
 }
 
-/** A client's output as a report may show it: every occurrence of the password replaced by `***`. */
+/**
+ * A client's output as a report may show it: every occurrence of the password replaced by `***`.
+ * It over-masks on purpose: where the password is also a user name or a word of the output (the
+ * default account is root/root), that is masked too, since the password must never show.
+ */
 export function redactPassword(text: string, password: string): string {
   return password === "" ? text : text.split(password).join("***");
 }

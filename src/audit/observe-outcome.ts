@@ -1,5 +1,5 @@
 import type { ConnectionRecord } from "../record/connection-record";
-import { verdictOf, type VerdictKind } from "../record/verdict";
+import { VERDICT_PRIORITY, verdictOf } from "../record/verdict";
 import type { ClientOutcome } from "../scenarios/scenario-schema";
 import type { AuditConnection } from "./audit-report";
 
@@ -26,32 +26,21 @@ export function observedOutcome(records: readonly ConnectionRecord[]): ClientOut
   return records.some((r) => r.user !== null) ? "refused-after-credentials" : "refuse-before-credentials";
 }
 
-/** Verdicts from the most to the least telling, to name a run after its worst connection. */
-const SEVERITY: readonly VerdictKind[] = [
-  "credentials-exposed",
-  "plaintext-fallback",
-  "accepted-bad-certificate",
-  "plaintext",
-  "tls-failed",
-  "tls-verified-refused",
-  "refused-plaintext",
-  "tls-abandoned",
-  "tls",
-  "incomplete",
-];
-
-/** The connection that says most about the run: the one whose verdict ranks highest. */
-export function mostTellingRecord(records: readonly ConnectionRecord[]): ConnectionRecord | null {
-  let best: ConnectionRecord | null = null;
-  for (const record of records) {
-    if (!best || rank(record) < rank(best)) best = record;
+/**
+ * The connection that says most about the run: the first by the verdict's own headline order
+ * (`VERDICT_PRIORITY`), an `incomplete` one last.
+ */
+export function mostTellingConnection(connections: readonly AuditConnection[]): AuditConnection | null {
+  let best: AuditConnection | null = null;
+  for (const connection of connections) {
+    if (!best || rank(connection) < rank(best)) best = connection;
   }
   return best;
 }
 
-function rank(record: ConnectionRecord): number {
-  const verdict = record.verdict ?? verdictOf(record);
-  return Math.min(...verdict.findings.map((kind) => SEVERITY.indexOf(kind)));
+function rank(connection: AuditConnection): number {
+  const index = (VERDICT_PRIORITY as readonly string[]).indexOf(connection.verdict);
+  return index === -1 ? VERDICT_PRIORITY.length : index;
 }
 
 /** One record as the audit report shows it. */

@@ -1,23 +1,31 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { getCertificateSet } from "../certs";
-import { loadScenario } from "../scenarios/load-scenario";
+import { type CertificateSet, getCertificateSet } from "../certs";
+import { ScenarioError } from "../scenarios/load-scenario";
+import { scenarioToOptions } from "../scenarios/scenario-options";
 import type { Scenario, SslMode } from "../scenarios/scenario-schema";
 import { type MockServer, startMockServer } from "../server/mock-server";
-import { DEFAULT_ACCOUNT } from "../server/options";
-import type { AuditCell, AuditReport, AuditStatus } from "./audit-report";
+import { DEFAULT_ACCOUNT, type MockServerOptions, resolveOptions } from "../server/options";
+import type { AuditCell, AuditReport } from "./audit-report";
 import type { ClientPreset } from "./client-presets";
-import { checkTemplate, fillTemplate, redactPassword, type TemplateFields } from "./command-template";
-import { auditConnection, mostTellingRecord, observedOutcome } from "./observe-outcome";
+import {
+  type CheckedTemplate,
+  checkTemplate,
+  fillTemplate,
+  redactPassword,
+  type TemplateFields,
+} from "./command-template";
+import { auditConnection, mostTellingConnection, observedOutcome } from "./observe-outcome";
+import { formatDuration } from "./report/cell-text";
 
 /** What to audit, and how. */
 export interface AuditOptions {
   /** A command template with `{field}`s (see command-template.ts), or a preset's template per mode. */
   client: string | { name: string; preset: ClientPreset };
-  /** Scenario names (built-in) or paths to scenario files. */
-  scenarios: string[];
+  /** The scenarios to run, loaded (`loadScenario`). */
+  scenarios: Scenario[];
   modes: SslMode[];
   /** Longest a run may take before the command is killed. */
   timeoutMs: number;
@@ -29,9 +37,61 @@ export interface AuditOptions {
 
 /** How much of the command's stderr a cell keeps. */
 const STDERR_TAIL_LINES = 6;
-const OUTPUT_LIMIT_BYTES = 64 * 1024;
+/** How much of the command's stderr is held while it runs: the end, where the tail comes from. */
+const STDERR_WINDOW_CHARS = 64 * 1024;
 /** How long records may take to settle after the command exited (its sockets close with it). */
 const SETTLE_MS = 5000;
+
+/**
+ * Thrown by {@link runAudit} when SIGINT or SIGTERM stopped it, once the run in progress was
+ * cleaned up (client killed, server stopped, temporary files removed).
+ */
+export class AuditInterrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`audit interrupted by ${signal}; no report was written`);
+    this.name = "AuditInterrupted";
+  }
+
+  /** The shell's status for a death by this signal: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
+  get exitCode(): number {
+    return 128 + constants.signals[this.signal];
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
+
+/**
+ * SIGINT and SIGTERM while an audit runs. The client runs in a process group of its own (so a
+ * timeout kills everything it started), which a terminal's Ctrl-C does not reach: the handler kills
+ * that group, and the audit stops once the run's server and files are cleaned up. The handlers go
+ * after the first signal, so a second one ends the process at once.
+ */
+class Interruption {
+  signal: NodeJS.Signals | null = null;
+  /** The client command running now, if any. */
+  child: ChildProcess | null = null;
+  private readonly handler = (signal: NodeJS.Signals) => {
+    this.signal = signal;
+    if (this.child) killGroup(this.child);
+    this.remove();
+  };
+
+  constructor() {
+    process.on("SIGINT", this.handler);
+    process.on("SIGTERM", this.handler);
+  }
+
+  remove(): void {
+    process.off("SIGINT", this.handler);
+    process.off("SIGTERM", this.handler);
+  }
+}
 
 interface Run {
   exitCode: number | null;
@@ -42,25 +102,33 @@ interface Run {
 }
 
 /** Runs `command` in a shell, in its own process group so a timeout kills everything it started. */
-function runCommand(command: string, timeoutMs: number): Promise<Run> {
+function runCommand(command: string, timeoutMs: number, interruption: Interruption): Promise<Run> {
   const started = Date.now();
+  if (interruption.signal) {
+    return Promise.resolve({
+      exitCode: null,
+      timedOut: false,
+      stderr: "",
+      durationMs: 0,
+      spawnError: "interrupted",
+    });
+  }
   return new Promise((resolve) => {
     const child = spawn("/bin/sh", ["-c", command], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    interruption.child = child;
     let stderr = "";
     let timedOut = false;
-    child.stderr.on("data", (chunk: Buffer) => {
-      if (stderr.length < OUTPUT_LIMIT_BYTES) stderr += chunk.toString();
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_WINDOW_CHARS);
     });
     const timer = setTimeout(() => {
       timedOut = true;
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
+      killGroup(child);
     }, timeoutMs);
     const finish = (exitCode: number | null, spawnError: string | null) => {
       clearTimeout(timer);
+      if (interruption.child === child) interruption.child = null;
       resolve({
         exitCode: timedOut ? null : exitCode,
         timedOut,
@@ -90,16 +158,23 @@ async function settle(server: MockServer): Promise<void> {
   clearTimeout(timer);
 }
 
+/** What every run of one audit shares. */
+interface AuditContext {
+  options: AuditOptions;
+  interruption: Interruption;
+  /** The good set, fetched once, when a run first needs it. */
+  goodSet: () => Promise<CertificateSet>;
+}
+
 /** The files a run's client may be pointed at, in a folder of their own (keys mode 0600). */
 async function writeClientFiles(
   server: MockServer,
   dir: string,
+  context: AuditContext,
 ): Promise<Pick<TemplateFields, "ca" | "cert" | "key">> {
   // A scenario without TLS still needs a CA for a client told to verify; the good set's serves.
-  const fallback = await getCertificateSet("good");
-  const set = server.tls?.certificateSet ?? fallback;
-  const ca = server.ca ?? fallback.ca;
-  const client = set.client ?? fallback.client!;
+  const ca = server.ca ?? (await context.goodSet()).ca;
+  const client = server.tls?.certificateSet?.client ?? (await context.goodSet()).client!;
   const files = {
     ca: join(dir, "ca.pem"),
     cert: join(dir, "client-cert.pem"),
@@ -111,107 +186,173 @@ async function writeClientFiles(
   return files;
 }
 
-async function auditCell(
-  reference: string,
-  scenario: Scenario,
-  mode: SslMode,
-  options: AuditOptions,
-): Promise<AuditCell> {
+/** One run to make, with everything checked before the first run. */
+interface PlannedRun {
+  scenario: Scenario;
+  mode: SslMode;
+  server: MockServerOptions;
+  template: CheckedTemplate;
+}
+
+async function auditCell(planned: PlannedRun, context: AuditContext): Promise<AuditCell> {
+  const { scenario, mode, template } = planned;
+  const { timeoutMs } = context.options;
   const expectation = scenario.expect[mode]!;
-  const server = await startMockServer({ scenario: reference });
-  const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-audit-"));
+  const about = {
+    scenario: scenario.name,
+    mode,
+    expected: expectation.outcome,
+    ...(expectation.why ? { why: expectation.why } : {}),
+  };
+  let server: MockServer;
   try {
+    server = await startMockServer(planned.server);
+  } catch (error) {
+    return {
+      ...about,
+      status: "error",
+      observed: null,
+      verdict: null,
+      detail: `the server could not start: ${(error as Error).message}`,
+      command: template,
+      exitCode: null,
+      timedOut: false,
+      durationMs: 0,
+      stderrTail: "",
+      connections: [],
+    };
+  }
+  let dir: string | null = null;
+  try {
+    dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-audit-"));
     const account = server.options.accounts[0] ?? { ...DEFAULT_ACCOUNT };
     const fields: TemplateFields = {
-      host: server.socketPath ? "localhost" : server.host,
+      host: server.host,
       port: String(server.port),
       socket: server.socketPath ?? "",
       user: account.user,
       password: account.password,
       mode,
-      ...(await writeClientFiles(server, dir)),
+      ...(await writeClientFiles(server, dir, context)),
     };
-    const template =
-      typeof options.client === "string"
-        ? options.client
-        : options.client.preset(mode, server.socketPath !== null);
     const command = fillTemplate(template, fields);
     // What reports show: the same command with the password left out.
     const shown = fillTemplate(template, { ...fields, password: "***" });
-    const run = await runCommand(command, options.timeoutMs);
+    const run = await runCommand(command, timeoutMs, context.interruption);
     await settle(server);
-    const records = [...server.connections];
     await server.stop();
+    const records = server.connections;
+    const connections = records.map(auditConnection);
     const observed = observedOutcome(records);
-    const telling = mostTellingRecord(records);
-    let status: AuditStatus;
+    const telling = mostTellingConnection(connections);
+    let status: AuditCell["status"];
     let detail: string;
     if (run.spawnError !== null) {
       status = "error";
       detail = `the command could not be started: ${run.spawnError}`;
-    } else if (observed === null) {
+    } else if (observed === null || telling === null) {
       status = "error";
       detail = run.timedOut
-        ? `the client made no connection before the ${options.timeoutMs} ms timeout`
+        ? `the client made no connection before the ${formatDuration(timeoutMs)} timeout`
         : `the client made no connection (exit code ${run.exitCode})`;
     } else {
       status = observed === expectation.outcome ? "pass" : "deviation";
-      const many = records.length > 1 ? ` (${records.length} connections)` : "";
-      detail = `${telling!.verdict?.summary ?? ""}${many}`;
+      const many = connections.length > 1 ? ` (${connections.length} connections)` : "";
+      detail = `${telling.summary}${many}`;
     }
-    const redact = (text: string) => redactPassword(text, account.password);
     return {
-      scenario: scenario.name,
-      mode,
+      ...about,
       status,
-      expected: expectation.outcome,
-      ...(expectation.why ? { why: expectation.why } : {}),
       observed,
-      verdict: telling?.verdict?.kind ?? null,
+      verdict: telling?.verdict ?? null,
       detail,
       command: shown,
       exitCode: run.exitCode,
       timedOut: run.timedOut,
       durationMs: run.durationMs,
-      stderrTail: redact(tail(run.stderr)),
-      connections: records.map(auditConnection),
+      stderrTail: redactPassword(tail(run.stderr), account.password),
+      connections,
     };
   } finally {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A scenario's server options, checked as a server start would check them (certificates, TLS
+ * versions, accounts), so a scenario that cannot be served fails the audit before the first run.
+ */
+async function checkedServerOptions(scenario: Scenario): Promise<MockServerOptions> {
+  const options = scenarioToOptions(scenario);
+  // `socketPath: true` makes a folder when resolved; the check needs no socket.
+  const { socketPath: _socketPath, ...checked } = options;
+  try {
+    await resolveOptions(checked);
+  } catch (error) {
+    throw new ScenarioError(scenario.source, "", (error as Error).message);
+  }
+  return options;
 }
 
 /**
  * Runs a client command against each scenario in each mode the scenario has an expectation for,
  * one fresh server per run, and compares what the server recorded with what a correct client does.
+ * Every scenario's server options and every template are checked before the first run; a server
+ * that still fails to start makes an `error` cell. SIGINT or SIGTERM kills the running client and
+ * ends the audit with an {@link AuditInterrupted}.
  */
 export async function runAudit(options: AuditOptions): Promise<AuditReport> {
-  if (typeof options.client === "string") checkTemplate(options.client);
   const startedAt = new Date().toISOString();
-  // Every file is read (and a bad one rejected) before the first run.
-  const scenarios = options.scenarios.map((reference) => ({ reference, scenario: loadScenario(reference) }));
-  const plan = scenarios.flatMap(({ reference, scenario }) =>
-    options.modes
-      .filter((mode) => scenario.expect[mode] !== undefined)
-      .map((mode) => ({ reference, scenario, mode })),
-  );
+  const { client } = options;
+  const templates = new Map<string, CheckedTemplate>();
+  const templateFor = (mode: SslMode, overSocket: boolean): CheckedTemplate => {
+    const template = typeof client === "string" ? client : client.preset(mode, overSocket);
+    let checked = templates.get(template);
+    if (checked === undefined) {
+      checked = checkTemplate(template);
+      templates.set(template, checked);
+    }
+    return checked;
+  };
+  const plan: PlannedRun[] = [];
+  for (const scenario of options.scenarios) {
+    const server = await checkedServerOptions(scenario);
+    for (const mode of options.modes) {
+      if (scenario.expect[mode] === undefined) continue;
+      plan.push({ scenario, mode, server, template: templateFor(mode, server.socketPath !== undefined) });
+    }
+  }
+  let goodSet: Promise<CertificateSet> | undefined;
+  const context: AuditContext = {
+    options,
+    interruption: new Interruption(),
+    goodSet: () => (goodSet ??= getCertificateSet("good")),
+  };
   const cells: AuditCell[] = [];
-  for (const { reference, scenario, mode } of plan) {
-    const cell = await auditCell(reference, scenario, mode, options);
-    cells.push(cell);
-    options.onCell?.(cell, cells.length, plan.length);
+  try {
+    for (const planned of plan) {
+      const cell = await auditCell(planned, context);
+      if (context.interruption.signal) throw new AuditInterrupted(context.interruption.signal);
+      cells.push(cell);
+      options.onCell?.(cell, cells.length, plan.length);
+    }
+  } finally {
+    context.interruption.remove();
   }
   const totals = { pass: 0, deviation: 0, error: 0 };
   for (const cell of cells) totals[cell.status]++;
   return {
     tool: { name: "mysql-tls-mock", version: options.toolVersion ?? "0.0.0" },
-    clientTemplate: typeof options.client === "string" ? options.client : options.client.name,
+    clientTemplate: typeof client === "string" ? client : client.name,
     startedAt,
     finishedAt: new Date().toISOString(),
     timeoutMs: options.timeoutMs,
     modes: options.modes,
-    scenarios: scenarios.map(({ scenario }) => ({ name: scenario.name, description: scenario.description })),
+    scenarios: options.scenarios.map((scenario) => ({
+      name: scenario.name,
+      description: scenario.description,
+    })),
     cells,
     totals,
   };

@@ -57,7 +57,6 @@ function hostPatternToRegExp(pattern: string): RegExp {
 export function clientHostNames(address: string): string[] {
   const plain = address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;
   const names = [plain];
-  if (plain === "localhost") return names;
   if (plain === "127.0.0.1" || plain === "::1") names.unshift("localhost");
   return names;
 }

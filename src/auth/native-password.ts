@@ -33,7 +33,7 @@ export function computeNativePasswordReply(password: string, scramble: Buffer): 
 export function verifyNativePasswordReply(password: string, scramble: Buffer, reply: Buffer): boolean {
   if (password === "") return reply.length === 0;
   if (reply.length !== 20) return false;
-  const stage2 = sha1(sha1(Buffer.from(password, "utf8")));
+  const stage2 = nativePasswordHash(password);
   const candidateStage1 = xor(reply, sha1(scramble, stage2));
   return timingSafeEqual(sha1(candidateStage1), stage2);
 }

@@ -38,10 +38,19 @@ function more(data: Buffer, exposure: CredentialExposure | null = null): Receive
   return { step: { kind: "more", data }, exposure };
 }
 
-function checkPassword(context: AuthContext, password: string, exposure: CredentialExposure): Received {
+/** Accepts when the context has an account and `matches` its stored password. */
+function checkAccount(
+  context: AuthContext,
+  exposure: CredentialExposure | null,
+  matches: (storedPassword: string) => boolean,
+): Received {
   const account = context.account;
   if (!account) return done(false, exposure, "unknown user");
-  return account.password === password ? done(true, exposure) : done(false, exposure, "wrong password");
+  return matches(account.password) ? done(true, exposure) : done(false, exposure, "wrong password");
+}
+
+function checkPassword(context: AuthContext, password: string, exposure: CredentialExposure): Received {
+  return checkAccount(context, exposure, (stored) => stored === password);
 }
 
 /** RSA-OAEP-decrypts (password ‖ NUL) XOR nonce, as both SHA-2 plugins send it over plaintext. */
@@ -68,10 +77,9 @@ export const nativePasswordPlugin: AuthPlugin = {
     return {
       receive(data) {
         const exposure = data.length > 0 ? "scramble-reply" : null;
-        if (!context.account) return done(false, exposure, "unknown user");
-        return verifyNativePasswordReply(context.account.password, context.scramble, data)
-          ? done(true, exposure)
-          : done(false, exposure, "wrong password");
+        return checkAccount(context, exposure, (stored) =>
+          verifyNativePasswordReply(stored, context.scramble, data),
+        );
       },
     };
   },
@@ -98,13 +106,11 @@ export const sha256PasswordPlugin: AuthPlugin = {
       receive(data) {
         if (isEmptyPassword(data)) return checkPassword(context, "", "cleartext-password");
         if (context.secure) return checkPassword(context, stripNul(data), "cleartext-password");
-        if (data.length === 1 && data[0] === REQUEST_PUBLIC_KEY_SHA256) {
-          if (!context.rsa)
-            return done(false, null, "Authentication requires either RSA keys or SSL encryption");
-          return more(Buffer.from(context.rsa.publicKeyPem));
-        }
         if (!context.rsa)
           return done(false, null, "Authentication requires either RSA keys or SSL encryption");
+        if (data.length === 1 && data[0] === REQUEST_PUBLIC_KEY_SHA256) {
+          return more(Buffer.from(context.rsa.publicKeyPem));
+        }
         const password = decryptPassword(context.rsa, context.scramble, data);
         if (password === null)
           return done(false, "encrypted-password", "the RSA-encrypted password did not decrypt");
@@ -170,6 +176,18 @@ export const cachingSha2PasswordPlugin: AuthPlugin = {
     };
   },
 };
+
+/**
+ * The wire names of the plugins in {@link AUTH_PLUGINS}, as a literal tuple for validators (the
+ * scenario schema); a test checks the two list the same plugins.
+ */
+export const AUTH_PLUGIN_NAMES = [
+  NATIVE_PASSWORD_PLUGIN,
+  "sha256_password",
+  "caching_sha2_password",
+  "mysql_clear_password",
+] as const;
+export type AuthPluginName = (typeof AUTH_PLUGIN_NAMES)[number];
 
 /** The plugins the server can run, by wire name. */
 export const AUTH_PLUGINS: Readonly<Record<string, AuthPlugin>> = {

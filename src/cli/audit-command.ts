@@ -1,19 +1,22 @@
 import { writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, CommanderError, InvalidArgumentError } from "commander";
 import pc from "picocolors";
 import type { AuditCell, AuditReport } from "../audit/audit-report";
 import { CLIENT_PRESETS } from "../audit/client-presets";
-import { checkTemplate, TemplateError } from "../audit/command-template";
-import { renderHtml, renderJson, renderJunit, renderMarkdown, renderTerminalTable } from "../audit/report";
-import { type AuditOptions, runAudit } from "../audit/run-audit";
-import { builtinScenarioNames } from "../scenarios/load-scenario";
-import { SSL_MODES, type SslMode } from "../scenarios/scenario-schema";
+import { checkTemplate, TEMPLATE_FIELDS, TemplateError } from "../audit/command-template";
+import { REPORT_FORMATS, renderReport } from "../audit/report";
+import { overallStatus } from "../audit/report/cell-text";
+import { AuditInterrupted, type AuditOptions, runAudit } from "../audit/run-audit";
+import { builtinScenarioNames, loadScenario, ScenarioError } from "../scenarios/load-scenario";
+import { type Scenario, SSL_MODES, type SslMode } from "../scenarios/scenario-schema";
+import { parseSeconds } from "./arguments";
 
 interface AuditFlags {
   client: string;
   modes: SslMode[];
-  scenarios: string[];
+  /** `all` (the default) or the scenarios named, loaded. */
+  scenarios: Scenario[] | "all";
   timeout: number;
   markdown?: string;
   json?: string;
@@ -22,8 +25,12 @@ interface AuditFlags {
   progress: boolean;
 }
 
-/** Exit statuses, so a pipeline can tell a deviation from a run that could not judge. */
-export const AUDIT_EXIT = { pass: 0, deviation: 1, error: 3 } as const;
+/**
+ * Exit statuses, so a pipeline can tell a deviation from a run that could not judge, and both from
+ * an audit that could not run at all (a usage error, a scenario that cannot be served, a report
+ * file that cannot be written). Ctrl-C or SIGTERM gives 130 or 143 (see `AuditInterrupted`).
+ */
+const AUDIT_EXIT = { pass: 0, deviation: 1, failed: 2, error: 3 } as const;
 
 function parseModes(value: string): SslMode[] {
   const modes = value.split(",").map((m) => m.trim().toUpperCase());
@@ -32,17 +39,23 @@ function parseModes(value: string): SslMode[] {
       throw new InvalidArgumentError(`unknown ssl-mode ${mode} (known: ${SSL_MODES.join(", ")})`);
     }
   }
-  return modes as SslMode[];
+  return [...new Set(modes as SslMode[])];
 }
 
-function parseScenarios(value: string): string[] {
-  return value === "all" ? builtinScenarioNames() : value.split(",").map((s) => s.trim());
-}
-
-function parseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError("expected seconds above 0");
-  return seconds;
+/** `all`, or each name or file loaded (an unknown name or a bad file is a usage error), once each. */
+function parseScenarios(value: string): Scenario[] | "all" {
+  if (value === "all") return "all";
+  const scenarios = new Map<string, Scenario>();
+  for (const reference of value.split(",").map((s) => s.trim())) {
+    try {
+      const scenario = loadScenario(reference);
+      if (!scenarios.has(scenario.source)) scenarios.set(scenario.source, scenario);
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  }
+  return [...scenarios.values()];
 }
 
 function parseClient(value: string): string {
@@ -85,16 +98,19 @@ function progressReporter(enabled: boolean): { onCell: AuditOptions["onCell"]; s
   };
 }
 
+/** Writes each report file asked for; tries them all, then throws naming every one that failed. */
 function writeReports(report: AuditReport, flags: AuditFlags): void {
-  const outputs: Array<[string | undefined, () => string]> = [
-    [flags.markdown, () => renderMarkdown(report)],
-    [flags.json, () => renderJson(report)],
-    [flags.junit, () => renderJunit(report)],
-    [flags.html, () => renderHtml(report)],
-  ];
-  for (const [file, render] of outputs) {
-    if (file) writeFileSync(file, render());
+  const failures: string[] = [];
+  for (const format of REPORT_FORMATS) {
+    const file = format === "table" ? undefined : flags[format];
+    if (!file) continue;
+    try {
+      writeFileSync(file, renderReport(format, report));
+    } catch (error) {
+      failures.push(`cannot write the ${format} report: ${(error as Error).message}`);
+    }
   }
+  if (failures.length > 0) throw new Error(failures.join("; "));
 }
 
 /** Adds `audit`: run a client command against scenarios and report where it deviates. */
@@ -106,15 +122,15 @@ export function auditCommand(program: Command, version: string): void {
     )
     .requiredOption(
       "--client <template>",
-      `the client command, with fields {host} {port} {socket} {user} {password} {ca} {cert} {key} {mode} (shell-quoted when filled in), or a preset: ${Object.keys(CLIENT_PRESETS).join(", ")}`,
+      `the client command, with fields ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(" ")} (shell-quoted when filled in), or a preset: ${Object.keys(CLIENT_PRESETS).join(", ")}`,
       parseClient,
     )
     .option("--modes <list>", "ssl-modes to run, comma-separated", parseModes, [...SSL_MODES])
     .option(
       "--scenarios <list>",
-      "scenario names or files, comma-separated, or all",
+      "scenario names or files, comma-separated, or all (the built-ins)",
       parseScenarios,
-      builtinScenarioNames(),
+      "all",
     )
     .option("--timeout <seconds>", "longest a run may take before the client is killed", parseSeconds, 20)
     .option("--markdown <file>", "also write the report as Markdown")
@@ -124,32 +140,42 @@ export function auditCommand(program: Command, version: string): void {
     .option("--no-progress", "print no progress")
     .addHelpText(
       "after",
-      `\nExit status: ${AUDIT_EXIT.pass} when every run did what a correct client does, ${AUDIT_EXIT.deviation} when a run deviated, ${AUDIT_EXIT.error} when some run could not be judged (and none deviated).\n` +
+      `\nExit status: ${AUDIT_EXIT.pass} when every run did what a correct client does, ${AUDIT_EXIT.deviation} when a run deviated, ${AUDIT_EXIT.error} when some run could not be judged (and none deviated), ${AUDIT_EXIT.failed} when the audit could not run (bad arguments, a scenario that cannot be served, a report file that cannot be written), 130/143 when interrupted by SIGINT/SIGTERM (the running client is killed, no report is written).\n` +
         `\nExample:\n  mysql-tls-mock audit --client 'mysql -h {host} -P {port} -u {user} -p{password} --ssl-mode={mode} --ssl-ca={ca} -e "SELECT 1"' --modes REQUIRED,VERIFY_CA\n`,
     )
+    // Commander has printed the usage error (and the help); the status is the audit's own.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : AUDIT_EXIT.failed))
     .action(async (flags: AuditFlags) => {
-      const preset = CLIENT_PRESETS[flags.client];
-      const progress = progressReporter(flags.progress);
-      let report: AuditReport;
       try {
-        report = await runAudit({
-          client: preset ? { name: flags.client, preset } : flags.client,
-          scenarios: flags.scenarios,
-          modes: flags.modes,
-          timeoutMs: flags.timeout * 1000,
-          onCell: progress.onCell,
-          toolVersion: version,
-        });
-      } finally {
-        progress.stop();
+        await audit(flags, version);
+      } catch (error) {
+        if (error instanceof AuditInterrupted) {
+          throw new CommanderError(error.exitCode, "mysql-tls-mock.interrupted", error.message);
+        }
+        throw new CommanderError(AUDIT_EXIT.failed, "mysql-tls-mock.auditFailed", (error as Error).message);
       }
-      process.stdout.write(`${renderTerminalTable(report, { colour: pc.isColorSupported })}\n`);
-      writeReports(report, flags);
-      process.exitCode =
-        report.totals.deviation > 0
-          ? AUDIT_EXIT.deviation
-          : report.totals.error > 0
-            ? AUDIT_EXIT.error
-            : AUDIT_EXIT.pass;
     });
+}
+
+async function audit(flags: AuditFlags, version: string): Promise<void> {
+  const preset = CLIENT_PRESETS[flags.client];
+  const scenarios =
+    flags.scenarios === "all" ? builtinScenarioNames().map((name) => loadScenario(name)) : flags.scenarios;
+  const progress = progressReporter(flags.progress);
+  let report: AuditReport;
+  try {
+    report = await runAudit({
+      client: preset ? { name: flags.client, preset } : flags.client,
+      scenarios,
+      modes: flags.modes,
+      timeoutMs: flags.timeout * 1000,
+      onCell: progress.onCell,
+      toolVersion: version,
+    });
+  } finally {
+    progress.stop();
+  }
+  process.stdout.write(`${renderReport("table", report, { colour: pc.isColorSupported })}\n`);
+  writeReports(report, flags);
+  process.exitCode = AUDIT_EXIT[overallStatus(report.totals)];
 }

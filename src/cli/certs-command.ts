@@ -4,9 +4,9 @@ import {
   type CertificateSetName,
   getCertificateSet,
   listCertificateSets,
-  UnknownCertificateSetError,
   writeCertificateSet,
 } from "../certs";
+import { DEFAULT_SERVER_VERSION } from "../server/options";
 
 /** Commander argument parser: a catalogue name, or an error listing the valid ones. */
 export function certificateSetName(value: string): CertificateSetName {
@@ -41,17 +41,13 @@ export function certsCommand(program: Command): void {
     .option(
       "--server-version <version>",
       "version in the MySQL_Server_<version>_Auto_Generated CNs",
-      "5.7.41",
+      DEFAULT_SERVER_VERSION,
     )
     .action(async (name: CertificateSetName, flags: { out: string; serverVersion: string }) => {
-      try {
-        const set = await getCertificateSet(name, { serverVersion: flags.serverVersion });
-        const paths = await writeCertificateSet(set, flags.out);
-        process.stdout.write(`${set.name}: ${set.description}\n`);
-        for (const path of paths) process.stdout.write(`  ${path}\n`);
-      } catch (error) {
-        if (error instanceof UnknownCertificateSetError) throw new InvalidArgumentError(error.message);
-        throw error;
-      }
+      // certificateSetName has already turned an unknown name away.
+      const set = await getCertificateSet(name, { serverVersion: flags.serverVersion });
+      const paths = await writeCertificateSet(set, flags.out);
+      process.stdout.write(`${set.name}: ${set.description}\n`);
+      for (const path of paths) process.stdout.write(`  ${path}\n`);
     });
 }

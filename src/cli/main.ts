@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command, CommanderError } from "commander";
 import { auditCommand } from "./audit-command";
 import { certsCommand } from "./certs-command";
 import { scenariosCommand } from "./scenarios-command";
@@ -7,21 +7,23 @@ import { packageVersion } from "./version";
 
 /** Entry point of the `mysql-tls-mock` command. */
 export async function main(argv: string[]): Promise<void> {
+  const version = packageVersion();
   const program = new Command()
     .name("mysql-tls-mock")
     .description("A fake MySQL server for testing how MySQL clients behave around TLS")
-    .version(packageVersion())
+    .version(version)
     .showHelpAfterError();
   serveCommand(program);
   certsCommand(program);
   scenariosCommand(program);
-  auditCommand(program, packageVersion());
+  auditCommand(program, version);
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof InvalidArgumentError) throw error;
+    // Commander prints and exits on its own parse errors; what arrives here came from an action.
+    // One line, no stack trace; an error that carries an exit status (a CommanderError) sets it.
     process.stderr.write(`mysql-tls-mock: ${(error as Error).message}\n`);
-    process.exitCode = 1;
+    process.exitCode = error instanceof CommanderError ? error.exitCode : 1;
   }
 }
 

@@ -3,12 +3,14 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
 import { loadScenario } from "../scenarios/load-scenario";
 import { scenarioToOptions } from "../scenarios/scenario-options";
+import type { Scenario } from "../scenarios/scenario-schema";
 import type { Account } from "../auth/accounts";
 import { CapabilityFlags } from "../protocol/constants";
 import { type StartOptions, startMockServer } from "../server/mock-server";
-import { DEFAULT_ACCOUNT, type TlsOptions } from "../server/options";
+import { DEFAULT_ACCOUNT, DEFAULT_SERVER_VERSION, type TlsOptions } from "../server/options";
 import { compareTlsVersions, isTlsVersion, TLS_VERSIONS, type TlsVersion } from "../tls/tls-versions";
 import type { CertificateSetName } from "../certs";
+import { parsePort, parseSeconds } from "./arguments";
 import { certificateSetName } from "./certs-command";
 import { formatEvent } from "./format-event";
 
@@ -46,23 +48,6 @@ function passwordHint(account: Account): string {
 
 function isLoopback(host: string): boolean {
   return host === "::1" || host.startsWith("127.") || host === "::ffff:127.0.0.1";
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new InvalidArgumentError("expected a port number from 0 to 65535");
-  }
-  return port;
-}
-
-/** Seconds, as MySQL's connect_timeout and wait_timeout take them (fractions allowed here). */
-function parseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 2_147_483) {
-    throw new InvalidArgumentError("expected a number of seconds above 0 (at most 2147483)");
-  }
-  return seconds;
 }
 
 /** `TLSv1.2` or `TLSv1,TLSv1.1,TLSv1.2`, as MySQL's tls_version takes it. */
@@ -118,12 +103,12 @@ function tlsFlags(flags: ServeFlags): TlsOptions {
 }
 
 /**
- * Flags become options on top of the scenario, if any: a flag the user gave overrides what the
- * scenario sets, and --user/--password add an account (replacing the scenario's account of that
- * name), so a user can point their own client's credentials at any scenario.
+ * Flags become options on top of the scenario (loaded from --scenario), if any: a flag the user
+ * gave overrides what the scenario sets, and --user/--password add an account (replacing the
+ * scenario's account of that name), so a user can point their own client's credentials at any
+ * scenario.
  */
-export function toServerOptions(flags: ServeFlags): StartOptions {
-  const scenario = flags.scenario ? loadScenario(flags.scenario) : null;
+export function toServerOptions(flags: ServeFlags, scenario: Scenario | null): StartOptions {
   const accounts = flagAccount(flags);
   const base = scenario
     ? scenarioToOptions(scenario, accounts)
@@ -185,7 +170,10 @@ export function serveCommand(program: Command): void {
         "require",
       ]),
     )
-    .option("--server-version <version>", "version string of the greeting (default: 5.7.41)")
+    .option(
+      "--server-version <version>",
+      `version string of the greeting (default: ${DEFAULT_SERVER_VERSION})`,
+    )
     .option(
       "--connect-timeout <seconds>",
       "end a client that has not logged in by then (MySQL's connect_timeout; default 10)",
@@ -204,7 +192,8 @@ export function serveCommand(program: Command): void {
     .option("--packets", "also print every packet")
     .addOption(new Option("--json", "print events as JSON lines instead of text"))
     .action(async (flags: ServeFlags) => {
-      const server = await startMockServer(toServerOptions(flags));
+      const scenario = flags.scenario ? loadScenario(flags.scenario) : null;
+      const server = await startMockServer(toServerOptions(flags, scenario));
       server.on("event", (event) => {
         const text = flags.json
           ? JSON.stringify(event)
@@ -220,7 +209,7 @@ export function serveCommand(program: Command): void {
       }
       const tls = server.tls;
       const firstAccount = server.options.accounts[0] ?? DEFAULT_ACCOUNT;
-      const scenarioText = flags.scenario ? `scenario ${loadScenario(flags.scenario).name}, ` : "";
+      const scenarioText = scenario ? `scenario ${scenario.name}, ` : "";
       const certText = tls?.certificateSet ? `, certificates: ${tls.certificateSet.name}` : "";
       const offered = (server.options.capabilityFlags & CapabilityFlags.CLIENT_SSL) !== 0;
       const tlsText = !tls

@@ -153,9 +153,25 @@ export function builtinScenarioNames(): string[] {
     .sort();
 }
 
+/**
+ * Whether a scenario reference names a file — it holds a path separator or ends in `.yaml`, `.yml`
+ * or `.json` — rather than a built-in scenario.
+ */
+export function isScenarioPath(reference: string): boolean {
+  return /[/\\]|\.ya?ml$|\.json$/.test(reference);
+}
+
+/**
+ * A scenario reference as {@link loadScenario} takes it, with a file path resolved against
+ * `baseDir` (an absolute one stays as it is); a built-in name is returned unchanged. For callers
+ * whose relative paths mean something other than the working directory (a jest rootDir).
+ */
+export function resolveScenarioReference(reference: string, baseDir: string): string {
+  return isScenarioPath(reference) ? resolve(baseDir, reference) : reference;
+}
+
 function locate(reference: string, from: string | null): string {
-  const looksLikePath = /[/\\]|\.ya?ml$|\.json$/.test(reference);
-  if (looksLikePath) return resolve(from ? dirname(from) : process.cwd(), reference);
+  if (isScenarioPath(reference)) return resolve(from ? dirname(from) : process.cwd(), reference);
   const builtin = join(BUILTIN_SCENARIO_DIR, `${reference}.yaml`);
   if (existsSync(builtin)) return builtin;
   throw new ScenarioError(

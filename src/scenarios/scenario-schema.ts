@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AUTH_PLUGIN_NAMES } from "../auth/plugins";
+import { CERTIFICATE_SET_NAMES } from "../certs/catalogue";
 import { FAULT_ACTIONS, FAULT_POINTS } from "../server/faults";
 import { TLS_VERSIONS } from "../tls/tls-versions";
 
@@ -39,9 +41,7 @@ const account = z.strictObject({
   user: z.string(),
   password: z.string(),
   host: z.string().optional(),
-  plugin: z
-    .enum(["mysql_native_password", "sha256_password", "caching_sha2_password", "mysql_clear_password"])
-    .optional(),
+  plugin: z.enum(AUTH_PLUGIN_NAMES).optional(),
   require: z
     .union([
       z.string(),
@@ -54,13 +54,25 @@ const account = z.strictObject({
     .optional(),
 });
 
+/** Whether `versions` (in any order, without repeats) leave no gap between the lowest and highest. */
+function formsRange(versions: readonly (typeof TLS_VERSIONS)[number][]): boolean {
+  const indexes = versions.map((v) => TLS_VERSIONS.indexOf(v)).sort((a, b) => a - b);
+  return indexes.every((index, i) => index === indexes[0]! + i);
+}
+
 const tls = z.strictObject({
   /** The versions served, as MySQL's tls_version lists them; they must form a range. */
-  versions: z.array(z.enum(TLS_VERSIONS)).min(1).optional(),
+  versions: z
+    .array(z.enum(TLS_VERSIONS))
+    .min(1)
+    .refine((versions) => formsRange(versions), {
+      message: "the versions must form a range without gaps (node:tls serves a range)",
+    })
+    .optional(),
   /** `mysql-5.7-openssl`, `mysql-5.7-yassl`, or an OpenSSL cipher string. */
   ciphers: z.string().optional(),
   /** A certificate set from the catalogue (`mysql-tls-mock certs list`). */
-  certificates: z.string().optional(),
+  certificates: z.enum(CERTIFICATE_SET_NAMES).optional(),
   clientCertificates: z.enum(["none", "request", "require"]).optional(),
 });
 
@@ -80,7 +92,7 @@ const server = z.strictObject({
   mariadbCapabilities: z.number().int().min(0).max(0xffffffff).optional(),
   tls: z.union([z.literal(false), tls]).optional(),
   /** The plugin the greeting names (5.7: mysql_native_password; 8.0: caching_sha2_password). */
-  defaultAuthPlugin: z.enum(["mysql_native_password", "sha256_password", "caching_sha2_password"]).optional(),
+  defaultAuthPlugin: z.enum(AUTH_PLUGIN_NAMES).exclude(["mysql_clear_password"]).optional(),
   /** Whether the server has RSA keys for sha256/caching_sha2 over plaintext (yaSSL builds have none). */
   rsaKeys: z.boolean().optional(),
   cachingSha2CacheWarm: z.boolean().optional(),

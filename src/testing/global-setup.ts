@@ -1,8 +1,9 @@
-import { appendFileSync, chmodSync, writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { join } from "node:path";
 import type { ConnectionRecord } from "../record/connection-record";
+import { resolveScenarioReference } from "../scenarios/load-scenario";
 import { type MockServer, type StartOptions, startMockServer } from "../server/mock-server";
 import { SHARED_ENV } from "./shared";
 
@@ -71,18 +72,21 @@ function sharedServerOptions(projectConfig?: { rootDir?: string; globals?: Recor
   }
   const options: StartOptions = { ...(configured as StartOptions | undefined) };
   const scenario = process.env.MYSQL_TLS_MOCK_SCENARIO || options.scenario;
-  if (typeof scenario === "string" && /[/\\]|\.ya?ml$|\.json$/.test(scenario) && !isAbsolute(scenario)) {
-    options.scenario = resolve(projectConfig?.rootDir ?? process.cwd(), scenario);
-  } else if (scenario !== undefined) {
-    options.scenario = scenario;
+  if (scenario !== undefined) {
+    options.scenario =
+      typeof scenario === "string"
+        ? resolveScenarioReference(scenario, projectConfig?.rootDir ?? process.cwd())
+        : scenario;
   }
   return options;
 }
 
-/** Writes a file only its owner can read (0600, also if it existed with wider permissions). */
+/**
+ * Creates a file only its owner can read (0600). It is new, in the setup's own 0700 directory, so
+ * the mode it is created with is the mode it has.
+ */
 function privateFile(path: string, content: string): string {
-  writeFileSync(path, content, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writeFileSync(path, content, { mode: 0o600, flag: "wx" });
   return path;
 }
 

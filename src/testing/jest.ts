@@ -7,27 +7,15 @@
  *
  * Importing it registers the matchers with `expect.extend` and declares their types on
  * `jest.Matchers`, so `expect(server).toHaveNegotiatedTls("TLSv1.2")` type-checks. It also exports
- * the fixture and shared-server helpers, and the matchers for projects that extend `expect` themselves.
+ * the fixture and shared-server helpers. Projects that extend `expect` themselves import the
+ * matchers from `mysql-tls-mock/matchers` instead, which registers nothing.
  *
  * @packageDocumentation
  */
 import { jestGlobal } from "./jest-globals";
 import { matchers, type MysqlTlsMockMatchers } from "./matchers";
 
-export {
-  type ConnectionsSubject,
-  type MatcherContextLike,
-  type MatcherResult,
-  matchers,
-  type MysqlTlsMockMatchers,
-  toHaveAuthenticated,
-  toHaveExposedCredentials,
-  toHaveFallenBackToPlaintext,
-  toHaveNegotiatedTls,
-  toHaveOfferedTlsVersions,
-  toHaveRejectedCertificate,
-  toHaveSentSslRequest,
-} from "./matchers";
+export type { ConnectionsSubject, MysqlTlsMockMatchers } from "./matchers";
 export { type FixtureOptions, type MockServerFixture, useMockServer } from "./fixture";
 export {
   readSharedRecords,

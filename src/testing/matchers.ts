@@ -1,6 +1,5 @@
-import type { CredentialExposure } from "../auth/auth-plugin";
 import type { ConnectionRecord } from "../record/connection-record";
-import { type Verdict, verdictOf } from "../record/verdict";
+import { describeEnding, EXPOSURE_WORDS, type Verdict, verdictOf } from "../record/verdict";
 
 /**
  * Jest matchers over what the mock server recorded. Register them once with
@@ -116,12 +115,6 @@ function subjectOf(context: MatcherContextLike, hint: string, received: unknown)
 
 type Print = (value: unknown) => string;
 
-const EXPOSURE_WORDS: Record<CredentialExposure, string> = {
-  "scramble-reply": "scramble reply",
-  "encrypted-password": "RSA-encrypted password",
-  "cleartext-password": "password in cleartext",
-};
-
 /** The final verdict, or the verdict of the record as it is now when the connection is still open. */
 function verdict(record: ConnectionRecord): Verdict {
   return record.verdict ?? verdictOf(record);
@@ -138,26 +131,23 @@ function tlsText(record: ConnectionRecord, print: Print): string {
   return `TLS failed: ${print(tls.failure.cause)}${alert}`;
 }
 
+/** How the login ended: the verdict's words, with what a line of a failure message needs besides. */
 function loginText(record: ConnectionRecord, print: Print): string {
   const outcome = record.outcome;
   switch (outcome.kind) {
-    case "authenticated":
-      return `authenticated as ${print(record.user)}`;
+    case "pending":
+      // Loud, with the phase: the note under the lines explains why the record is not final.
+      return `STILL OPEN (phase ${record.phase})`;
+    case "tls-failed":
+      // The TLS part of the line already says how TLS failed.
+      return "no credentials sent";
     case "refused":
+      // Whose login: the server's message does not always name the user.
       return `login as ${print(record.user)} refused (${outcome.code} ${outcome.message})`;
     case "client-went-away":
-      return `client ${outcome.how} in ${outcome.phase}${record.user === null ? " before sending credentials" : ""}`;
-    case "tls-failed":
-      return "no credentials sent";
-    case "pending":
-      return `STILL OPEN (phase ${record.phase})`;
-    case "protocol-error":
-      return `protocol error in ${outcome.phase}`;
-    case "fault":
-      return `server fault (${outcome.action} at ${outcome.point})`;
-    case "timeout":
-    case "server-stopped":
-      return `${outcome.kind} in ${outcome.phase}`;
+      return `${describeEnding(record)}${record.user === null ? " before sending credentials" : ""}`;
+    default:
+      return describeEnding(record);
   }
 }
 
@@ -179,7 +169,7 @@ interface Spec {
   /** The part of the record this matcher looks at, when the common line does not show it. */
   relevant?(record: ConnectionRecord): string | null;
   /** Extra paragraphs for the message, e.g. why a near miss did not count. */
-  notes?(records: readonly ConnectionRecord[], isNot: boolean): string[];
+  notes?(records: readonly ConnectionRecord[]): string[];
 }
 
 function plural(n: number): string {
@@ -209,7 +199,7 @@ function run(context: MatcherContextLike, received: unknown, spec: Spec): Matche
       const marker = pass && matching.includes(record) ? "› " : "  ";
       return `${marker}${line(record, spec.relevant?.(record) ?? null, print)}`;
     });
-    const notes = [...(spec.notes?.(records, isNot) ?? []), ...pendingNotes(records)];
+    const notes = [...(spec.notes?.(records) ?? []), ...pendingNotes(records)];
     return [
       hint,
       "",
@@ -342,14 +332,9 @@ function rejectedAfterHandshake(record: ConnectionRecord): boolean {
   return record.tls?.outcome === "negotiated" && verdict(record).findings.includes("tls-verified-refused");
 }
 
-/** Negotiated and left before sending credentials, though the certificate has no flaw. */
+/** Negotiated and left before sending credentials, though the certificate has no flaw (verdict finding `tls-abandoned`). */
 function leftAfterCleanHandshake(record: ConnectionRecord): boolean {
-  return (
-    record.tls?.outcome === "negotiated" &&
-    record.user === null &&
-    record.outcome.kind === "client-went-away" &&
-    (record.serverCertificate?.flaws.length ?? 0) === 0
-  );
+  return verdict(record).findings.includes("tls-abandoned");
 }
 
 /**
@@ -426,11 +411,10 @@ export function toHaveFallenBackToPlaintext(this: MatcherContextLike, received: 
 }
 
 function exposureText(record: ConnectionRecord): string {
-  if (record.credentialsInPlaintext) {
-    const plugin = record.authSwitchedTo ?? record.clientAuthPlugin ?? "unknown plugin";
-    const what = record.credentialExposure ? EXPOSURE_WORDS[record.credentialExposure] : "credentials";
-    return `exposed its ${plugin} ${what} without TLS`;
-  }
+  const exposure = verdict(record).exposure;
+  if (exposure) return `exposed its ${exposure.plugin} ${EXPOSURE_WORDS[exposure.what]} without TLS`;
+  // Credentials in the SSLRequest itself: no plugin's response to name.
+  if (record.credentialsInPlaintext) return "exposed its credentials without TLS";
   if (record.user === null) return "sent no credentials";
   return record.tls?.outcome === "negotiated"
     ? "credentials only inside TLS"

@@ -30,7 +30,7 @@ function shellArguments(command: string): string[] {
 describe("the client command template", () => {
   it("fills every field so the shell passes each value through as one argument, unexpanded", () => {
     const command = fillTemplate(
-      "-h {host} -P {port} -u {user} -p{password} --ssl-ca={ca} --ssl-mode={mode}",
+      checkTemplate("-h {host} -P {port} -u {user} -p{password} --ssl-ca={ca} --ssl-mode={mode}"),
       FIELDS,
     );
     expect(shellArguments(command)).toEqual([

@@ -2,10 +2,12 @@ import { X509Certificate } from "node:crypto";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runMariadbCli } from "../helpers/mariadb-cli";
+import { getCertificateSet } from "../../src/certs";
+import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";
 import { type MariadbServer, startMariadbServer } from "../helpers/mariadb-server";
 import { runOpensslStartTls } from "../helpers/openssl-client";
 import { type ProcessResult, runProcess } from "../helpers/processes";
+import { pemBlocks } from "./openssl-cli";
 
 /**
  * `mysql-tls-mock certs write mysql-ssl-rsa-setup` writes files MySQL tooling accepts: a real MariaDB server
@@ -28,8 +30,7 @@ const file = (name: string) => join(certs, name);
 
 /** The PEM certificates in `openssl s_client -showcerts` output, leaf first. */
 function presentedCertificates(output: string): X509Certificate[] {
-  const blocks = output.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  return blocks.map((pem) => new X509Certificate(pem));
+  return pemBlocks(output).map((pem) => new X509Certificate(pem));
 }
 
 /** `SHOW …` output of the mariadb CLI in batch mode as name → value. */
@@ -45,10 +46,9 @@ function rows(stdout: string): Record<string, string> {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "mysql-tls-mock-mariadb-server-"));
   certs = join(work, "certs");
-  // As a user would run it; a private cache folder so the set is generated here, not read from ~/.cache.
+  // As a user would run it (with the shared certificate cache: what is checked is the files it writes).
   cli = await runProcess(process.execPath, [CLI, "certs", "write", "mysql-ssl-rsa-setup", "--out", certs], {
     timeoutMs: 60_000,
-    env: { XDG_CACHE_HOME: join(work, "cache") },
   });
   if (cli.code !== 0) throw new Error(`certs write failed (${cli.code}):\n${cli.stdout}${cli.stderr}`);
 
@@ -145,27 +145,12 @@ describe("certs write mysql-ssl-rsa-setup, served by a real mariadbd", () => {
   });
 
   it("fails chain verification against another CA: --ssl-ca without --ssl-verify-server-cert really checks", async () => {
-    // An unrelated self-signed CA: a client that checks the chain must refuse the server.
-    const otherCa = await runProcess("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      join(work, "other-ca-key.pem"),
-      "-out",
-      join(work, "other-ca.pem"),
-      "-subj",
-      "/CN=Some_Other_CA",
-      "-days",
-      "2",
-    ]);
-    expect(otherCa.code).toBe(0);
+    // An unrelated CA (the catalogue's good set's): a client that checks the chain must refuse the server.
+    const otherCa = pemFile((await getCertificateSet("good")).ca);
     const client = await runMariadbCli({
       port: server.port,
       ...TLS_ACCOUNT,
-      flags: ["--ssl", `--ssl-ca=${join(work, "other-ca.pem")}`],
+      flags: ["--ssl", `--ssl-ca=${otherCa}`],
     });
     expect(client.code).not.toBe(0);
     expect(client.stderr).toContain(

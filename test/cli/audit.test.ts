@@ -1,7 +1,8 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { create } from "xmlbuilder2";
 import type { AuditReport } from "../../src/audit/audit-report";
@@ -9,6 +10,8 @@ import { builtinScenarioNames, loadScenario } from "../../src/scenarios/load-sce
 import type { SslMode } from "../../src/scenarios/scenario-schema";
 import { gridCells } from "../audit/report/html-cells";
 import { CHROMIUM_TIMEOUT_MS, runHeadlessChromium } from "../helpers/chromium";
+import { BIN, runCli } from "../helpers/cli-process";
+import type { ProcessResult } from "../helpers/processes";
 import { knownDeviation } from "../scenarios/known-deviations";
 
 /**
@@ -17,7 +20,6 @@ import { knownDeviation } from "../scenarios/known-deviations";
  * this client: a pass where the client is correct, and exactly the known deviations.
  */
 
-const BIN = join(__dirname, "..", "..", "bin", "mysql-tls-mock.js");
 const MODES: SslMode[] = ["PREFERRED", "VERIFY_IDENTITY"];
 
 /** The DOM members read from xmlbuilder2's parse (no DOM lib in this project's types). */
@@ -26,22 +28,30 @@ interface XmlElement {
   getElementsByTagName(name: string): ArrayLike<unknown>;
 }
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+function audit(args: string[], timeoutMs = 280_000): Promise<ProcessResult> {
+  return runCli(["audit", ...args], { timeoutMs });
 }
 
-function audit(args: string[], timeoutMs = 280_000): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, "audit", ...args],
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1" } },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error.code as number | undefined) ?? null) : 0, stdout, stderr }),
-    );
-  });
+/** Whether a process is running (a zombie no one reaped yet counts as gone). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(predicate: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 let dir: string;
@@ -51,7 +61,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("mysql-tls-mock audit with the mariadb CLI across every built-in scenario", () => {
-  let run: CliRun;
+  let run: ProcessResult;
   let report: AuditReport;
   const file = (name: string) => join(dir, name);
 
@@ -197,16 +207,106 @@ describe("mysql-tls-mock audit with a command template", () => {
       "--scenarios",
       "cert-expired",
       "--timeout",
-      "0.5",
+      "1.5",
       "--no-progress",
     ]);
     expect(run.code).toBe(3);
-    expect(run.stdout).toContain("the client made no connection before the 500 ms timeout");
+    expect(run.stdout).toContain("the client made no connection before the 1.5 s timeout");
   });
 
+  it("keeps the password out of what the client printed on stderr", async () => {
+    const json = join(dir, "stderr.json");
+    const run = await audit([
+      "--client",
+      "echo pw={password} >&2",
+      "--modes",
+      "REQUIRED",
+      "--scenarios",
+      "cert-expired",
+      "--json",
+      json,
+      "--no-progress",
+    ]);
+    expect(run.code).toBe(3);
+    const report = JSON.parse(readFileSync(json, "utf8")) as AuditReport;
+    expect(report.cells[0]!.command).toBe("echo pw='***' >&2");
+    expect(report.cells[0]!.stderrTail).toBe("pw=***");
+  });
+
+  it("on SIGINT kills the running client, removes its files and exits 130", async () => {
+    const marks = mkdtempSync(join(dir, "interrupt-"));
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "audit",
+        "--client",
+        `echo {ca} > ${marks}/ca; sleep 60 & echo $! > ${marks}/pid; wait`,
+        "--modes",
+        "REQUIRED",
+        "--scenarios",
+        "cert-expired",
+        "--no-progress",
+      ],
+      { env: { ...process.env, NO_COLOR: "1" } },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = once(child, "exit");
+    const pidFile = join(marks, "pid");
+    try {
+      await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "", "the client");
+    } catch (error) {
+      child.kill("SIGKILL");
+      throw error;
+    }
+    const clientPid = Number(readFileSync(pidFile, "utf8"));
+    const caFile = readFileSync(join(marks, "ca"), "utf8").trim();
+    expect(isRunning(clientPid)).toBe(true);
+    child.kill("SIGINT");
+    const [code] = await exited;
+    expect(code).toBe(130);
+    expect(stderr).toContain("audit interrupted by SIGINT");
+    await waitFor(() => !isRunning(clientPid), "the client to be gone", 5000);
+    expect(existsSync(dirname(caFile))).toBe(false);
+  }, 60_000);
+});
+
+describe("mysql-tls-mock audit exit status 2: the audit could not run", () => {
   it("refuses a template with an unknown field before running anything", async () => {
     const run = await audit(["--client", "mysql -h {hostname}", "--scenarios", "cert-expired"]);
-    expect(run.code).not.toBe(0);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain("unknown field {hostname}");
+  });
+
+  it("refuses an unknown scenario name before running anything", async () => {
+    const run = await audit(["--client", "true", "--scenarios", "cert-expired,no-such-scenario"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no built-in scenario named "no-such-scenario"');
+  });
+
+  it("refuses a timeout setTimeout cannot hold", async () => {
+    const run = await audit(["--client", "true", "--timeout", "3000000"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("at most 2147483");
+  });
+
+  it("fails when a report file cannot be written, after the table", async () => {
+    const run = await audit([
+      "--client",
+      "true",
+      "--modes",
+      "REQUIRED",
+      "--scenarios",
+      "cert-expired",
+      "--json",
+      join(dir, "no-such-folder", "audit.json"),
+      "--no-progress",
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("Totals:");
+    expect(run.stderr).toMatch(/^mysql-tls-mock: cannot write the json report: ENOENT/);
   });
 });

@@ -1,13 +1,11 @@
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runProcess } from "../helpers/processes";
+import { runCli, startCli } from "../helpers/cli-process";
 import { runMariadbCli } from "../helpers/mariadb-cli";
 
-const BIN = join(__dirname, "..", "..", "bin", "mysql-tls-mock.js");
-const cli = (...args: string[]) => runProcess(process.execPath, [BIN, ...args], { env: { NO_COLOR: "1" } });
+const cli = (...args: string[]) => runCli(args);
 
 describe("mysql-tls-mock scenarios", () => {
   it("lists the built-ins with a one-line description each", async () => {
@@ -38,23 +36,16 @@ describe("mysql-tls-mock scenarios", () => {
 
 describe("mysql-tls-mock serve --scenario", () => {
   it("serves the scenario, with --user/--password adding an account the client can use", async () => {
-    const child = spawn(
-      process.execPath,
-      [BIN, "serve", "--port", "0", "--scenario", "mysql-5.7.41-notls", "-u", "app", "-p", "pw"],
-      {
-        env: { ...process.env, NO_COLOR: "1" },
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
+    const { child, port, output } = await startCli([
+      "--scenario",
+      "mysql-5.7.41-notls",
+      "-u",
+      "app",
+      "-p",
+      "pw",
+    ]);
     try {
-      const deadline = Date.now() + 20_000;
-      while (!/listening on [\d.]+:(\d+)/.test(out) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      const port = Number(/listening on [\d.]+:(\d+)/.exec(out)![1]);
-      expect(out).toContain("scenario mysql-5.7.41-notls, MySQL 5.7.41, TLS off");
+      expect(output()).toContain("scenario mysql-5.7.41-notls, MySQL 5.7.41, TLS off");
       const mine = await runMariadbCli({ port, user: "app", password: "pw", flags: ["--skip-ssl"] });
       expect(mine.code).toBe(0);
       const scenarios = await runMariadbCli({ port, user: "root", password: "root", flags: ["--skip-ssl"] });

@@ -1,35 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as mysql2 from "mysql2/promise";
+import { runCli, startCli } from "../helpers/cli-process";
 import { runMariadbCli } from "../helpers/mariadb-cli";
-
-const BIN = join(__dirname, "..", "..", "bin", "mysql-tls-mock.js");
-
-/** Starts `mysql-tls-mock serve` as a user would and waits for its banner. */
-async function startCli(
-  args: string[],
-): Promise<{ child: ChildProcessWithoutNullStreams; port: number; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], {
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  let stdout = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  const deadline = Date.now() + 20_000;
-  while (!/listening on [\d.]+:(\d+)/.test(stdout)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`CLI did not start:\n${stdout}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const port = Number(/listening on [\d.]+:(\d+)/.exec(stdout)![1]);
-  return { child, port, output: () => stdout };
-}
 
 async function waitFor(predicate: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -143,12 +118,7 @@ describe("mysql-tls-mock serve", () => {
   });
 
   it("rejects a TLS version list with a gap, naming the problem", async () => {
-    const child = spawn(process.execPath, [BIN, "serve", "--tls-version", "TLSv1,TLSv1.2"]);
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const [code] = await once(child, "exit");
+    const { code, stderr } = await runCli(["serve", "--tls-version", "TLSv1,TLSv1.2"]);
     expect(code).not.toBe(0);
     expect(stderr).toContain("range without gaps");
   });

@@ -1,13 +1,12 @@
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as mysql2 from "mysql2/promise";
+import { mariadbCliSslFlags } from "../../src/audit/client-presets";
 import { type CertificateSet, type CertificateSetName, listCertificateSets } from "../../src/certs";
 import type { ConnectionRecord } from "../../src/record/connection-record";
 import { type MockServer, startMockServer } from "../../src/server/mock-server";
-import { runMariadbCli } from "../helpers/mariadb-cli";
+import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";
 import { runOpensslStartTls } from "../helpers/openssl-client";
+import { runPromiseDriver } from "../helpers/ssl-modes";
 import {
   type ChainFailure,
   type Client,
@@ -182,18 +181,13 @@ interface SetFiles {
   clientKey?: string;
 }
 
-function writeSetFiles(dir: string, set: CertificateSet): SetFiles {
-  const write = (name: string, pem: string) => {
-    const path = join(dir, `${set.name}-${name}`);
-    writeFileSync(path, pem, { mode: 0o600 });
-    return path;
-  };
+function writeSetFiles(set: CertificateSet): SetFiles {
   return {
-    ca: write("ca.pem", set.ca),
+    ca: pemFile(set.ca),
     ...(set.client
       ? {
-          clientCert: write("client-cert.pem", set.client.cert),
-          clientKey: write("client-key.pem", set.client.key),
+          clientCert: pemFile(set.client.cert, "client-cert.pem"),
+          clientKey: pemFile(set.client.key, "client-key.pem"),
         }
       : {}),
   };
@@ -204,10 +198,8 @@ function hostFor(mode: Mode): string {
 }
 
 async function runCli(port: number, files: SetFiles, mode: Mode): Promise<ClientView> {
-  const flags =
-    mode === "verify-ca" || mode === "client-certificate"
-      ? ["--ssl", `--ssl-ca=${files.ca}`]
-      : [`--ssl-ca=${files.ca}`, "--ssl-verify-server-cert"];
+  const sslMode = mode === "verify-ca" || mode === "client-certificate" ? "VERIFY_CA" : "VERIFY_IDENTITY";
+  const flags = mariadbCliSslFlags(sslMode, files.ca);
   if (mode === "client-certificate")
     flags.push(`--ssl-cert=${files.clientCert}`, `--ssl-key=${files.clientKey}`);
   const result = await runMariadbCli({ port, host: hostFor(mode), ...ACCOUNT, flags, sql: "SELECT 1" });
@@ -218,31 +210,26 @@ async function runCli(port: number, files: SetFiles, mode: Mode): Promise<Client
   };
 }
 
-async function runMysql2(port: number, set: CertificateSet, mode: Mode): Promise<ClientView> {
+async function runMysql2(
+  port: number,
+  set: CertificateSet,
+  files: SetFiles,
+  mode: Mode,
+): Promise<ClientView> {
   // A fresh ssl object per connection: mysql2 keys its TLS session cache on it, so nothing is resumed.
-  const ssl: mysql2.SslOptions = { ca: set.ca, rejectUnauthorized: true };
+  const ssl: Record<string, unknown> = { ca: set.ca, rejectUnauthorized: true };
   if (mode === "verify-identity-ip" || mode === "verify-identity-name") ssl.verifyIdentity = true;
   if (mode === "client-certificate") {
     ssl.cert = set.client!.cert;
     ssl.key = set.client!.key;
   }
-  let connection: mysql2.Connection | undefined;
-  try {
-    connection = await mysql2.createConnection({
-      host: hostFor(mode),
-      port,
-      ...ACCOUNT,
-      ssl,
-      connectTimeout: 10_000,
-    });
-    const [rows] = await connection.query<mysql2.RowDataPacket[]>("SELECT 1 AS one");
-    return { connected: Number(rows[0]?.one) === 1, says: "" };
-  } catch (error) {
-    const { message, code } = error as { message: string; code?: string };
-    return { connected: false, says: message, ...(code ? { errorCode: code } : {}) };
-  } finally {
-    await connection?.end().catch(() => connection?.destroy());
-  }
+  const target = { port, host: hostFor(mode), ...ACCOUNT, ca: set.ca, caFile: files.ca };
+  const result = await runPromiseDriver(mysql2.createConnection, target, ssl);
+  return {
+    connected: result.queried,
+    says: result.error ?? "",
+    ...(result.errorCode ? { errorCode: result.errorCode } : {}),
+  };
 }
 
 async function runOpenssl(port: number, files: SetFiles, mode: Mode): Promise<ClientView> {
@@ -272,7 +259,7 @@ async function observe(
     c.client === "mariadb-cli"
       ? await runCli(server.port, files, c.mode)
       : c.client === "mysql2"
-        ? await runMysql2(server.port, set, c.mode)
+        ? await runMysql2(server.port, set, files, c.mode)
         : await runOpenssl(server.port, files, c.mode);
   // The client has finished, and any connection it made reached the server's accept.
   const connections = server.connections.length - before;
@@ -294,10 +281,8 @@ const observations = new Map<Case, Observation>();
 /** The set each server served, as the server itself resolved it. */
 const served = new Map<CertificateSetName, CertificateSet>();
 const servers: MockServer[] = [];
-let workDir: string;
 
 beforeAll(async () => {
-  workDir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-catalogue-"));
   const bySet = new Map<CertificateSetName, Case[]>();
   for (const c of CASES) bySet.set(c.set, [...(bySet.get(c.set) ?? []), c]);
   const order = [...bySet.keys()].sort(
@@ -311,14 +296,13 @@ beforeAll(async () => {
     const set = server.tls?.certificateSet;
     if (!set) throw new Error(`${name}: the server serves no catalogue set`);
     served.set(name, set);
-    const files = writeSetFiles(workDir, set);
+    const files = writeSetFiles(set);
     for (const c of bySet.get(name)!) observations.set(c, await observe(server, set, files, c));
   });
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
 function observed(c: Case): Observation & { record: ConnectionRecord } {

@@ -1,39 +1,31 @@
 /**
  * What the pre-auth fuzz property needs around it: mock servers on loopback, a bare client that
- * writes whatever it is told, a real TLS ClientHello to mutate, bounded waits on connection
- * records, and a watch on exceptions that escape into the process.
+ * writes whatever it is told, a real TLS ClientHello to mutate, bounded waits, and a watch on
+ * exceptions that escape into the process.
  */
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
-import { Duplex } from "node:stream";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import * as mysql2 from "mysql2/promise";
-import { computeNativePasswordReply } from "../../src/auth/native-password";
 import { Command } from "../../src/protocol/constants";
 import { encodePacket, type Packet, PacketFramer } from "../../src/protocol/framing";
 import { decodeErr } from "../../src/protocol/packets/err-packet";
-import { encodeHandshakeResponse41 } from "../../src/protocol/packets/handshake-response-41";
 import { decodeHandshakeV10, type HandshakeV10 } from "../../src/protocol/packets/handshake-v10";
-import type { ConnectionRecord } from "../../src/record/connection-record";
-import { CLIENT_CAPABILITIES } from "../helpers/raw-client";
 import { type MockServer, startMockServer } from "../../src/server/mock-server";
-
-/** The account every fuzz server has (the default one). */
-export const USER = "root";
-export const PASSWORD = "root";
+import { DEFAULT_ACCOUNT } from "../../src/server/options";
+import { captureClientHello } from "../helpers/client-hello";
+import { CLIENT_CAPABILITIES, handshakeResponse } from "../helpers/raw-client";
 
 /**
- * Accounts of the server without TLS: the default one, and one per SHA-2 plugin, so that the auth
- * conversation (fast path, full authentication, RSA key requests, encrypted passwords) is fuzzed too.
+ * Accounts of the server without TLS: the default one (the TLS server's only one), and one per
+ * SHA-2 plugin, so that the auth conversation (fast path, full authentication, RSA key requests,
+ * encrypted passwords) is fuzzed too.
  */
 export const PLAIN_SERVER_ACCOUNTS = [
-  { user: USER, password: PASSWORD },
+  DEFAULT_ACCOUNT,
   { user: "sha2", password: "sha2-password", plugin: "caching_sha2_password" },
   { user: "sha256", password: "sha256-password", plugin: "sha256_password" },
 ];
-
-/** libmysqlclient's usual capability set, without CLIENT_SSL (the raw test client's). */
-export { CLIENT_CAPABILITIES };
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -208,50 +200,7 @@ export class BareClient {
   }
 }
 
-/** A real TLS ClientHello as node's TLS client writes it, captured once, for mutation. */
-export async function captureClientHello(): Promise<Buffer> {
-  let tls: TLSSocket | undefined;
-  const hello = new Promise<Buffer>((resolve) => {
-    const carrier = new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, callback) {
-        resolve(Buffer.from(chunk));
-        callback();
-      },
-    });
-    tls = tlsConnect({ socket: carrier, rejectUnauthorized: false, servername: "localhost" });
-    tls.on("error", () => {});
-  });
-  try {
-    return await within(5000, hello, () => "node's TLS client wrote no ClientHello");
-  } finally {
-    tls?.destroy();
-  }
-}
-
-// ---- records ----------------------------------------------------------------------------------------
-
-/** The record of the connection whose client port is `port`: the newest such one. */
-export function recordOf(server: MockServer, port: number): ConnectionRecord {
-  const records = server.connections;
-  for (let i = records.length - 1; i >= 0; i--) {
-    if (records[i]!.client.port === port) return records[i]!;
-  }
-  throw new Error(`the server has no record of the connection from port ${port}`);
-}
-
-/** Resolves once the connection's `connection-closed` event has been emitted (or already was). */
-export function whenClosed(server: MockServer, record: ConnectionRecord): Promise<void> {
-  if (record.endedAt !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const listener = (event: { connectionId: number }) => {
-      if (event.connectionId !== record.id) return;
-      server.off("connection-closed", listener);
-      resolve();
-    };
-    server.on("connection-closed", listener);
-  });
-}
+// ---- waiting --------------------------------------------------------------------------------------------
 
 /** Polls until `condition` holds, or throws `message()` after `ms`. */
 export async function until(condition: () => boolean, ms: number, message: () => string): Promise<void> {
@@ -269,16 +218,8 @@ export async function bareLogin(server: MockServer, timeoutMs: number): Promise<
   const client = await BareClient.connect(server.port, timeoutMs);
   try {
     const greeting = await client.greeting(timeoutMs);
-    const response = encodeHandshakeResponse41({
-      capabilityFlags: CLIENT_CAPABILITIES,
-      maxPacketSize: 0x1000000,
-      characterSet: 33,
-      reserved: Buffer.alloc(23),
-      username: USER,
-      authResponse: computeNativePasswordReply(PASSWORD, greeting.authPluginData),
-      authPluginName: "mysql_native_password",
-      connectAttributes: [["_client_name", "fuzz"]],
-    });
+    const { user, password } = DEFAULT_ACCOUNT;
+    const response = handshakeResponse({ user, password, scramble: greeting.authPluginData });
     client.socket.write(encodePacket(response, 1));
     const reply = await client.read(timeoutMs, "reply to a valid login");
     if (!reply) throw new Error("the server closed instead of answering a valid login");
@@ -297,8 +238,8 @@ export async function mysql2Login(server: MockServer, tls: boolean): Promise<voi
   const connection = await mysql2.createConnection({
     host: "127.0.0.1",
     port: server.port,
-    user: USER,
-    password: PASSWORD,
+    user: DEFAULT_ACCOUNT.user,
+    password: DEFAULT_ACCOUNT.password,
     connectTimeout: 5000,
     ...(tls ? { ssl: { rejectUnauthorized: false } } : {}),
   });
@@ -337,7 +278,9 @@ export class PreAuthHarness {
       connectTimeoutMs: options.connectTimeoutMs,
       accounts: PLAIN_SERVER_ACCOUNTS,
     });
-    return new PreAuthHarness(options, tlsServer, plainServer, await captureClientHello());
+    // node's own ClientHello (up to TLSv1.3, with SNI), for mutation.
+    const clientHello = await captureClientHello({ maxVersion: "TLSv1.3", servername: "localhost" });
+    return new PreAuthHarness(options, tlsServer, plainServer, clientHello);
   }
 
   server(kind: "tls" | "plain"): MockServer {

@@ -14,13 +14,10 @@ describe("the pre-auth state machine on random byte streams over loopback", () =
   });
   afterAll(() => harness?.stop());
 
-  // The properties need the harness, which beforeAll makes: name them from a stand-in.
-  const names = preAuthProperties(null as unknown as PreAuthHarness).map((p) => p.name);
-  it.each(names.map((name, index) => [name, index] as const))(
+  it.each(preAuthProperties.map((property) => [property.name, property] as const))(
     "%s",
-    async (_name, index) => {
-      const property = preAuthProperties(harness)[index]!;
-      await assertProperty(property, { seed: SEED, numRuns: property.ciRuns });
+    async (_name, property) => {
+      await assertProperty(property, { seed: SEED, numRuns: property.ciRuns }, harness);
     },
     60_000,
   );

@@ -7,7 +7,7 @@ import {
 
 /** Counterexamples the fuzz properties found, kept as plain tests once fixed. */
 describe("fuzz regressions", () => {
-  // Property "HandshakeV10: decode(encode(g)) = g for any capability word …", seed 7: a greeting
+  // Property "HandshakeV10: decode(encode(x)) = x for any capability word …", seed 7: a greeting
   // whose capability word lacks CLIENT_SECURE_CONNECTION lost part 2 of its nonce, and with
   // CLIENT_PLUGIN_AUTH read part 2 as the plugin name. libmysqlclient reads part 2 whenever the
   // packet holds it, and the encoder (like 5.7's server) always writes it.

@@ -1,7 +1,7 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ProcessResult, runProcess } from "./processes";
 
 /** How long one headless run may take: a cold start on a loaded CI machine takes seconds, not tens. */
 export const CHROMIUM_TIMEOUT_MS = 60_000;
@@ -38,26 +38,22 @@ export async function runHeadlessChromium(
   const timeoutMs = options.timeoutMs ?? CHROMIUM_TIMEOUT_MS;
   const profile = mkdtempSync(join(tmpdir(), "mysql-tls-mock-chromium-"));
   try {
-    return await new Promise<ChromiumResult>((resolve, reject) => {
-      execFile(
-        "chromium",
-        [...BASE_FLAGS, `--user-data-dir=${profile}`, ...args],
-        { timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
-        (error, stdout, stderr) => {
-          if (!error) return resolve({ stdout, stderr });
-          if (error.code === "ENOENT") {
-            return reject(
-              new Error(
-                "chromium is not installed (no `chromium` on PATH). The HTML report tests need a real " +
-                  "browser: `.ci/run` installs Debian's chromium (apt-get install chromium).",
-              ),
-            );
-          }
-          const why = error.killed ? `did not finish within ${timeoutMs} ms` : `failed (exit ${error.code})`;
-          reject(new Error(`chromium ${why}: chromium ${args.join(" ")}\n${stderrTail(stderr)}`));
-        },
+    let result: ProcessResult;
+    try {
+      result = await runProcess("chromium", [...BASE_FLAGS, `--user-data-dir=${profile}`, ...args], {
+        timeoutMs,
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      throw new Error(
+        "chromium is not installed (no `chromium` on PATH). The HTML report tests need a real " +
+          "browser: `.ci/run` installs Debian's chromium (apt-get install chromium).",
       );
-    });
+    }
+    const { code, signal, stdout, stderr, timedOut } = result;
+    if (code === 0) return { stdout, stderr };
+    const why = timedOut ? `did not finish within ${timeoutMs} ms` : `failed (exit ${code ?? signal})`;
+    throw new Error(`chromium ${why}: chromium ${args.join(" ")}\n${stderrTail(stderr)}`);
   } finally {
     // The browser's helper processes may still be letting go of the profile for a moment.
     rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });

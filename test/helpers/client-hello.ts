@@ -1,11 +1,14 @@
 import { Duplex } from "node:stream";
-import { connect as tlsConnect } from "node:tls";
+import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 
 /**
- * A real ClientHello record, as node's TLS client sends it (TLSv1.2 at most, as to a 5.7 server):
- * what the client writes first, captured without any server.
+ * A real ClientHello record, as node's TLS client sends it (by default TLSv1.2 at most, as to a 5.7
+ * server): what the client writes first, captured without any server. `tlsOptions` go to
+ * `tls.connect` on top of those defaults, e.g. `{ maxVersion: "TLSv1.3", servername: "localhost" }`.
  */
-export async function captureClientHello(): Promise<Buffer> {
+export async function captureClientHello(
+  tlsOptions: Omit<ConnectionOptions, "socket"> = {},
+): Promise<Buffer> {
   let capture!: (chunk: Buffer) => void;
   const first = new Promise<Buffer>((resolve) => {
     capture = resolve;
@@ -17,7 +20,12 @@ export async function captureClientHello(): Promise<Buffer> {
       callback();
     },
   });
-  const tls = tlsConnect({ socket: carrier, rejectUnauthorized: false, maxVersion: "TLSv1.2" });
+  const tls = tlsConnect({
+    rejectUnauthorized: false,
+    maxVersion: "TLSv1.2",
+    ...tlsOptions,
+    socket: carrier,
+  });
   tls.on("error", () => {});
   const hello = await first;
   tls.destroy();

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { type AddressInfo, createConnection, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { delimiter, join } from "node:path";
+import { runMariadbCli } from "./mariadb-cli";
 import { type ProcessResult, runProcess } from "./processes";
 
 /**
@@ -211,18 +212,14 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
           args,
           timings: { installMs, startMs },
           admin: (sql) =>
-            runProcess(
-              "mariadb",
-              [
-                "--no-defaults",
-                `--socket=${socket}`,
-                "--protocol=SOCKET",
-                "-uroot",
-                "--skip-ssl",
-                "--batch",
-              ].concat(["-e", sql]),
-              { timeoutMs: 30_000 },
-            ),
+            runMariadbCli({
+              socket,
+              user: "root",
+              password: null,
+              flags: ["--skip-ssl"],
+              sql,
+              timeoutMs: 30_000,
+            }),
           readErrorLog: () => readText(errorLog),
           stop: async () => {
             if (stopped) return;

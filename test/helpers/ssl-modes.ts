@@ -18,6 +18,8 @@ export type ClientName = (typeof CLIENT_NAMES)[number];
 /** Where and as whom a client connects, and the CA (PEM and a file holding it) it is told to trust. */
 export interface ClientTarget {
   port: number;
+  /** The host the drivers connect to; default 127.0.0.1. */
+  host?: string;
   /** Set when the server listens on a Unix socket instead of TCP. */
   socketPath?: string | null;
   user: string;
@@ -35,6 +37,8 @@ export interface ClientResult {
   queried: boolean;
   /** One line: the client's error (code and message), null when all went well. */
   error: string | null;
+  /** The driver's error code (e.g. `HANDSHAKE_SSL_ERROR`), when it gave one. */
+  errorCode?: string;
 }
 
 /** One ssl-mode as one client expresses it. */
@@ -105,7 +109,7 @@ async function connectAndQuery<C>(
   try {
     connection = await connect();
   } catch (error) {
-    return { loggedIn: false, queried: false, error: oneLine(error) };
+    return { loggedIn: false, queried: false, ...failure(error) };
   }
   try {
     await query(connection);
@@ -113,14 +117,19 @@ async function connectAndQuery<C>(
     return { loggedIn: true, queried: true, error: null };
   } catch (error) {
     await destroy(connection);
-    return { loggedIn: true, queried: false, error: oneLine(error) };
+    return { loggedIn: true, queried: false, ...failure(error) };
   }
+}
+
+function failure(error: unknown): Pick<ClientResult, "error" | "errorCode"> {
+  const code = (error as { code?: unknown } | null)?.code;
+  return { error: oneLine(error), ...(typeof code === "string" ? { errorCode: code } : {}) };
 }
 
 /** The options the three npm drivers share: where, as whom, and their own `ssl` object. */
 function driverOptions(target: ClientTarget, ssl: Record<string, unknown> | undefined) {
   return {
-    host: HOST,
+    host: target.host ?? HOST,
     port: target.port,
     ...(target.socketPath ? { socketPath: target.socketPath } : {}),
     user: target.user,
@@ -130,14 +139,35 @@ function driverOptions(target: ClientTarget, ssl: Record<string, unknown> | unde
   };
 }
 
-function runMysql2(target: ClientTarget, ssl: Record<string, unknown> | undefined): Promise<ClientResult> {
+/** A connection of a driver with a promise API (mysql2/promise, mariadb). */
+interface PromiseConnection {
+  query(sql: string): Promise<unknown>;
+  end(): Promise<unknown>;
+  destroy(): unknown;
+}
+
+/**
+ * Runs a driver with a promise API, given its `createConnection` (`mysql2.createConnection`,
+ * `mariadb.createConnection`), against `target` with its own `ssl` object (which may carry a client
+ * certificate and key).
+ */
+export function runPromiseDriver(
+  createConnection: (options: ReturnType<typeof driverOptions>) => Promise<PromiseConnection>,
+  target: ClientTarget,
+  ssl: Record<string, unknown> | undefined,
+): Promise<ClientResult> {
   return connectAndQuery(
-    () => mysql2.createConnection(driverOptions(target, ssl)),
+    () => createConnection(driverOptions(target, ssl)),
     (connection) => connection.query("SELECT 1"),
     (connection) => connection.end(),
     (connection) => connection.destroy(),
   );
 }
+
+const runMysql2 = (target: ClientTarget, ssl: Record<string, unknown> | undefined) =>
+  runPromiseDriver(mysql2.createConnection, target, ssl);
+const runMariadbDriver = (target: ClientTarget, ssl: Record<string, unknown> | undefined) =>
+  runPromiseDriver(mariadb.createConnection, target, ssl);
 
 /**
  * mysqljs throws from its socket handler on a packet it cannot place (e.g. AuthMoreData after its
@@ -178,18 +208,6 @@ function runMysqljs(target: ClientTarget, ssl: Record<string, unknown> | undefin
       ),
     (created) => settle(new Promise<void>((resolve) => created.end(() => resolve()))),
     (created) => created.destroy(),
-  );
-}
-
-function runMariadbDriver(
-  target: ClientTarget,
-  ssl: Record<string, unknown> | undefined,
-): Promise<ClientResult> {
-  return connectAndQuery(
-    () => mariadb.createConnection(driverOptions(target, ssl)),
-    (connection) => connection.query("SELECT 1"),
-    (connection) => connection.end(),
-    (connection) => connection.destroy(),
   );
 }
 

@@ -1,5 +1,3 @@
-import { rmSync } from "node:fs";
-import { dirname } from "node:path";
 import { getCertificateSet } from "../../src/certs";
 import type { ConnectionRecord } from "../../src/record/connection-record";
 import { builtinScenarioNames, loadScenario } from "../../src/scenarios/load-scenario";
@@ -94,11 +92,9 @@ describe.each(SCENARIOS)("the %s scenario with real clients", (scenario) => {
   });
   afterAll(async () => {
     await server?.stop();
-    if (target) rmSync(dirname(target.caFile), { recursive: true, force: true });
   });
 
   test.each(casesFor(scenario))("$title", async ({ client, mode, expected, deviation }) => {
-    expect(server.scenario?.expect[mode]?.outcome).toBe(expected);
     const before = server.connections.length;
     const spec = CLIENT_MODES[client][mode]!;
     const result = await spec.run(target);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -12,6 +12,7 @@ import { scenarioJsonSchema } from "../../src/scenarios/scenario-schema";
 import { startMockServer } from "../../src/server/mock-server";
 
 const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-scenarios-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function scenarioFile(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -121,6 +122,12 @@ describe("a bad scenario file", () => {
       /found "dialog"/,
     ],
     [
+      "unknown certificate set",
+      "description: x\nserver:\n  tls:\n    certificates: goood",
+      "server.tls.certificates",
+      /expected one of "mysql-auto".*found "goood"/,
+    ],
+    [
       "tls given as a string",
       "description: x\nserver:\n  tls: yes",
       "server.tls",
@@ -185,10 +192,13 @@ describe("a bad scenario file", () => {
     );
   });
 
-  it("with versions that leave a gap is refused when mapped to server options", () => {
+  it("with versions that leave a gap is refused when loaded, naming the line", () => {
     const file = scenarioFile("gap.yaml", "description: x\nserver:\n  tls:\n    versions: [TLSv1, TLSv1.2]");
     expect(() => scenarioToOptions(loadScenario(file))).toThrow(
       /server.tls.versions: the versions must form a range/,
+    );
+    expect(() => loadScenario(file)).toThrow(
+      `${file}:4: server.tls.versions: the versions must form a range`,
     );
   });
 });

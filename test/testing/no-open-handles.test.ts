@@ -7,8 +7,9 @@ import { plain } from "./clients";
 /**
  * Runs the fixture files in test/testing/fixtures (named *.fixture.ts, so the main run skips them)
  * in child jest processes, as a user's suite would run: `jest --detectOpenHandles --runInBand`.
- * A run passes only if its tests passed, it printed no open-handle warning and jest exited on its
- * own — a server left listening by a globalSetup would keep it alive until the timeout kills it.
+ * A run passes only if its tests passed and jest exited on its own — a server left listening would
+ * keep it alive until the timeout kills it. (Its open-handle warning is no check: jest lists a handle
+ * only from the stack that created it, and a server listens after an await, so it lists nothing.)
  */
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -94,8 +95,6 @@ function expectPassed(run: JestRun, count: number): void {
   }
 }
 
-const OPEN_HANDLE_WARNING = /open handle|did not exit one second after/i;
-
 const SHARED = {
   globalSetup: "<rootDir>/src/testing/global-setup.ts",
   globalTeardown: "<rootDir>/src/testing/global-teardown.ts",
@@ -120,22 +119,20 @@ describe("no open handle is left (jest --detectOpenHandles in a child process)",
     leaky.catch(() => undefined);
   });
 
-  it("useMockServer per file and per test: the run passes and prints no open-handle warning", async () => {
+  it("useMockServer per file and per test: the run passes and jest exits by itself", async () => {
     const run = await runJest(fixtureConfig("use-mock-server-*.fixture.ts"), [
       "--detectOpenHandles",
       "--runInBand",
     ]);
     expectPassed(run, 4);
-    expect(run.output).not.toMatch(OPEN_HANDLE_WARNING);
   });
 
-  it("the globalSetup/globalTeardown pair: the run passes, prints no warning and jest exits by itself", async () => {
+  it("the globalSetup/globalTeardown pair: the run passes and jest exits by itself", async () => {
     const run = await runJest(fixtureConfig("shared-server-*.fixture.ts", SHARED), [
       "--detectOpenHandles",
       "--runInBand",
     ]);
     expectPassed(run, 2);
-    expect(run.output).not.toMatch(OPEN_HANDLE_WARNING);
   });
 
   it("the shared server reaches test files in worker processes, through the environment and the records file", async () => {
@@ -149,7 +146,6 @@ describe("no open handle is left (jest --detectOpenHandles in a child process)",
         { FIXTURE_PIDS_FILE: pidsFile },
       );
       expectPassed(run, 2);
-      expect(run.output).not.toMatch(OPEN_HANDLE_WARNING);
       expect(run.output).not.toMatch(/failed to exit gracefully/);
       const pids = readFileSync(pidsFile, "utf8").trim().split("\n").map(Number);
       expect(pids).toHaveLength(2);

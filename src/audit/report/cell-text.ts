@@ -23,10 +23,16 @@ export function observedText(cell: AuditCell): string {
   return cell.observed ?? "no connection";
 }
 
+/** The observed outcome, and the verdict when it adds something (null when it would repeat it). */
+export function outcomeParts(cell: AuditCell): { observed: string; verdict: string | null } {
+  const observed = observedText(cell);
+  return { observed, verdict: cell.verdict && cell.verdict !== observed ? cell.verdict : null };
+}
+
 /** The observed outcome and, when it adds something, the verdict: `plaintext · credentials-exposed`. */
 export function shortOutcome(cell: AuditCell): string {
-  const observed = observedText(cell);
-  return cell.verdict && cell.verdict !== observed ? `${observed} · ${cell.verdict}` : observed;
+  const { observed, verdict } = outcomeParts(cell);
+  return verdict ? `${observed} · ${verdict}` : observed;
 }
 
 /** `850 ms`, `1.2 s`, `2 min 5 s`. */
@@ -50,6 +56,15 @@ export function runDuration(report: AuditReport): string | null {
   return Number.isNaN(ms) ? null : formatDuration(ms);
 }
 
+/**
+ * The audit's status as a whole: a deviation outweighs an error (it is the finding), an error
+ * outweighs passes (the audit could not judge everything).
+ */
+export function overallStatus(totals: Record<AuditStatus, number>): AuditStatus {
+  if (totals.deviation > 0) return "deviation";
+  return totals.error > 0 ? "error" : "pass";
+}
+
 /** `3 passed, 1 deviation, 1 error`. */
 export function totalsText(totals: Record<AuditStatus, number>): string {
   return [
@@ -61,12 +76,34 @@ export function totalsText(totals: Record<AuditStatus, number>): string {
 
 /** `1 run`, `2 runs`. */
 export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${n} ${pluralWord(n, one, many)}`;
+}
+
+/** `run` or `runs`, for `n` of them; for markup that sets the number apart. */
+export function pluralWord(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
 }
 
 /** Collapses line breaks and runs of white space, for places that hold one line. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
+}
+
+/** Labels of `cellFacts`; `Why` only when the scenario says why. */
+export type CellFactLabel =
+  "Expected" | "Why" | "Observed" | "Verdict" | "What happened" | "Exit code" | "Took";
+
+/** What every format says about one run, as label/value pairs in reading order, nulls said in words. */
+export function cellFacts(cell: AuditCell): Array<[CellFactLabel, string]> {
+  return [
+    ["Expected", cell.expected],
+    ...(cell.why ? [["Why", cell.why] as [CellFactLabel, string]] : []),
+    ["Observed", observedText(cell)],
+    ["Verdict", cell.verdict ?? "none"],
+    ["What happened", cell.detail],
+    ["Exit code", exitText(cell)],
+    ["Took", formatDuration(cell.durationMs)],
+  ];
 }
 
 /** Labels of `connectionFacts`, in order: the column heads of a connections table. */

@@ -23,23 +23,21 @@ export interface AuditGrid {
 }
 
 /**
- * Lays the report out in its own order: rows are its scenarios, columns its modes. A cell naming a
- * scenario or mode the report does not list still gets a row or column, so no run drops out of view.
+ * Lays the report out in its own order: rows are its scenarios, columns its modes. Every cell names
+ * a scenario and a mode the report lists, as `runAudit` makes them (the renderers only ever see its
+ * reports).
  */
 export function auditGrid(report: AuditReport): AuditGrid {
   const modes = [...report.modes];
-  const scenarios = report.scenarios.map((s) => ({ name: s.name, description: s.description }));
   const byKey = new Map<string, AuditCell>();
   for (const cell of report.cells) {
-    if (!modes.includes(cell.mode)) modes.push(cell.mode);
-    if (!scenarios.some((s) => s.name === cell.scenario))
-      scenarios.push({ name: cell.scenario, description: "" });
     const key = cellKey(cell.scenario, cell.mode);
     if (!byKey.has(key)) byKey.set(key, cell);
   }
   let missing = 0;
-  const rows = scenarios.map((scenario) => ({
-    ...scenario,
+  const rows = report.scenarios.map((scenario) => ({
+    name: scenario.name,
+    description: scenario.description,
     positions: modes.map((mode) => {
       const cell = byKey.get(cellKey(scenario.name, mode));
       if (!cell) missing++;

@@ -1,13 +1,15 @@
 import type { AuditCell, AuditReport, AuditStatus } from "../audit-report";
 import {
+  type CellFactLabel,
   CONNECTION_FACT_LABELS,
   NOT_RUN,
   STATUS_SYMBOL,
   STATUS_WORD,
+  cellFacts,
   connectionFacts,
-  exitText,
   formatDuration,
-  observedText,
+  outcomeParts,
+  pluralWord,
   runDuration,
   totalsText,
 } from "./cell-text";
@@ -73,14 +75,20 @@ function facts(report: AuditReport): string {
     ["Timeout per run", h(formatDuration(report.timeoutMs))],
     ["Tool", h(`${report.tool.name} ${report.tool.version}`)],
   ];
+  return factList(rows);
+}
+
+/** A `<dl class="facts">` of label/markup pairs (labels are escaped here, markup is not). */
+function factList(rows: Array<[string, string]>): string {
   return `<dl class="facts">${rows.map(([dt, dd]) => `<dt>${h(dt)}</dt><dd>${dd}</dd>`).join("")}</dl>`;
 }
 
 function counts(report: AuditReport, grid: AuditGrid): string {
+  const { deviation, error, pass } = report.totals;
   const items: Array<[AuditStatus | "missing", number, string]> = [
-    ["deviation", report.totals.deviation, report.totals.deviation === 1 ? "deviation" : "deviations"],
-    ["error", report.totals.error, report.totals.error === 1 ? "error" : "errors"],
-    ["pass", report.totals.pass, "passed"],
+    ["deviation", deviation, pluralWord(deviation, "deviation", "deviations")],
+    ["error", error, pluralWord(error, "error", "errors")],
+    ["pass", pass, "passed"],
   ];
   if (grid.missing > 0) items.push(["missing", grid.missing, "not run"]);
   const chips = items.map(
@@ -92,6 +100,11 @@ function counts(report: AuditReport, grid: AuditGrid): string {
 
 function symbol(status: AuditStatus | "missing"): string {
   return status === MISSING_STATUS ? NOT_RUN : STATUS_SYMBOL[status];
+}
+
+/** A status as symbol and word, so it never rests on colour alone. */
+function badge(status: AuditStatus): string {
+  return `<span class="badge"><span class="sym" aria-hidden="true">${STATUS_SYMBOL[status]}</span> ${STATUS_WORD[status]}</span>`;
 }
 
 function gridTable(grid: AuditGrid, anchors: Map<AuditCell, string>): string {
@@ -106,13 +119,10 @@ function gridTable(grid: AuditGrid, anchors: Map<AuditCell, string>): string {
       if (!cell) {
         return `<td class="status-${MISSING_STATUS}" ${data} data-status="${MISSING_STATUS}" title="not run"><span aria-label="not run">${NOT_RUN}</span></td>`;
       }
-      const badge = `<span class="badge"><span class="sym" aria-hidden="true">${STATUS_SYMBOL[cell.status]}</span> ${STATUS_WORD[cell.status]}</span>`;
-      const observed = `<span class="observed">${h(observedText(cell))}</span>`;
-      const verdict =
-        cell.verdict && cell.verdict !== observedText(cell)
-          ? `<span class="verdict">${h(cell.verdict)}</span>`
-          : "";
-      return `<td class="status-${h(cell.status)}" ${data} data-status="${h(cell.status)}" title="${h(cell.detail)}"><a href="#${h(anchors.get(cell) ?? "")}">${badge}${observed}${verdict}</a></td>`;
+      const outcome = outcomeParts(cell);
+      const observed = `<span class="observed">${h(outcome.observed)}</span>`;
+      const verdict = outcome.verdict ? `<span class="verdict">${h(outcome.verdict)}</span>` : "";
+      return `<td class="status-${h(cell.status)}" ${data} data-status="${h(cell.status)}" title="${h(cell.detail)}"><a href="#${h(anchors.get(cell) ?? "")}">${badge(cell.status)}${observed}${verdict}</a></td>`;
     });
     return `<tr><th scope="row">${name}${description}</th>${cells.join("")}</tr>`;
   });
@@ -152,21 +162,20 @@ ${mine.map((cell) => cellDetails(cell, anchors.get(cell) ?? "", open)).join("\n"
 </section>`;
 }
 
+/** Facts shown as code: outcome and verdict names. */
+const CODE_FACTS: ReadonlySet<CellFactLabel> = new Set(["Expected", "Observed", "Verdict"]);
+
 function cellDetails(cell: AuditCell, anchor: string, open: string): string {
-  const facts: Array<[string, string]> = [
-    ["Expected", `<code>${h(cell.expected)}</code>`],
-    ...(cell.why ? [["Why", h(cell.why)] as [string, string]] : []),
-    ["Observed", `<code>${h(observedText(cell))}</code>`],
-    ["Verdict", cell.verdict ? `<code>${h(cell.verdict)}</code>` : "none"],
-    ["What happened", h(cell.detail)],
-    ["Exit code", h(exitText(cell))],
-    ["Took", h(formatDuration(cell.durationMs))],
-  ];
-  const summary = `<span class="badge"><span class="sym" aria-hidden="true">${STATUS_SYMBOL[cell.status]}</span> ${STATUS_WORD[cell.status]}</span><span class="mono">${h(cell.scenario)}</span> × <span class="mono">${h(cell.mode)}</span>: ${h(cell.detail)}`;
+  const facts = cellFacts(cell).map(([label, value]): [string, string] => {
+    // A missing verdict reads as the word `none`, not as a verdict of that name.
+    const code = CODE_FACTS.has(label) && !(label === "Verdict" && cell.verdict === null);
+    return [label, code ? `<code>${h(value)}</code>` : h(value)];
+  });
+  const summary = `${badge(cell.status)}<span class="mono">${h(cell.scenario)}</span> × <span class="mono">${h(cell.mode)}</span>: ${h(cell.detail)}`;
   return `<details class="cell-detail status-${h(cell.status)}" id="${h(anchor)}"${open}>
 <summary>${summary} <a class="to-grid" href="#audit-grid">grid ↑</a></summary>
 <div class="detail-body">
-<dl class="facts">${facts.map(([dt, dd]) => `<dt>${h(dt)}</dt><dd>${dd}</dd>`).join("")}</dl>
+${factList(facts)}
 <h3>Connections</h3>
 ${connectionsTable(cell)}
 <h3>Command</h3>

@@ -12,7 +12,7 @@ export { JUNIT_CLASSNAME_PREFIX, renderJunit } from "./junit";
 export { renderMarkdown } from "./markdown";
 export { renderTerminalTable, type TerminalTableOptions } from "./terminal-table";
 
-/** The formats `mysql-tls-mock audit` can write, in the order its help lists them. */
+/** The formats `mysql-tls-mock audit` writes: the table on stdout, the others to `--FORMAT FILE`. */
 export const REPORT_FORMATS = ["table", "markdown", "json", "junit", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
@@ -20,11 +20,6 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export interface RenderReportOptions {
   /** ANSI colours in the `table` format; off unless asked for. */
   colour?: boolean;
-}
-
-/** Whether a string (say, a `--format` argument) names a report format. */
-export function isReportFormat(value: string): value is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(value);
 }
 
 /** Renders the report in one of `REPORT_FORMATS`. */

@@ -3,10 +3,9 @@ import {
   CONNECTION_FACT_LABELS,
   NOT_RUN,
   STATUS_WORD,
+  cellFacts,
   connectionFacts,
-  exitText,
   formatDuration,
-  observedText,
   plural,
   runDuration,
   shortOutcome,
@@ -74,14 +73,12 @@ function section(title: string, cells: AuditCell[]): string[] {
 }
 
 function cellDetails(cell: AuditCell): string[] {
-  const facts = [
-    `- **Expected:** ${markdownText(cell.expected)}`,
-    ...(cell.why ? [`- **Why:** ${markdownText(cell.why)}`] : []),
-    `- **Observed:** ${markdownText(observedText(cell))}`,
-    `- **Verdict:** ${markdownText(cell.verdict ?? "none")}`,
-    `- **What happened:** ${markdownText(cell.detail)}`,
-    `- **Exit code:** ${markdownText(exitText(cell))}, took ${formatDuration(cell.durationMs)}`,
-  ];
+  const facts: string[] = [];
+  for (const [label, value] of cellFacts(cell)) {
+    // The duration ends the exit-code item: `0, took 1.2 s`.
+    if (label === "Took") facts[facts.length - 1] += `, took ${markdownText(value)}`;
+    else facts.push(`- **${label}:** ${markdownText(value)}`);
+  }
   return [
     `### ${markdownText(cell.scenario, " ")} × ${markdownText(cell.mode, " ")}`,
     facts.join("\n"),

@@ -1,19 +1,21 @@
 import type { AuditCell } from "../audit-report";
-import { connectionFacts, exitText, formatDuration, observedText } from "./cell-text";
+import { type CellFactLabel, cellFacts, connectionFacts } from "./cell-text";
 
 /**
  * Everything a report knows about one run as plain text: what the JUnit failure body and a CI log
  * show, where no markup is rendered.
  */
 export function cellDetailText(cell: AuditCell): string {
+  const facts = new Map<CellFactLabel, string>(cellFacts(cell));
+  const why = facts.get("Why");
   const lines = [
-    `${cell.scenario} × ${cell.mode}: ${cell.detail}`,
+    `${cell.scenario} × ${cell.mode}: ${facts.get("What happened")}`,
     "",
-    `expected: ${cell.expected}${cell.why ? ` (${cell.why})` : ""}`,
-    `observed: ${observedText(cell)}`,
-    `verdict: ${cell.verdict ?? "none"}`,
+    `expected: ${facts.get("Expected")}${why ? ` (${why})` : ""}`,
+    `observed: ${facts.get("Observed")}`,
+    `verdict: ${facts.get("Verdict")}`,
     `command: ${cell.command}`,
-    `exit code: ${exitText(cell)}, took ${formatDuration(cell.durationMs)}`,
+    `exit code: ${facts.get("Exit code")}, took ${facts.get("Took")}`,
   ];
   if (cell.connections.length === 0) lines.push("connections: none reached the server");
   for (const connection of cell.connections) {

@@ -7,6 +7,7 @@ import {
   STATUS_WORD,
   observedText,
   oneLine,
+  overallStatus,
   plural,
   shortOutcome,
   totalsText,
@@ -62,12 +63,8 @@ function cellText(cell: AuditCell, c: Colors): string {
 function summaryLine(report: AuditReport, missing: number, c: Colors): string {
   const totals = totalsText(report.totals);
   const runs = `${plural(report.cells.length, "run", "runs")}${missing > 0 ? `, ${missing} not run` : ""}`;
-  const coloured =
-    report.totals.deviation > 0
-      ? c.red(totals)
-      : report.totals.error > 0
-        ? c.yellow(totals)
-        : c.green(totals);
+  const tone = { pass: c.green, deviation: c.red, error: c.yellow }[overallStatus(report.totals)];
+  const coloured = tone(totals);
   return `${c.bold("Totals:")} ${coloured} (${runs})`;
 }
 

@@ -1,7 +1,11 @@
 import {
+  cellFacts,
   exitText,
   formatDuration,
   oneLine,
+  outcomeParts,
+  overallStatus,
+  plural,
   shortOutcome,
   totalsText,
 } from "../../../src/audit/report/cell-text";
@@ -35,5 +39,37 @@ describe("report wording", () => {
 
   it("folds line breaks into one line", () => {
     expect(oneLine(" a\n  b\r\n\tc ")).toBe("a b c");
+  });
+
+  it("splits the outcome into the observed outcome and a verdict that says something more", () => {
+    expect(outcomeParts(sampleCells.deviation)).toEqual({
+      observed: "plaintext",
+      verdict: "credentials-exposed",
+    });
+    expect(outcomeParts(sampleCells.passTls)).toEqual({ observed: "tls", verdict: null });
+  });
+
+  it("counts in words", () => {
+    expect(plural(1, "run", "runs")).toBe("1 run");
+    expect(plural(0, "run", "runs")).toBe("0 runs");
+  });
+
+  it("lists a run's facts in reading order, with a missing why left out and nulls in words", () => {
+    expect(cellFacts(sampleCells.error)).toEqual([
+      ["Expected", "tls"],
+      ["Observed", "no connection"],
+      ["Verdict", "none"],
+      ["What happened", "the command timed out after 10 s without connecting"],
+      ["Exit code", "none (killed after the timeout)"],
+      ["Took", "10 s"],
+    ]);
+    expect(cellFacts(sampleCells.passPlaintext).map(([label]) => label)).toContain("Why");
+  });
+
+  it("names the audit after its weightiest status: a deviation, then an error, else a pass", () => {
+    expect(overallStatus({ pass: 3, deviation: 1, error: 1 })).toBe("deviation");
+    expect(overallStatus({ pass: 3, deviation: 0, error: 1 })).toBe("error");
+    expect(overallStatus({ pass: 3, deviation: 0, error: 0 })).toBe("pass");
+    expect(overallStatus({ pass: 0, deviation: 0, error: 0 })).toBe("pass");
   });
 });

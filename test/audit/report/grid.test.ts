@@ -21,12 +21,4 @@ describe("auditGrid", () => {
     expect(grid.rows[2]!.positions[1]).toEqual({ mode: "VERIFY_CA", cell: undefined });
     expect(grid.missing).toBe(1);
   });
-
-  it("gives a run whose scenario or mode the report does not list its own row or column, last", () => {
-    const stray = { ...sampleCells.passTls, scenario: "unlisted", mode: "DISABLED" as const };
-    const grid = auditGrid({ ...sampleReport, cells: [...sampleReport.cells, stray] });
-    expect(grid.modes).toEqual(["PREFERRED", "VERIFY_CA", "DISABLED"]);
-    expect(grid.rows.at(-1)).toMatchObject({ name: "unlisted", description: "" });
-    expect(grid.rows.at(-1)!.positions[2]!.cell).toBe(stray);
-  });
 });

@@ -1,5 +1,4 @@
 import {
-  isReportFormat,
   renderHtml,
   renderJson,
   renderJunit,
@@ -29,10 +28,5 @@ describe("renderReport", () => {
     expect(renderReport("table", sampleReport, { colour: true })).toBe(
       renderTerminalTable(sampleReport, { colour: true }),
     );
-  });
-
-  it("tells a format name from anything else", () => {
-    expect(isReportFormat("junit")).toBe(true);
-    expect(isReportFormat("xml")).toBe(false);
   });
 });
