@@ -14,18 +14,30 @@ export type {
 } from "./record/connection-record";
 export type { MockServerEvent, MockServerEventType } from "./record/events";
 export { type Verdict, type VerdictKind, verdictOf } from "./record/verdict";
+export { type Finding, findingsOf, SEVERITIES, type Severity, severityIn } from "./record/findings";
+export { type ConnectionFacts, type CertificateRefusal, factsOf } from "./record/facts";
+export { judgeRun, observedOutcome, type RunJudgement } from "./record/judgement";
 export type { CertificateAssessment, CertificateFlaw } from "./certs/assess-certificate";
 export { ServerConfigurationError } from "./server/errors";
 export { type MockServer, type StartOptions, startMockServer } from "./server/mock-server";
-export type { MockServerOptions, TlsOptions } from "./server/options";
+export {
+  CLIENT_SSL_WITHOUT_TLS,
+  type ClientSslWithoutTls,
+  type MockServerOptions,
+  type TlsOptions,
+} from "./server/options";
 export type { ClientHelloSummary } from "./tls/client-hello";
 export type { TlsFailure, TlsFailureCause } from "./tls/tls-failure";
 export type { TlsVersion } from "./tls/tls-versions";
 export { builtinScenarioNames, loadScenario, ScenarioError } from "./scenarios/load-scenario";
 export {
   type ClientOutcome,
+  type DroppedExpectations,
+  type Expectation,
   type Scenario,
   type ScenarioFile,
+  type ScenarioNote,
+  type ScenarioOrigin,
   SSL_MODES,
   type SslMode,
   scenarioJsonSchema,

@@ -1,3 +1,4 @@
+import type { Finding, Severity } from "../record/findings";
 import type { ClientOutcome, SslMode } from "../scenarios/scenario-schema";
 
 /**
@@ -7,12 +8,16 @@ import type { ClientOutcome, SslMode } from "../scenarios/scenario-schema";
  */
 
 /**
- * - `pass`: the server saw what a correct client does;
+ * - `pass`: the server saw what a correct client does, and nothing the mode forbids;
  * - `deviation`: the client did something else (the finding the audit exists for);
  * - `error`: the run says nothing about TLS behaviour (the command never connected, timed out
- *   before any connection, or could not be started).
+ *   before any connection, or could not be started);
+ * - `not-run`: the client template cannot reach the scenario's server (the reason is the detail).
  */
-export type AuditStatus = "pass" | "deviation" | "error";
+export type AuditStatus = "pass" | "deviation" | "error" | "not-run";
+
+/** Every status, in the order reports count them. */
+export const AUDIT_STATUSES: readonly AuditStatus[] = ["pass", "deviation", "error", "not-run"];
 
 /** One connection the server recorded during a run, reduced to what a report shows. */
 export interface AuditConnection {
@@ -33,8 +38,14 @@ export interface AuditConnection {
   outcome: string;
   /** The per-connection verdict (`tls`, `plaintext-fallback`, `credentials-exposed`, …). */
   verdict: string;
+  /** The worst of its findings, weighed for the run's ssl-mode. */
+  severity: Severity;
+  /** Every finding, weighed for the run's ssl-mode, with whether the server saw or inferred it. */
+  findings: Finding[];
   /** The verdict in one sentence. */
   summary: string;
+  /** The client as it named itself in its connect attributes (`_client_name` `_client_version`), if it did. */
+  clientName: string | null;
 }
 
 /** One client run: a scenario in an ssl-mode. */
@@ -50,6 +61,14 @@ export interface AuditCell {
   observed: ClientOutcome | null;
   /** The verdict of the run in one word (the most telling connection's). */
   verdict: string | null;
+  /**
+   * The worst finding of the run, weighed for its ssl-mode (`info` when it made no connection):
+   * `critical` credentials outside TLS or to an unverified peer the mode required verifying,
+   * `high` a forbidden plaintext fallback or unverified certificate, `medium` weak TLS accepted.
+   */
+  severity: Severity;
+  /** The client as it named itself (connect attributes), when any connection said. */
+  clientName: string | null;
   /** One sentence: what happened, for the table's detail and the HTML cell. */
   detail: string;
   /** The command as run, with the password replaced by `***`. */
@@ -77,4 +96,8 @@ export interface AuditReport {
   cells: AuditCell[];
   /** Counts of each status. */
   totals: Record<AuditStatus, number>;
+  /** The severity at which a run fails the audit (`--fail-on`). */
+  failOn: Severity;
+  /** Runs that fail the audit: a deviation at `failOn` or worse, or a pass with a finding that bad above `info`. */
+  failing: number;
 }

@@ -17,7 +17,10 @@ import {
   redactPassword,
   type TemplateFields,
 } from "./command-template";
-import { auditConnection, mostTellingConnection, observedOutcome } from "./observe-outcome";
+import { atLeast, type Severity } from "../record/findings";
+import { judgeRun } from "../record/judgement";
+import { AUDIT_STATUSES } from "./audit-report";
+import { auditConnection } from "./observe-outcome";
 import { formatDuration } from "./report/cell-text";
 
 /** What to audit, and how. */
@@ -33,6 +36,8 @@ export interface AuditOptions {
   onCell?: (cell: AuditCell, done: number, total: number) => void;
   /** The version the report names. */
   toolVersion?: string;
+  /** The severity at which a run fails the audit. Default `high`. */
+  failOn?: Severity;
 }
 
 /** How much of the command's stderr a cell keeps. */
@@ -192,6 +197,40 @@ interface PlannedRun {
   mode: SslMode;
   server: MockServerOptions;
   template: CheckedTemplate;
+  /** Why the template cannot reach this scenario's server, when it cannot: the run is not made. */
+  unreachable: string | null;
+}
+
+/** Why `template` cannot reach a server listening as `server` does, or null when it can. */
+function unreachableReason(template: string, server: MockServerOptions): string | null {
+  if (server.socketPath !== undefined && !template.includes("{socket}")) {
+    return "the scenario listens on a Unix socket and the client template has no {socket}";
+  }
+  return null;
+}
+
+/** A cell for a run that was not made, or whose server did not start. */
+function unmadeCell(
+  about: Pick<AuditCell, "scenario" | "mode" | "expected" | "why">,
+  status: "error" | "not-run",
+  detail: string,
+  command: string,
+): AuditCell {
+  return {
+    ...about,
+    status,
+    observed: null,
+    verdict: null,
+    severity: "info",
+    clientName: null,
+    detail,
+    command,
+    exitCode: null,
+    timedOut: false,
+    durationMs: 0,
+    stderrTail: "",
+    connections: [],
+  };
 }
 
 async function auditCell(planned: PlannedRun, context: AuditContext): Promise<AuditCell> {
@@ -204,23 +243,12 @@ async function auditCell(planned: PlannedRun, context: AuditContext): Promise<Au
     expected: expectation.outcome,
     ...(expectation.why ? { why: expectation.why } : {}),
   };
+  if (planned.unreachable !== null) return unmadeCell(about, "not-run", planned.unreachable, template);
   let server: MockServer;
   try {
     server = await startMockServer(planned.server);
   } catch (error) {
-    return {
-      ...about,
-      status: "error",
-      observed: null,
-      verdict: null,
-      detail: `the server could not start: ${(error as Error).message}`,
-      command: template,
-      exitCode: null,
-      timedOut: false,
-      durationMs: 0,
-      stderrTail: "",
-      connections: [],
-    };
+    return unmadeCell(about, "error", `the server could not start: ${(error as Error).message}`, template);
   }
   let dir: string | null = null;
   try {
@@ -241,30 +269,31 @@ async function auditCell(planned: PlannedRun, context: AuditContext): Promise<Au
     const run = await runCommand(command, timeoutMs, context.interruption);
     await settle(server);
     await server.stop();
-    const records = server.connections;
-    const connections = records.map(auditConnection);
-    const observed = observedOutcome(records);
-    const telling = mostTellingConnection(connections);
+    const judgement = judgeRun(server.connections, mode, expectation.outcome);
+    const connections = judgement.connections.map(auditConnection);
+    const telling = judgement.telling ? auditConnection(judgement.telling) : null;
     let status: AuditCell["status"];
     let detail: string;
     if (run.spawnError !== null) {
       status = "error";
       detail = `the command could not be started: ${run.spawnError}`;
-    } else if (observed === null || telling === null) {
+    } else if (judgement.status === "no-connection" || telling === null) {
       status = "error";
       detail = run.timedOut
         ? `the client made no connection before the ${formatDuration(timeoutMs)} timeout`
         : `the client made no connection (exit code ${run.exitCode})`;
     } else {
-      status = observed === expectation.outcome ? "pass" : "deviation";
+      status = judgement.status;
       const many = connections.length > 1 ? ` (${connections.length} connections)` : "";
       detail = `${telling.summary}${many}`;
     }
     return {
       ...about,
       status,
-      observed,
+      observed: judgement.observed,
       verdict: telling?.verdict ?? null,
+      severity: judgement.severity,
+      clientName: connections.find((c) => c.clientName !== null)?.clientName ?? null,
       detail,
       command: shown,
       exitCode: run.exitCode,
@@ -320,7 +349,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     const server = await checkedServerOptions(scenario);
     for (const mode of options.modes) {
       if (scenario.expect[mode] === undefined) continue;
-      plan.push({ scenario, mode, server, template: templateFor(mode, server.socketPath !== undefined) });
+      const template = templateFor(mode, server.socketPath !== undefined);
+      plan.push({ scenario, mode, server, template, unreachable: unreachableReason(template, server) });
     }
   }
   let goodSet: Promise<CertificateSet> | undefined;
@@ -340,8 +370,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   } finally {
     context.interruption.remove();
   }
-  const totals = { pass: 0, deviation: 0, error: 0 };
+  const totals = Object.fromEntries(AUDIT_STATUSES.map((status) => [status, 0])) as AuditReport["totals"];
   for (const cell of cells) totals[cell.status]++;
+  const failOn = options.failOn ?? "high";
   return {
     tool: { name: "mysql-tls-mock", version: options.toolVersion ?? "0.0.0" },
     clientTemplate: typeof client === "string" ? client : client.name,
@@ -355,5 +386,16 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     })),
     cells,
     totals,
+    failOn,
+    failing: cells.filter((cell) => cellFails(cell, failOn)).length,
   };
+}
+
+/**
+ * Whether a run fails an audit that fails on `failOn`: a deviation at that severity or worse, or a
+ * pass whose findings reach it above `info` (a weak cipher a correct client still accepted).
+ */
+export function cellFails(cell: Pick<AuditCell, "status" | "severity">, failOn: Severity): boolean {
+  if (!atLeast(cell.severity, failOn)) return false;
+  return cell.status === "deviation" || (cell.status === "pass" && cell.severity !== "info");
 }

@@ -6,8 +6,8 @@ import type { AuditCell, AuditReport } from "../audit/audit-report";
 import { CLIENT_PRESETS } from "../audit/client-presets";
 import { checkTemplate, TEMPLATE_FIELDS, TemplateError } from "../audit/command-template";
 import { REPORT_FORMATS, renderReport } from "../audit/report";
-import { overallStatus } from "../audit/report/cell-text";
 import { AuditInterrupted, type AuditOptions, runAudit } from "../audit/run-audit";
+import { SEVERITIES, type Severity } from "../record/findings";
 import { builtinScenarioNames, loadScenario, ScenarioError } from "../scenarios/load-scenario";
 import { type Scenario, SSL_MODES, type SslMode } from "../scenarios/scenario-schema";
 import { parseSeconds } from "./arguments";
@@ -23,14 +23,30 @@ interface AuditFlags {
   junit?: string;
   html?: string;
   progress: boolean;
+  failOn: Severity;
 }
 
 /**
- * Exit statuses, so a pipeline can tell a deviation from a run that could not judge, and both from
- * an audit that could not run at all (a usage error, a scenario that cannot be served, a report
- * file that cannot be written). Ctrl-C or SIGTERM gives 130 or 143 (see `AuditInterrupted`).
+ * Exit statuses, so a pipeline can tell a failing run (a deviation at `--fail-on` or worse) from a
+ * run that could not judge, and both from an audit that could not run at all (a usage error, a
+ * scenario that cannot be served, a report file that cannot be written). Ctrl-C or SIGTERM gives
+ * 130 or 143 (see `AuditInterrupted`).
  */
-const AUDIT_EXIT = { pass: 0, deviation: 1, failed: 2, error: 3 } as const;
+const AUDIT_EXIT = { pass: 0, failing: 1, failed: 2, error: 3 } as const;
+
+/** The audit's exit status: a failing run outweighs an error, an error outweighs passes. */
+function exitStatusOf(report: AuditReport): number {
+  if (report.failing > 0) return AUDIT_EXIT.failing;
+  return report.totals.error > 0 ? AUDIT_EXIT.error : AUDIT_EXIT.pass;
+}
+
+function parseSeverity(value: string): Severity {
+  const severity = value.trim().toLowerCase();
+  if (!(SEVERITIES as readonly string[]).includes(severity)) {
+    throw new InvalidArgumentError(`unknown severity ${value} (known: ${SEVERITIES.join(", ")})`);
+  }
+  return severity as Severity;
+}
 
 function parseModes(value: string): SslMode[] {
   const modes = value.split(",").map((m) => m.trim().toUpperCase());
@@ -137,11 +153,19 @@ export function auditCommand(program: Command, version: string): void {
     .option("--json <file>", "also write the report as JSON")
     .option("--junit <file>", "also write the report as JUnit XML, for CI test reports")
     .option("--html <file>", "also write the report as one self-contained HTML page")
+    .option(
+      "--fail-on <severity>",
+      `exit ${AUDIT_EXIT.failing} when a run deviates with a finding this bad or worse (${SEVERITIES.join(", ")}; info: any deviation)`,
+      parseSeverity,
+      "high",
+    )
     .option("--no-progress", "print no progress")
     .addHelpText(
       "after",
-      `\nExit status: ${AUDIT_EXIT.pass} when every run did what a correct client does, ${AUDIT_EXIT.deviation} when a run deviated, ${AUDIT_EXIT.error} when some run could not be judged (and none deviated), ${AUDIT_EXIT.failed} when the audit could not run (bad arguments, a scenario that cannot be served, a report file that cannot be written), 130/143 when interrupted by SIGINT/SIGTERM (the running client is killed, no report is written).\n` +
-        `\nExample:\n  mysql-tls-mock audit --client 'mysql -h {host} -P {port} -u {user} -p{password} --ssl-mode={mode} --ssl-ca={ca} -e "SELECT 1"' --modes REQUIRED,VERIFY_CA\n`,
+      `\nSeverity: critical — credentials or a password-equivalent sent outside TLS, or to a peer the mode required verifying; high — a plaintext fallback or an unverified certificate accepted where the mode forbids it; medium — a weak key, SHA-1 signature, TLS below 1.2 or a weak cipher accepted; info — the rest.\n` +
+        `\nExit status: ${AUDIT_EXIT.pass} when no run fails, ${AUDIT_EXIT.failing} when a run deviates at --fail-on or worse (default high), ${AUDIT_EXIT.error} when some run could not be judged (and none fails), ${AUDIT_EXIT.failed} when the audit could not run (bad arguments, a scenario that cannot be served, a report file that cannot be written), 130/143 when interrupted by SIGINT/SIGTERM (the running client is killed, no report is written).\n` +
+        `\nExamples:\n  mysql-tls-mock audit --client mariadb-cli --modes PREFERRED,VERIFY_IDENTITY\n` +
+        `  mysql-tls-mock audit --client 'mariadb --no-defaults -h {host} -P {port} -u {user} -p{password} --ssl-ca={ca} --ssl-verify-server-cert -e "SELECT 1"' --modes VERIFY_IDENTITY\n`,
     )
     // Commander has printed the usage error (and the help); the status is the audit's own.
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : AUDIT_EXIT.failed))
@@ -161,6 +185,16 @@ async function audit(flags: AuditFlags, version: string): Promise<void> {
   const preset = CLIENT_PRESETS[flags.client];
   const scenarios =
     flags.scenarios === "all" ? builtinScenarioNames().map((name) => loadScenario(name)) : flags.scenarios;
+  for (const scenario of scenarios) {
+    const judged = flags.modes.filter((mode) => scenario.expect[mode] !== undefined);
+    if (judged.length < flags.modes.length) {
+      const missing = flags.modes.filter((mode) => !judged.includes(mode)).join(", ");
+      process.stderr.write(
+        `note: ${scenario.name} has no expectation for ${missing}: nothing to judge there, not run` +
+          `${scenario.notes?.length ? ` (${scenario.notes.map((n) => n.message).join("; ")})` : ""}\n`,
+      );
+    }
+  }
   const progress = progressReporter(flags.progress);
   let report: AuditReport;
   try {
@@ -171,11 +205,12 @@ async function audit(flags: AuditFlags, version: string): Promise<void> {
       timeoutMs: flags.timeout * 1000,
       onCell: progress.onCell,
       toolVersion: version,
+      failOn: flags.failOn,
     });
   } finally {
     progress.stop();
   }
   process.stdout.write(`${renderReport("table", report, { colour: pc.isColorSupported })}\n`);
   writeReports(report, flags);
-  process.exitCode = AUDIT_EXIT[overallStatus(report.totals)];
+  process.exitCode = exitStatusOf(report);
 }

@@ -38,6 +38,7 @@ const VERDICT_TONE: Record<VerdictKind, "red" | "green" | "yellow"> = {
   "accepted-bad-certificate": "red",
   "credentials-exposed": "red",
   plaintext: "yellow",
+  "accepted-weak-tls": "yellow",
   "tls-verified-refused": "green",
   "refused-plaintext": "green",
   "tls-abandoned": "yellow",
@@ -47,7 +48,8 @@ const VERDICT_TONE: Record<VerdictKind, "red" | "green" | "yellow"> = {
 };
 
 function describeVerdict(verdict: Verdict, c: Colors): string {
-  return `${c.bold(c[VERDICT_TONE[verdict.kind]](verdict.kind))} ${verdict.summary}`;
+  const tone = c[VERDICT_TONE[verdict.kind]];
+  return `${c.bold(tone(verdict.kind))} ${tone(`[${verdict.severity}]`)} ${verdict.summary}`;
 }
 
 /**

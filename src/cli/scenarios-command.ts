@@ -1,9 +1,67 @@
+import { dirname, isAbsolute, relative } from "node:path";
 import type { Command } from "commander";
 import pc from "picocolors";
 import { stringify } from "yaml";
-import { builtinScenarioNames, loadScenario } from "../scenarios/load-scenario";
+import { BUILTIN_SCENARIO_DIR, builtinScenarioNames, loadScenario } from "../scenarios/load-scenario";
 import { scenarioToOptions } from "../scenarios/scenario-options";
-import { SSL_MODES } from "../scenarios/scenario-schema";
+import {
+  CLIENT_OUTCOMES,
+  type Expectation,
+  type Scenario,
+  type ScenarioOrigin,
+  SSL_MODES,
+  type SslMode,
+} from "../scenarios/scenario-schema";
+
+const MODE_WIDTH = Math.max(...SSL_MODES.map((mode) => mode.length)) + 2;
+const OUTCOME_WIDTH = Math.max(...CLIENT_OUTCOMES.map((outcome) => outcome.length)) + 2;
+
+/** A built-in by its name; any other file by a path a user can open from here. */
+function describeOrigin(origin: ScenarioOrigin): string {
+  if (origin.source === "(object)" || dirname(origin.source) === BUILTIN_SCENARIO_DIR) return origin.name;
+  const fromHere = relative(process.cwd(), origin.source);
+  return fromHere.startsWith("..") || isAbsolute(fromHere) ? origin.source : fromHere;
+}
+
+function expectationLine(mode: SslMode, expectation: Expectation, origin: string, why: boolean): string {
+  const because = why && expectation.why ? pc.dim(`  — ${expectation.why}`) : "";
+  return `${mode.padEnd(MODE_WIDTH)}${expectation.outcome.padEnd(OUTCOME_WIDTH)}${pc.cyan(origin)}${because}\n`;
+}
+
+/** The expectations, each with the scenario that declared it, then those the chain did not inherit. */
+function expectationsText(scenario: Scenario): string {
+  let text = "\n# what a correct client does, and which scenario says so\n";
+  for (const mode of SSL_MODES) {
+    const expectation = scenario.expect[mode];
+    if (!expectation) {
+      text += `${mode.padEnd(MODE_WIDTH)}${pc.dim("(no expectation)")}\n`;
+      continue;
+    }
+    const own = expectation.from.source === scenario.source;
+    text += expectationLine(
+      mode,
+      expectation,
+      own ? "own" : `inherited from ${describeOrigin(expectation.from)}`,
+      true,
+    );
+  }
+  const dropped = scenario.droppedExpectations;
+  if (dropped) {
+    const by = dropped.by.source === scenario.source ? "this scenario" : describeOrigin(dropped.by);
+    text +=
+      `\n# dropped, not inherited from ${describeOrigin(dropped.parent)}: ${by} changes ` +
+      `${dropped.changedKeys.join(", ")}, which can change what a correct client does\n`;
+    for (const mode of SSL_MODES) {
+      const expectation = dropped.expectations[mode];
+      if (expectation) {
+        text += pc.dim(
+          expectationLine(mode, expectation, `declared in ${describeOrigin(expectation.from)}`, false),
+        );
+      }
+    }
+  }
+  return text;
+}
 
 /** Adds `scenarios` (list the built-ins) and `scenarios show NAME|FILE`. */
 export function scenariosCommand(program: Command): void {
@@ -20,20 +78,17 @@ export function scenariosCommand(program: Command): void {
 
   scenarios
     .command("show")
-    .description("print a scenario with extends applied, and what a correct client must do in each ssl-mode")
+    .description(
+      "print a scenario with extends applied, what a correct client must do in each ssl-mode and which scenario says so, and the expectations it did not inherit",
+    )
     .argument("<scenario>", "built-in name or scenario file")
     .action((reference: string) => {
       const scenario = loadScenario(reference);
-      const { name, source, expect, ...definition } = scenario;
+      const { name, source, expect: _expect, droppedExpectations: _dropped, notes, ...definition } = scenario;
       process.stdout.write(`# ${name} (${source})\n${stringify(definition)}`);
-      process.stdout.write("\n# what a correct client does\n");
-      for (const mode of SSL_MODES) {
-        const expectation = expect[mode];
-        if (!expectation) continue;
-        process.stdout.write(
-          `${mode.padEnd(16)} ${expectation.outcome}${expectation.why ? pc.dim(`  — ${expectation.why}`) : ""}\n`,
-        );
-      }
+      process.stdout.write(expectationsText(scenario));
+      for (const note of notes)
+        process.stderr.write(`mysql-tls-mock: ${pc.yellow(note.level)}: ${note.message}\n`);
       // Resolving options checks the scenario can be served (e.g. TLS version ranges).
       scenarioToOptions(scenario);
     });

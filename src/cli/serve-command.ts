@@ -7,7 +7,13 @@ import type { Scenario } from "../scenarios/scenario-schema";
 import type { Account } from "../auth/accounts";
 import { CapabilityFlags } from "../protocol/constants";
 import { type StartOptions, startMockServer } from "../server/mock-server";
-import { DEFAULT_ACCOUNT, DEFAULT_SERVER_VERSION, type TlsOptions } from "../server/options";
+import {
+  CLIENT_SSL_WITHOUT_TLS,
+  type ClientSslWithoutTls,
+  DEFAULT_ACCOUNT,
+  DEFAULT_SERVER_VERSION,
+  type TlsOptions,
+} from "../server/options";
 import { compareTlsVersions, isTlsVersion, TLS_VERSIONS, type TlsVersion } from "../tls/tls-versions";
 import type { CertificateSetName } from "../certs";
 import { parsePort, parseSeconds } from "./arguments";
@@ -30,6 +36,7 @@ interface ServeFlags {
   password?: string;
   require?: string;
   clientCerts?: "none" | "request" | "require";
+  clientSslWithoutTls?: ClientSslWithoutTls;
   serverVersion?: string;
   events?: string;
   keylog?: string;
@@ -129,6 +136,7 @@ export function toServerOptions(flags: ServeFlags, scenario: Scenario | null): S
     ...(flags.socket ? { socketPath: flags.socket } : {}),
     tls,
     ...(flags.serverVersion ? { serverVersion: flags.serverVersion } : {}),
+    ...(flags.clientSslWithoutTls ? { clientSslWithoutTls: flags.clientSslWithoutTls } : {}),
     ...(flags.connectTimeout !== undefined ? { connectTimeoutMs: flags.connectTimeout * 1000 } : {}),
     ...(flags.waitTimeout !== undefined ? { waitTimeoutMs: flags.waitTimeout * 1000 } : {}),
     ...(flags.events ? { eventsFile: flags.events } : {}),
@@ -170,6 +178,12 @@ export function serveCommand(program: Command): void {
         "require",
       ]),
     )
+    .addOption(
+      new Option(
+        "--client-ssl-without-tls <answer>",
+        "answer to CLIENT_SSL the greeting did not offer: bad-handshake (MySQL 5.7/8.0), mask (MariaDB, MySQL 5.6), strip (a stripping proxy); default by server family",
+      ).choices([...CLIENT_SSL_WITHOUT_TLS]),
+    )
     .option(
       "--server-version <version>",
       `version string of the greeting (default: ${DEFAULT_SERVER_VERSION})`,
@@ -193,6 +207,9 @@ export function serveCommand(program: Command): void {
     .addOption(new Option("--json", "print events as JSON lines instead of text"))
     .action(async (flags: ServeFlags) => {
       const scenario = flags.scenario ? loadScenario(flags.scenario) : null;
+      for (const note of scenario?.notes ?? []) {
+        process.stderr.write(pc.yellow(`${note.level}: ${note.message}\n`));
+      }
       const server = await startMockServer(toServerOptions(flags, scenario));
       server.on("event", (event) => {
         const text = flags.json

@@ -3,7 +3,7 @@ import type { CertificateAssessment } from "../certs/assess-certificate";
 import type { FaultAction, FaultPoint } from "../server/faults";
 import type { ClientHelloSummary } from "../tls/client-hello";
 import type { TlsFailure } from "../tls/tls-failure";
-import type { CertificateSummary } from "../tls/tls-session";
+import type { CertificateSummary, ClientClose } from "../tls/tls-session";
 import type { Verdict } from "./verdict";
 
 /** Where in the login a connection is. The same names label packets and events. */
@@ -46,6 +46,11 @@ export type TlsRecord =
       clientHello: ClientHelloSummary | null;
       clientCertificate: CertificateSummary | null;
       clientCertificateVerified: boolean;
+      /**
+       * Set when the client closed the completed session without sending a byte inside it (no
+       * MySQL packet, not part of one): how it ended TLS, as far as the server can see.
+       */
+      clientClosed?: ClientClose;
     }
   | { outcome: "failed"; failure: TlsFailure; clientHello: ClientHelloSummary | null };
 
@@ -95,6 +100,11 @@ export interface ConnectionRecord {
   clientCapabilityFlags: number | null;
   clientCapabilities: string[];
   sslRequest: boolean;
+  /**
+   * The client set CLIENT_SSL in a whole plaintext handshake response, to a greeting that offered
+   * no TLS: a response that asked for TLS, not an SSLRequest (its credentials crossed unencrypted).
+   */
+  tlsAskedInResponse: boolean;
   /** Capabilities in the response inside TLS when they differ from the SSLRequest's (the server ignores them). */
   capabilitiesChangedAfterTls: number | null;
   tls: TlsRecord | null;

@@ -1,57 +1,24 @@
 import type { CredentialExposure } from "../auth/auth-plugin";
 import type { ConnectionRecord } from "./connection-record";
+import { type CertificateRefusal, factsOf } from "./facts";
+import { type Finding, findingsOf, type Severity, type VerdictKind, worstSeverity } from "./findings";
+
+export { VERDICT_PRIORITY, type VerdictKind } from "./findings";
 
 /**
- * What one client did around TLS, as a security reviewer asks it: did it encrypt, did it check the
- * server, did its credentials cross in the clear. A verdict describes the connection, not whether
- * that was right: a client in DISABLED mode is expected to expose a scramble reply, one in
- * VERIFY_CA is not. Comparing with what a mode requires is the scenario's and the audit's job.
+ * The verdict on one connection: what the client did around TLS, as a security reviewer asks it —
+ * did it encrypt, did it check the server, did its credentials cross in the clear. It describes the
+ * connection, not whether that was right for the client's ssl-mode: its severities are weighed as
+ * for a client that meant to be safe (VERIFY_IDENTITY); the audit weighs them for the mode it ran.
  */
-export type VerdictKind =
-  /** The greeting offered no TLS and the client went on in plaintext (a stripped or TLS-less server). */
-  | "plaintext-fallback"
-  /** TLS completed with a certificate a verifying client must refuse, and the client sent its credentials. */
-  | "accepted-bad-certificate"
-  /** A password-bearing response (scramble reply or password) crossed without TLS. */
-  | "credentials-exposed"
-  /** The greeting offered TLS and the client logged in without asking for it. */
-  | "plaintext"
-  /**
-   * The client refused a flawed certificate before sending credentials: with a certificate alert
-   * during the handshake, or by closing right after it (node's TLS clients check then, and the
-   * server cannot tell that from a client that simply quit).
-   */
-  | "tls-verified-refused"
-  /** TLS completed with a certificate without flaws and the client left before sending credentials. */
-  | "tls-abandoned"
-  /** The greeting offered no TLS and the client gave up before sending credentials. */
-  | "refused-plaintext"
-  /** The TLS handshake failed for another reason (versions, ciphers, a good certificate rejected, a reset). */
-  | "tls-failed"
-  /** The credentials went only inside TLS, to a server whose certificate has no flaw. */
-  | "tls"
-  /** The connection ended before the client showed what it does (protocol error, fault, timeout, stop). */
-  | "incomplete";
-
-/** Headline order: the first that applies names the connection (and the most telling of several). */
-export const VERDICT_PRIORITY: readonly VerdictKind[] = [
-  "plaintext-fallback",
-  "accepted-bad-certificate",
-  "credentials-exposed",
-  "plaintext",
-  "tls-verified-refused",
-  "refused-plaintext",
-  "tls-abandoned",
-  "tls-failed",
-  "tls",
-];
-
 export interface Verdict {
   /** The headline: the first finding by {@link VERDICT_PRIORITY}, or `incomplete`. */
   kind: VerdictKind;
+  /** The worst severity among the findings. */
+  severity: Severity;
   /** Every finding that applies, headline first (`incomplete` alone when none does). */
-  findings: VerdictKind[];
-  /** One sentence a person reads. Never holds a password: the record has none. */
+  findings: Finding[];
+  /** One sentence a person reads; says where a finding is inferred. Never holds a password: the record has none. */
   summary: string;
   /** What the credentials revealed and for which plugin, when a password-bearing response crossed without TLS. */
   exposure: { plugin: string; what: CredentialExposure } | null;
@@ -63,33 +30,6 @@ export const EXPOSURE_WORDS: Record<CredentialExposure, string> = {
   "encrypted-password": "RSA-encrypted password",
   "cleartext-password": "password in cleartext",
 };
-
-function findingsOf(record: ConnectionRecord): VerdictKind[] {
-  const tls = record.tls;
-  const sentCredentials = record.user !== null;
-  const negotiated = tls?.outcome === "negotiated";
-  const flawed = (record.serverCertificate?.flaws.length ?? 0) > 0;
-  const wentAway = record.outcome.kind === "client-went-away";
-  const applies: Record<VerdictKind, boolean> = {
-    "plaintext-fallback": !record.greeting.tlsOffered && !record.sslRequest && sentCredentials,
-    "accepted-bad-certificate": negotiated && flawed && sentCredentials,
-    "credentials-exposed": record.credentialsInPlaintext,
-    plaintext: record.greeting.tlsOffered && !record.sslRequest && sentCredentials,
-    "tls-verified-refused":
-      flawed &&
-      !sentCredentials &&
-      ((tls?.outcome === "failed" && tls.failure.cause === "cert-rejected") || (negotiated && wentAway)),
-    "refused-plaintext": !record.greeting.tlsOffered && !record.sslRequest && !sentCredentials && wentAway,
-    "tls-abandoned": negotiated && !flawed && !sentCredentials && wentAway,
-    "tls-failed": tls?.outcome === "failed",
-    tls: negotiated && sentCredentials && !flawed && !record.credentialsInPlaintext,
-    incomplete: false,
-  };
-  // A refusal explained by the certificate is not also a TLS failure.
-  if (applies["tls-verified-refused"]) applies["tls-failed"] = false;
-  const findings = VERDICT_PRIORITY.filter((kind) => applies[kind]);
-  return findings.length > 0 ? findings : ["incomplete"];
-}
 
 function plugin(record: ConnectionRecord): string {
   return record.authSwitchedTo ?? record.clientAuthPlugin ?? "an auth plugin";
@@ -129,37 +69,68 @@ function tlsText(record: ConnectionRecord): string {
   return tls?.outcome === "negotiated" ? `${tls.version} (${tls.cipher})` : "TLS";
 }
 
+/** How a refusal was seen, as a clause: what the server observed, and what it inferred from it. */
+function refusalText(refusal: CertificateRefusal | null): string {
+  switch (refusal?.how) {
+    case "alert":
+      return `with alert ${refusal.alert ?? "(unnamed)"} during the handshake (observed)`;
+    case "closed-after-server-flight":
+      return (
+        "by closing without an alert after the server's whole handshake flight and before its own Finished " +
+        "(inferred: how Node's TLS stack refuses a certificate over TLS 1.3)"
+      );
+    case "closed-after-handshake":
+      return (
+        "by closing at once after the handshake, without close_notify and without a byte " +
+        "(inferred: how Node's TLS stack refuses a certificate over TLS 1.2)"
+      );
+    default:
+      return "";
+  }
+}
+
 function summaryOf(kind: VerdictKind, record: ConnectionRecord, exposure: Verdict["exposure"]): string {
   const exposed = exposure
     ? `its ${exposure.plugin} ${EXPOSURE_WORDS[exposure.what]} crossed unencrypted`
-    : "its credentials crossed unencrypted";
+    : record.credentialsInPlaintext
+      ? "its credentials crossed unencrypted"
+      : "its login crossed unencrypted";
   const tls = record.tls;
+  const asked = record.tlsAskedInResponse ? " (its response asked for TLS, and none followed)" : "";
   switch (kind) {
     case "plaintext-fallback":
-      return `The greeting offered no TLS and the client went on in plaintext: ${exposed}; ${describeEnding(record)}.`;
+      return `The greeting offered no TLS and the client went on in plaintext${asked}: ${exposed}; ${describeEnding(record)}.`;
     case "accepted-bad-certificate":
-      return `The client completed ${tlsText(record)} with a certificate that is flawed (${flawsText(record)}) and sent its credentials anyway; ${describeEnding(record)}.`;
+      return `The client completed ${tlsText(record)} with a certificate that is flawed (${flawsText(record)}) and sent its login anyway; ${describeEnding(record)}.`;
     case "credentials-exposed":
       return `The client sent credentials outside TLS: ${exposed}; ${describeEnding(record)}.`;
     case "plaintext":
       return `The greeting offered TLS and the client logged in without it: ${exposed}; ${describeEnding(record)}.`;
-    case "tls-verified-refused": {
-      const alert = tls?.outcome === "failed" && tls.failure.alert ? `, alert ${tls.failure.alert}` : "";
-      if (tls?.outcome === "failed") {
-        return `The client refused the server certificate (${flawsText(record)}${alert}) during the handshake, before sending credentials.`;
-      }
-      return `The client closed right after the handshake without sending credentials, as a client that checks the flawed certificate (${flawsText(record)}) then does.`;
+    case "accepted-weak-tls": {
+      const facts = factsOf(record);
+      const weak = [...facts.weakSession, ...facts.weakFlaws].join(", ");
+      return `The client sent its login over ${tlsText(record)} despite ${weak}; ${describeEnding(record)}.`;
     }
+    case "tls-verified-refused":
+      return `The client refused the server certificate (${flawsText(record)}) ${refusalText(factsOf(record).certificateRefusal)}, before sending credentials.`;
     case "refused-plaintext":
-      return "The greeting offered no TLS and the client gave up before sending credentials.";
-    case "tls-abandoned":
-      return `The client completed ${tlsText(record)} and left before sending credentials; the certificate has no flaw.`;
+      return record.sslRequest
+        ? "The greeting offered no TLS; the client asked for TLS anyway, got Bad handshake and sent no credentials."
+        : "The greeting offered no TLS and the client gave up before sending credentials.";
+    case "tls-abandoned": {
+      const flaws = flawsText(record);
+      const why = flaws
+        ? `whether it checked the flawed certificate (${flaws}) or simply quit, the server cannot tell`
+        : "the certificate has no flaw";
+      return `The client completed ${tlsText(record)} and left before sending credentials; ${why}.`;
+    }
     case "tls-failed": {
       const failure = tls?.outcome === "failed" ? tls.failure : null;
       const cause = failure ? `${failure.cause}${failure.alert ? `: ${failure.alert}` : ""}` : "unknown";
-      const clean = (record.serverCertificate?.flaws.length ?? 0) === 0 && failure?.cause === "cert-rejected";
+      const refusal = factsOf(record).certificateRefusal;
+      const clean = (record.serverCertificate?.flaws.length ?? 0) === 0 && refusal !== null;
       return clean
-        ? `The client rejected a certificate without flaws (${cause}): it does not trust the CA it should.`
+        ? `The client rejected a certificate without flaws ${refusalText(refusal)}: it does not trust the CA it should.`
         : `The TLS handshake failed (${cause}) before any credentials were sent.`;
     }
     case "tls":
@@ -172,10 +143,16 @@ function summaryOf(kind: VerdictKind, record: ConnectionRecord, exposure: Verdic
 /** The verdict on one connection's record (final once the connection has closed). */
 export function verdictOf(record: ConnectionRecord): Verdict {
   const findings = findingsOf(record);
-  const kind = findings[0]!;
+  const kind = findings[0]!.kind;
   const exposure =
     record.credentialsInPlaintext && record.credentialExposure
       ? { plugin: plugin(record), what: record.credentialExposure }
       : null;
-  return { kind, findings, summary: summaryOf(kind, record, exposure), exposure };
+  return {
+    kind,
+    severity: worstSeverity(findings.map((finding) => finding.severity)),
+    findings,
+    summary: summaryOf(kind, record, exposure),
+    exposure,
+  };
 }

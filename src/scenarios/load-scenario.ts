@@ -1,13 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import {
-  type ClientOutcome,
+  type DroppedExpectations,
   type Scenario,
   type ScenarioFile,
+  type ScenarioNote,
+  type ScenarioOrigin,
   scenarioSchema,
-  type SslMode,
+  SSL_MODES,
 } from "./scenario-schema";
 
 /** The folder of built-in scenarios, shipped with the package. */
@@ -192,48 +195,148 @@ function merge<T>(base: T, override: T): T {
   return out as T;
 }
 
-function normalizeExpectations(expect: ScenarioFile["expect"]): Scenario["expect"] {
+/**
+ * The keys an extending scenario may change and still inherit its parent's expectations, as dotted
+ * paths; a change anywhere else under `server` or `accounts` (or any key added later) drops them.
+ * None of these reaches a client before it has chosen TLS or not and been let in or refused.
+ */
+export const OUTCOME_NEUTRAL_KEYS: readonly string[] = [
+  // Prose for people; the server never reads it.
+  "description",
+  // Prose for people; the server never reads it.
+  "references",
+  // Only @@version_comment answers with it, after login; the greeting carries `server.version` alone.
+  "server.versionComment",
+  // Only SELECT @@x and SHOW VARIABLES read these, after login. What the server does comes from
+  // `server.tls`, `server.requireSecureTransport` and the other keys, never from displayed values.
+  "server.systemVariables",
+];
+
+/** A scenario's definition: everything but what `extends` and expectations handle. */
+type Definition = Omit<ScenarioFile, "extends" | "$schema" | "expect">;
+
+interface Resolved {
+  definition: Definition;
+  expect: Scenario["expect"];
+  dropped: DroppedExpectations | undefined;
+}
+
+function originOf(source: string): ScenarioOrigin {
+  return {
+    name: source === "(object)" ? source : basename(source).replace(/\.(ya?ml|json)$/, ""),
+    source,
+  };
+}
+
+function normalizeExpectations(expect: ScenarioFile["expect"], from: ScenarioOrigin): Scenario["expect"] {
   const out: Scenario["expect"] = {};
-  for (const [mode, value] of Object.entries(expect ?? {})) {
+  for (const mode of SSL_MODES) {
+    const value = expect?.[mode];
     if (value === undefined) continue;
-    out[mode as SslMode] = typeof value === "string" ? { outcome: value as ClientOutcome } : value;
+    out[mode] = typeof value === "string" ? { outcome: value, from } : { ...value, from };
   }
   return out;
 }
 
-function resolveChain(file: ScenarioFile, source: string, seen: string[]): ScenarioFile {
-  if (!file.extends) return file;
-  const basePath = locate(file.extends, source === "(object)" ? null : source);
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Dotted paths where `after` differs from `before`, skipping {@link OUTCOME_NEUTRAL_KEYS}. Objects
+ * and same-length arrays are compared member by member so the path names the real change; a value
+ * set to what it already was is no change.
+ */
+function changedKeys(before: unknown, after: unknown, path = ""): string[] {
+  if (OUTCOME_NEUTRAL_KEYS.includes(path)) return [];
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.flatMap((key) => changedKeys(before[key], after[key], path ? `${path}.${key}` : key));
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    return before.flatMap((item, i) => changedKeys(item, after[i], `${path}[${i}]`));
+  }
+  return isDeepStrictEqual(before, after) ? [] : [path];
+}
+
+function resolveChain(file: ScenarioFile, origin: ScenarioOrigin, seen: string[]): Resolved {
+  const { extends: parentReference, $schema: _schema, expect: ownExpect, ...definition } = file;
+  const own = normalizeExpectations(ownExpect, origin);
+  if (!parentReference) return { definition, expect: own, dropped: undefined };
+  const basePath = locate(parentReference, origin.source === "(object)" ? null : origin.source);
   if (seen.includes(basePath)) {
     throw new ScenarioError(
-      source,
+      origin.source,
       "extends",
       `circular extends: ${[...seen, basePath].map((p) => basename(p)).join(" → ")}`,
     );
   }
-  const base = resolveChain(readScenarioFile(basePath), basePath, [...seen, basePath]);
-  const { extends: _own, ...own } = file;
-  const { extends: _base, ...inherited } = base;
-  return merge<ScenarioFile>(inherited, own);
+  const parentOrigin = originOf(basePath);
+  const parent = resolveChain(readScenarioFile(basePath), parentOrigin, [...seen, basePath]);
+  const merged = merge<Definition>(parent.definition, definition);
+  const changed = changedKeys(parent.definition, merged);
+  if (changed.length === 0) {
+    const expect: Scenario["expect"] = {};
+    for (const mode of SSL_MODES) {
+      const expectation = own[mode] ?? parent.expect[mode];
+      if (expectation) expect[mode] = expectation;
+    }
+    return { definition: merged, expect, dropped: parent.dropped };
+  }
+  // An empty parent table has nothing to drop; its own drop (if any) still explains the gap.
+  const dropped =
+    Object.keys(parent.expect).length > 0
+      ? { by: origin, parent: parentOrigin, changedKeys: changed, expectations: parent.expect }
+      : parent.dropped;
+  return { definition: merged, expect: own, dropped };
+}
+
+/** The warning for modes that lost their inherited expectation and got none back. */
+function droppedNotes(
+  origin: ScenarioOrigin,
+  expect: Scenario["expect"],
+  dropped: DroppedExpectations | undefined,
+): ScenarioNote[] {
+  if (!dropped) return [];
+  const lost = SSL_MODES.filter((mode) => dropped.expectations[mode] && !expect[mode]);
+  if (lost.length === 0) return [];
+  const by = dropped.by.source === origin.source ? "it" : dropped.by.name;
+  const reason = `${by} changes ${dropped.changedKeys.join(", ")}, so nothing is inherited from ${dropped.parent.name}`;
+  const declared = SSL_MODES.filter((mode) => expect[mode]);
+  const message =
+    declared.length === 0
+      ? `${origin.name} has no expectations: ${reason}, and none are declared in their place; it can be served, but an audit has nothing to judge`
+      : `${origin.name} has no expectation for ${lost.join(", ")}: ${reason}, and only ${declared.join(", ")} ${declared.length > 1 ? "are" : "is"} declared in their place`;
+  return [{ level: "warning", message }];
 }
 
 /**
  * Loads a scenario by built-in name, by file path, or from an object, applying `extends`.
+ *
+ * Expectations are inherited mode by mode only when the scenario changes nothing but
+ * {@link OUTCOME_NEUTRAL_KEYS}; each one in the result says which scenario wrote it, and
+ * `droppedExpectations` says which were not inherited and which changed keys dropped them. A
+ * scenario that lost inherited expectations without declaring its own still loads, with a
+ * warning in `notes` for the caller to show.
  */
 export function loadScenario(reference: string | ScenarioFile): Scenario {
   let file: ScenarioFile;
   let source: string;
-  let name: string;
   if (typeof reference === "string") {
     source = locate(reference, null);
     file = readScenarioFile(source);
-    name = basename(source).replace(/\.(ya?ml|json)$/, "");
   } else {
     source = "(object)";
     file = validateScenario(reference, source);
-    name = "(object)";
   }
-  const resolved = resolveChain(file, source, source === "(object)" ? [] : [source]);
-  const { extends: _extends, $schema: _schema, expect, ...rest } = resolved;
-  return { ...rest, name, source, expect: normalizeExpectations(expect) };
+  const origin = originOf(source);
+  const { definition, expect, dropped } = resolveChain(file, origin, source === "(object)" ? [] : [source]);
+  return {
+    ...definition,
+    name: origin.name,
+    source,
+    expect,
+    ...(dropped ? { droppedExpectations: dropped } : {}),
+    notes: droppedNotes(origin, expect, dropped),
+  };
 }

@@ -2,37 +2,23 @@ import { z } from "zod";
 import { AUTH_PLUGIN_NAMES } from "../auth/plugins";
 import { CERTIFICATE_SET_NAMES } from "../certs/catalogue";
 import { FAULT_ACTIONS, FAULT_POINTS } from "../server/faults";
+import { CLIENT_SSL_WITHOUT_TLS } from "../server/options";
 import { TLS_VERSIONS } from "../tls/tls-versions";
+import { CLIENT_OUTCOMES, type ClientOutcome, SSL_MODES, type SslMode } from "../record/findings";
 
 /**
  * The scenario file format: what the server is, and what a correct client must do in each
  * ssl-mode. Data only — `scenario-options.ts` turns it into server options in one place.
  */
 
-/** The ssl-modes of MySQL 5.7.11+ clients (`--ssl-mode`, MYSQL_OPT_SSL_MODE). */
-export const SSL_MODES = ["DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"] as const;
-export type SslMode = (typeof SSL_MODES)[number];
-
-/**
- * What a correct client does:
- * - `plaintext`: logs in without TLS;
- * - `tls`: logs in over TLS;
- * - `refuse-before-credentials`: gives up without sending any handshake response (user, auth data);
- * - `refused-after-credentials`: sends its credentials and is refused by the server (e.g. 3159).
- */
-export const CLIENT_OUTCOMES = [
-  "plaintext",
-  "tls",
-  "refuse-before-credentials",
-  "refused-after-credentials",
-] as const;
-export type ClientOutcome = (typeof CLIENT_OUTCOMES)[number];
+// The ssl-modes and the four outcomes belong to the record's judgement; scenario files name them.
+export { CLIENT_OUTCOMES, type ClientOutcome, SSL_MODES, type SslMode } from "../record/findings";
 
 const expectation = z.union([
   z.enum(CLIENT_OUTCOMES),
   z.strictObject({
     outcome: z.enum(CLIENT_OUTCOMES),
-    /** Why a correct client does this, with the manual's or the sheet's reference. */
+    /** Why a correct client does this, with a public reference (manual section, CVE, source file). */
     why: z.string().optional(),
   }),
 ]);
@@ -97,6 +83,12 @@ const server = z.strictObject({
   rsaKeys: z.boolean().optional(),
   cachingSha2CacheWarm: z.boolean().optional(),
   requireSecureTransport: z.boolean().optional(),
+  /**
+   * The answer to CLIENT_SSL the greeting did not offer: `bad-handshake` (MySQL 5.7/8.0: ERR 1043),
+   * `mask` (MariaDB, MySQL 5.6 and older: a full response logs in in plaintext), `strip` (a
+   * TLS-stripping man in the middle). Default by server family.
+   */
+  clientSslWithoutTls: z.enum(CLIENT_SSL_WITHOUT_TLS).optional(),
   systemVariables: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
   /** Deliberate misbehaviour at protocol points. */
   faults: z
@@ -122,19 +114,71 @@ export const scenarioSchema = z.strictObject({
   references: z.array(z.string()).optional(),
   server: server.optional(),
   accounts: z.array(account).optional(),
-  /** What a correct client does in each ssl-mode. */
+  /**
+   * What a correct client does in each ssl-mode.
+   *
+   * With `extends`, the parent's expectations are inherited mode by mode only when this file
+   * changes nothing that decides a client's TLS or login outcome: it may change `description`,
+   * `references`, `server.versionComment` and `server.systemVariables`
+   * (`OUTCOME_NEUTRAL_KEYS` in load-scenario.ts), nothing else under `server` or `accounts`. Any other change
+   * drops every inherited expectation, and this table is then all the scenario has. Entries here
+   * always win over inherited ones. A scenario left without expectations can still be served; the
+   * loader gives it a warning note and an audit has nothing to judge.
+   */
   expect: z.partialRecord(z.enum(SSL_MODES), expectation).optional(),
 });
 
 /** A scenario file as written (before `extends` is applied). */
 export type ScenarioFile = z.infer<typeof scenarioSchema>;
 
+/** One scenario in an `extends` chain, as expectations name where they were written. */
+export interface ScenarioOrigin {
+  /** The scenario's name: a built-in name, a file name without its extension, or `(object)`. */
+  name: string;
+  /** The file, or `(object)` for a scenario passed to the library. */
+  source: string;
+}
+
+/** What a correct client does in one ssl-mode, and the scenario that said so. */
+export interface Expectation {
+  outcome: ClientOutcome;
+  why?: string;
+  /** The scenario whose own `expect` holds this entry: the loaded one, or an ancestor it inherited it from. */
+  from: ScenarioOrigin;
+}
+
+/** Expectations a scenario in the chain did not inherit, and why. */
+export interface DroppedExpectations {
+  /** The scenario whose changes dropped them (the loaded one or an ancestor). */
+  by: ScenarioOrigin;
+  /** The scenario it extends, whose resolved expectations were dropped. */
+  parent: ScenarioOrigin;
+  /**
+   * The changed keys that decide a client's TLS or login outcome, as dotted paths
+   * (`server.tls.certificates`, `accounts[0].require`, `server.tls` when `tls: false` replaces an object).
+   */
+  changedKeys: string[];
+  /** The parent's expectations as they were, each with where it came from. */
+  expectations: Partial<Record<SslMode, Expectation>>;
+}
+
+/** Something about a loaded scenario a caller should show its user; the scenario can still be served. */
+export interface ScenarioNote {
+  level: "warning";
+  message: string;
+}
+
 /** A scenario with `extends` applied, its name, and where it came from. */
 export interface Scenario extends Omit<ScenarioFile, "extends" | "$schema"> {
   name: string;
   /** The file it was read from, or `(object)` when passed to the library. */
   source: string;
-  expect: Partial<Record<SslMode, { outcome: ClientOutcome; why?: string }>>;
+  /** What a correct client does per ssl-mode: this scenario's own entries, then any it inherited. */
+  expect: Partial<Record<SslMode, Expectation>>;
+  /** The latest inherited expectations the chain dropped, if any (the reason this table may be short). */
+  droppedExpectations?: DroppedExpectations;
+  /** Warnings about the scenario, e.g. that it dropped its inherited expectations and declares none. */
+  notes: ScenarioNote[];
 }
 
 /** The JSON Schema of scenario files, for editors (published as `scenarios/scenario.schema.json`). */

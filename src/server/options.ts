@@ -141,7 +141,29 @@ export interface MockServerOptions {
   cachingSha2CacheWarm?: boolean;
   /** Deliberate misbehaviour at protocol points (close, reset, stall, yaSSL's Bad handshake, delays). */
   faults?: Faults;
+  /**
+   * What the server does with CLIENT_SSL from a client whose greeting did not offer it (see
+   * {@link ClientSslWithoutTls}). Default: `strip` when TLS is configured but the greeting hides
+   * it, `mask` for a MariaDB version (`…-MariaDB`) or MySQL 5.6 and older, `bad-handshake` otherwise.
+   */
+  clientSslWithoutTls?: ClientSslWithoutTls;
 }
+
+/**
+ * How a server answers a client that sets CLIENT_SSL although the greeting did not offer it —
+ * PyMySQL does so in a full HandshakeResponse41 whenever it is given `ssl=`. Real servers differ:
+ * - `bad-handshake`: MySQL 5.7 and 8.0 test the client's bits unmasked and, having no TLS
+ *   acceptor, answer ERR 1043 "Bad handshake" — after the response, credentials included, crossed
+ *   (`parse_client_handshake_packet` in sql/auth/sql_authentication.cc).
+ * - `mask`: MariaDB and MySQL 5.6 and older first mask the client's bits with the server's
+ *   ("precautionary measure, if the client lies", Bug#27944), so a full response is a plaintext
+ *   login that succeeds; a bare 32-byte SSLRequest, which has no user name, still gets 1043.
+ * - `strip`: a TLS-stripping man in the middle in front of a TLS server (CVE-2015-3152) clears
+ *   the bit on its way: a full response is a plaintext login that succeeds, and a bare SSLRequest
+ *   reaches the real server, which completes TLS.
+ */
+export const CLIENT_SSL_WITHOUT_TLS = ["bad-handshake", "mask", "strip"] as const;
+export type ClientSslWithoutTls = (typeof CLIENT_SSL_WITHOUT_TLS)[number];
 
 /** The TLS part of the options with every default applied and the certificate in hand. */
 export interface ResolvedTls {
@@ -191,6 +213,7 @@ export interface ResolvedOptions {
   faults: FaultPlan;
   rsaKeys: RsaKeys | null;
   cachingSha2CacheWarm: boolean;
+  clientSslWithoutTls: ClientSslWithoutTls;
 }
 
 export const DEFAULT_ACCOUNT: Account = { user: "root", password: "root" };
@@ -325,6 +348,30 @@ function unixSocket(option: string | true | undefined): {
   return { socketPath: join(socketDir, "mysqld.sock"), socketDir };
 }
 
+/** MySQL before 5.7 (a bare `5.6.51`, not MariaDB's `5.5.5-` prefix). */
+const MYSQL_BEFORE_57 = /^5\.[0-6]\.(?!5-)/;
+
+/** The family default of {@link MockServerOptions.clientSslWithoutTls}. */
+function defaultClientSslWithoutTls(serverVersion: string, tlsConfigured: boolean, capabilityFlags: number) {
+  if (tlsConfigured && !(capabilityFlags & CapabilityFlags.CLIENT_SSL)) return "strip";
+  if (/MariaDB/i.test(serverVersion) || MYSQL_BEFORE_57.test(serverVersion)) return "mask";
+  return "bad-handshake";
+}
+
+function checkClientSslWithoutTls(
+  value: ClientSslWithoutTls | undefined,
+  fallback: ClientSslWithoutTls,
+): ClientSslWithoutTls {
+  if (value === undefined) return fallback;
+  if (!(CLIENT_SSL_WITHOUT_TLS as readonly string[]).includes(value)) {
+    throw new ServerConfigurationError(
+      "clientSslWithoutTls",
+      `expected ${CLIENT_SSL_WITHOUT_TLS.join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
 /** Applies defaults and checks the options; misconfiguration fails here, before anything listens. */
 export async function resolveOptions(options: MockServerOptions = {}): Promise<ResolvedOptions> {
   const serverVersion = options.serverVersion ?? DEFAULT_SERVER_VERSION;
@@ -394,5 +441,9 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
     faults: resolveFaults(options.faults),
     rsaKeys: await resolveRsaKeys(options.rsaKeys, [defaultAuthPlugin, ...accounts.map((a) => a.plugin)]),
     cachingSha2CacheWarm: options.cachingSha2CacheWarm ?? false,
+    clientSslWithoutTls: checkClientSslWithoutTls(
+      options.clientSslWithoutTls,
+      defaultClientSslWithoutTls(serverVersion, tls !== null, capabilityFlags),
+    ),
   };
 }

@@ -20,13 +20,13 @@ import {
 import { decodeHandshakeResponse320 } from "../protocol/packets/handshake-response-320";
 import { encodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import { encodeOk } from "../protocol/packets/ok-packet";
-import { decodeSslRequest, isSslRequest } from "../protocol/packets/ssl-request";
+import { decodeSslRequest, isSslRequest, type SslRequest } from "../protocol/packets/ssl-request";
 import type { ConnectionRecord, Phase } from "../record/connection-record";
 import { ConnectionRecorder, type RecorderSink } from "../record/connection-recorder";
 import type { TlsAcceptor } from "../tls/tls-acceptor";
 import { peekClientHello } from "../tls/client-hello";
 import type { TlsFailure } from "../tls/tls-failure";
-import type { NegotiatedTls } from "../tls/tls-session";
+import { clientCloseOf, type NegotiatedTls } from "../tls/tls-session";
 import { type CommandReply, CommandResponder } from "./command-responder";
 import type { FaultAction, FaultPoint } from "./faults";
 import type { ResolvedOptions } from "./options";
@@ -147,6 +147,8 @@ export class Session {
   private connectTimedOut = false;
   /** The raw socket closed while the TLS acceptor was still at work. */
   private socketClosedDuringTls = false;
+  /** `performance.now()` when the client's end of the TLS stream arrived (close_notify or FIN). */
+  private tlsEndedAt: number | null = null;
   /** Pending writes, only while faults delay or slice the output. */
   private outputQueue: Promise<void> | null = null;
   private readonly onStreamData = (chunk: Buffer) => this.receive(chunk);
@@ -181,6 +183,7 @@ export class Session {
       clientCapabilityFlags: null,
       clientCapabilities: [],
       sslRequest: false,
+      tlsAskedInResponse: false,
       capabilitiesChangedAfterTls: null,
       tls: null,
       // What a client is shown only if the greeting lets it ask for TLS.
@@ -334,29 +337,63 @@ export class Session {
   // ---- login -----------------------------------------------------------------------------------
 
   private onFirstClientPacket(packet: Packet): void {
-    if (isSslRequest(packet.payload)) {
-      this.onSslRequest(packet);
+    if (!isSslRequest(packet.payload)) {
+      this.onHandshakeResponse(packet, false);
       return;
     }
-    this.onHandshakeResponse(packet, false);
+    const request = decodeSslRequest(packet.payload);
+    const acceptor = this.context.tlsAcceptor;
+    if (this.tlsOffered && acceptor) {
+      this.onSslRequest(packet, request, acceptor);
+      return;
+    }
+    this.onUnofferedSsl(packet, request, acceptor);
   }
 
-  private onSslRequest(packet: Packet): void {
-    const request = decodeSslRequest(packet.payload);
-    this.recordPacket("client", packet, "SSLRequest");
-    this.record.sslRequest = true;
-    this.setClientCapabilities(request.capabilityFlags);
-    this.recorder.emit({ type: "ssl-request", capabilities: this.record.clientCapabilities });
-    if (request.trailing.length > 0) {
-      // Credentials inside the SSLRequest would have crossed in plaintext: say so.
-      this.record.credentialsInPlaintext = true;
-    }
-    const acceptor = this.context.tlsAcceptor;
-    if (!this.tlsOffered || !acceptor) {
-      // A 5.7 server without TLS answers CLIENT_SSL with a plaintext "Bad handshake".
+  /**
+   * CLIENT_SSL from a client the greeting offered no TLS: a bare SSLRequest, or a whole handshake
+   * response that asks for TLS (PyMySQL sends one whenever it is given `ssl=`). The server answers
+   * as the family it imitates does (`clientSslWithoutTls`).
+   */
+  private onUnofferedSsl(packet: Packet, request: SslRequest, acceptor: TlsAcceptor | null): void {
+    const answer = this.context.options.clientSslWithoutTls;
+    const wholeResponse = request.form !== "caps-only" && request.trailing.length > 0;
+    if (!wholeResponse) {
+      if (answer === "strip" && acceptor) {
+        // The stripping proxy relays what it cannot read: the server behind it completes TLS.
+        this.onSslRequest(packet, request, acceptor);
+        return;
+      }
+      this.recordPacket("client", packet, "SSLRequest");
+      this.record.sslRequest = true;
+      this.setClientCapabilities(request.capabilityFlags);
+      this.recorder.emit({ type: "ssl-request", capabilities: this.record.clientCapabilities });
+      // No user name to log in with: every family answers "Bad handshake" in plaintext.
       this.protocolError("client asked for TLS, which the greeting did not offer", BAD_HANDSHAKE);
       return;
     }
+    this.record.tlsAskedInResponse = true;
+    if (answer !== "bad-handshake") {
+      // The client's bits are masked with the server's (or the proxy cleared CLIENT_SSL): a plaintext login.
+      this.onHandshakeResponse(packet, false);
+      return;
+    }
+    // MySQL 5.7/8.0 read the client's CLIENT_SSL unmasked and, without a TLS acceptor, give up —
+    // after the whole response, credentials included, has crossed in plaintext.
+    const caps = this.peekCapabilities(packet.payload);
+    const { response, clientPlugin } = this.readResponse41(packet, caps, false);
+    this.setClientCapabilities(response.capabilityFlags);
+    this.noteAuthData(clientPlugin, response.authResponse);
+    this.emitHandshakeResponse(response.username, this.record.database, clientPlugin, false);
+    this.refuse(BAD_HANDSHAKE, "the handshake response asked for TLS, which the greeting did not offer");
+  }
+
+  private onSslRequest(packet: Packet, request: SslRequest, acceptor: TlsAcceptor): void {
+    this.recordPacket("client", packet, "SSLRequest", { redact: request.trailing.length > 0 });
+    this.record.sslRequest = true;
+    this.setClientCapabilities(request.capabilityFlags);
+    this.recorder.emit({ type: "ssl-request", capabilities: this.record.clientCapabilities });
+    if (request.trailing.length > 0) this.noteResponseInSslRequest(packet);
     const faults = this.context.options.faults;
     const refusal = faults.at("after-ssl-request");
     if (refusal) {
@@ -370,6 +407,27 @@ export class Session {
     const midHandshake = faults.at("mid-tls-handshake");
     if (midHandshake) void this.breakMidHandshake(midHandshake);
     else void this.startTls(acceptor);
+  }
+
+  /**
+   * An SSLRequest that carries a whole handshake response: the user and auth data crossed in
+   * plaintext before TLS began. Recorded as exposed; bytes that do not decode as a response are
+   * still counted as exposed credentials, since the server cannot tell what they held.
+   */
+  private noteResponseInSslRequest(packet: Packet): void {
+    try {
+      const response = decodeHandshakeResponse41(packet.payload);
+      const plugin =
+        response.capabilityFlags & CapabilityFlags.CLIENT_PLUGIN_AUTH
+          ? (response.authPluginName ?? NATIVE_PASSWORD_PLUGIN)
+          : NATIVE_PASSWORD_PLUGIN;
+      this.record.user = response.username;
+      this.record.clientAuthPlugin = plugin;
+      this.noteAuthData(plugin, response.authResponse);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.record.credentialsInPlaintext = true;
+    }
   }
 
   /** Reads the ClientHello, records it, and then breaks the handshake instead of answering it. */
@@ -419,6 +477,9 @@ export class Session {
     this.recorder.emit({ type: "tls-negotiated", tls: this.record.tls });
     tls.socket.on("error", (error: NodeJS.ErrnoException) => {
       this.lastSocketError ??= error;
+    });
+    tls.socket.once("end", () => {
+      this.tlsEndedAt = performance.now();
     });
     if (tls.clientCertificate && !tls.clientCertificateVerified) {
       // MySQL lets clients without a certificate in, but a presented one must verify.
@@ -843,6 +904,7 @@ export class Session {
     const how = this.lastSocketError?.code === "ECONNRESET" ? "reset" : "closed";
     const outcome = this.record.outcome;
     if (outcome.kind === "pending") {
+      this.noteClientClosedTls();
       this.recorder.setOutcome({ kind: "client-went-away", phase: this.record.phase, how });
     } else if (outcome.kind === "authenticated" && outcome.ended === null) {
       const error = this.lastSocketError;
@@ -855,6 +917,20 @@ export class Session {
     this.setState("closed");
     this.recorder.finish();
     this.resolveClosed();
+  }
+
+  /** A client that completed TLS and closed without sending a byte inside it: how it ended TLS. */
+  private noteClientClosedTls(): void {
+    const tls = this.tls;
+    const record = this.record.tls;
+    if (!tls || record?.outcome !== "negotiated" || this.state !== "awaiting-tls-handshake-response") return;
+    // bytesRead of a TLS socket counts decrypted bytes: any at all were (part of) a MySQL packet.
+    if (tls.socket.bytesRead > 0) return;
+    record.clientClosed = clientCloseOf(tls, {
+      socketBytes: this.socket.bytesRead,
+      closedAt: this.tlsEndedAt ?? performance.now(),
+      errored: this.lastSocketError !== null,
+    });
   }
 
   // ---- recording -------------------------------------------------------------------------------

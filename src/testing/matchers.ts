@@ -1,5 +1,6 @@
 import type { ConnectionRecord } from "../record/connection-record";
-import { describeEnding, EXPOSURE_WORDS, type Verdict, verdictOf } from "../record/verdict";
+import { factsOf } from "../record/facts";
+import { describeEnding, EXPOSURE_WORDS, type Verdict, type VerdictKind, verdictOf } from "../record/verdict";
 
 /**
  * Jest matchers over what the mock server recorded. Register them once with
@@ -118,6 +119,20 @@ type Print = (value: unknown) => string;
 /** The final verdict, or the verdict of the record as it is now when the connection is still open. */
 function verdict(record: ConnectionRecord): Verdict {
   return record.verdict ?? verdictOf(record);
+}
+
+function hasFinding(record: ConnectionRecord, kind: VerdictKind): boolean {
+  return verdict(record).findings.some((finding) => finding.kind === kind);
+}
+
+/** `plaintext-fallback (high), credentials-exposed (critical)` */
+function findingsText(record: ConnectionRecord): string {
+  return verdict(record)
+    .findings.map(
+      (finding) =>
+        `${finding.kind} (${finding.severity}${finding.evidence === "inferred" ? ", inferred" : ""})`,
+    )
+    .join(", ");
 }
 
 function tlsText(record: ConnectionRecord, print: Print): string {
@@ -327,24 +342,31 @@ function rejectedDuringHandshake(record: ConnectionRecord, alert: string | undef
   );
 }
 
-/** Negotiated, then closed before sending credentials, and the verdict calls it a refusal of a flawed certificate. */
-function rejectedAfterHandshake(record: ConnectionRecord): boolean {
-  return record.tls?.outcome === "negotiated" && verdict(record).findings.includes("tls-verified-refused");
+/**
+ * Refused without an alert, by a pattern the verdict infers a refusal from: a close after the
+ * server's whole TLS 1.3 flight, or an abrupt close right after a TLS 1.2 handshake.
+ */
+function rejectedWithoutAlert(record: ConnectionRecord): boolean {
+  return hasFinding(record, "tls-verified-refused") && factsOf(record).certificateRefusal?.how !== "alert";
 }
 
-/** Negotiated and left before sending credentials, though the certificate has no flaw (verdict finding `tls-abandoned`). */
-function leftAfterCleanHandshake(record: ConnectionRecord): boolean {
-  return verdict(record).findings.includes("tls-abandoned");
+/** Negotiated and left before sending credentials, in a way that says nothing about the certificate (`tls-abandoned`). */
+function leftAfterHandshake(record: ConnectionRecord): boolean {
+  return hasFinding(record, "tls-abandoned");
 }
 
 /**
- * Passes when a client rejected the server's certificate:
- * - its TLS handshake failed with cause `cert-rejected` (the client sent a certificate alert, as
- *   OpenSSL-based clients do); with `alert` given, only when that alert was sent (`"unknown_ca"`,
- *   `"certificate_expired"`, `"bad_certificate"` …);
- * - or, without `alert`, the verdict finds `tls-verified-refused`: the handshake completed with a
- *   flawed certificate and the client closed before sending credentials (Node-based clients —
- *   mysql2, mysql, mariadb — verify after the handshake and send no alert).
+ * Passes when a client rejected the server's certificate, by the verdict's own rule (finding
+ * `tls-verified-refused`):
+ * - observed: its TLS handshake failed with cause `cert-rejected` — the client sent a certificate
+ *   alert, as OpenSSL-based clients do; with `alert` given, only when that alert was sent
+ *   (`"unknown_ca"`, `"certificate_expired"`, `"bad_certificate"` …);
+ * - inferred, without `alert`: the certificate is flawed and the client closed without an alert
+ *   after the server's whole TLS 1.3 flight and before its own Finished, or at once after a TLS 1.2
+ *   handshake without a close_notify — how Node's TLS stack (mysql2, mysql, mariadb) refuses.
+ *
+ * A client that completes the handshake and quits in an orderly way (`openssl s_client` without
+ * `-verify_return_error`) has shown no refusal and does not pass.
  */
 export function toHaveRejectedCertificate(
   this: MatcherContextLike,
@@ -361,23 +383,26 @@ export function toHaveRejectedCertificate(
         ? "that rejected the server certificate"
         : `that rejected the server certificate with alert ${this.utils.printExpected(alert)}`,
     matches: (record) =>
-      rejectedDuringHandshake(record, alert) || (alert === undefined && rejectedAfterHandshake(record)),
+      rejectedDuringHandshake(record, alert) || (alert === undefined && rejectedWithoutAlert(record)),
     relevant: (record) => {
       // Without a TLS handshake the client never saw the certificate.
       if (record.tls === null) return null;
       const flaws = `certificate flaws ${print(record.serverCertificate?.flaws ?? [])}`;
       if (rejectedDuringHandshake(record, undefined)) return `rejected during the handshake; ${flaws}`;
-      if (rejectedAfterHandshake(record)) {
-        return `closed right after the handshake, before credentials, without an alert; ${flaws}`;
+      if (rejectedWithoutAlert(record)) {
+        const how = factsOf(record).certificateRefusal?.how;
+        return how === "closed-after-server-flight"
+          ? `closed without an alert after the server's TLS 1.3 flight, before its Finished (a refusal, inferred); ${flaws}`
+          : `closed at once after the handshake without close_notify, before credentials (a refusal, inferred); ${flaws}`;
       }
-      if (leftAfterCleanHandshake(record)) {
-        return `closed after the handshake before credentials, but the certificate has no flaw, so not a rejection; ${flaws}`;
+      if (leftAfterHandshake(record)) {
+        return `completed the handshake and left before credentials, in a way that does not show a refusal; ${flaws}`;
       }
       return flaws;
     },
     notes: (records) => {
       if (alert === undefined) return [];
-      const silent = records.filter(rejectedAfterHandshake).map((record) => `#${record.id}`);
+      const silent = records.filter(rejectedWithoutAlert).map((record) => `#${record.id}`);
       if (silent.length === 0) return [];
       return [
         `${silent.join(", ")} refused the certificate after the handshake without sending an alert, so there ` +
@@ -397,8 +422,8 @@ export function toHaveFallenBackToPlaintext(this: MatcherContextLike, received: 
     name: "toHaveFallenBackToPlaintext",
     expectedHint: "",
     expectation: "that fell back to plaintext when the greeting offered no TLS",
-    matches: (record) => verdict(record).findings.includes("plaintext-fallback"),
-    relevant: (record) => `findings ${verdict(record).findings.join(", ")}`,
+    matches: (record) => hasFinding(record, "plaintext-fallback"),
+    relevant: (record) => `findings ${findingsText(record)}`,
     notes: (records) =>
       records.some((record) => !record.greeting.tlsOffered)
         ? []
@@ -431,7 +456,7 @@ export function toHaveExposedCredentials(this: MatcherContextLike, received: unk
     name: "toHaveExposedCredentials",
     expectedHint: "",
     expectation: "whose credentials crossed without TLS",
-    matches: (record) => record.credentialsInPlaintext,
+    matches: (record) => factsOf(record).passwordOutsideTls,
     relevant: exposureText,
   });
 }

@@ -1,14 +1,11 @@
+import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import {
   CIPHER_SUITES,
-  calculateJa3,
-  calculateJa4,
-  getExtensionData,
   isGREASE,
   readTlsClientHello,
   SIGNATURE_ALGORITHMS,
   SUPPORTED_GROUPS,
-  type TlsClientHelloMessage,
 } from "read-tls-client-hello";
 
 /** What the client offered in its TLS ClientHello, in the names a person reads. */
@@ -21,14 +18,325 @@ export interface ClientHelloSummary {
   cipherSuites: string[];
   /** Server Name Indication, or null when the client sent none (as for IP-literal hosts). */
   sni: string | null;
-  /** ALPN protocols offered, empty when none. */
+  /**
+   * ALPN protocols offered, empty when none; each byte is one character (latin1), so a protocol
+   * id that is not ASCII keeps its bytes.
+   */
   alpn: string[];
   /** The supported_groups extension (key-exchange groups) by IANA name, GREASE removed; empty when absent. */
   supportedGroups: string[];
   /** The signature_algorithms extension by IANA name, in the client's order; empty when absent. */
   signatureAlgorithms: string[];
+  /** JA3 (Salesforce): MD5 of {@link ja3Text}. */
   ja3: string;
+  /** JA4 (FoxIO), e.g. `t13d1516h2_8daaf6152771_e5627efa2ab1`; see {@link ja4Raw}. */
   ja4: string;
+}
+
+/** A ClientHello record that cannot be read as one (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2). */
+export class ClientHelloParseError extends Error {
+  constructor(
+    /** Byte offset in the TLS record (its 5-byte header included) where reading failed. */
+    readonly offset: number,
+    /** What was expected there. */
+    readonly detail: string,
+  ) {
+    super(`malformed ClientHello at byte ${offset} of its record: ${detail}`);
+    this.name = "ClientHelloParseError";
+  }
+}
+
+/** A ClientHello as sent: code points in the client's order, GREASE values included. */
+export interface ParsedClientHello {
+  legacyVersion: number;
+  cipherSuites: number[];
+  /** Every extension in the client's order; empty when the extensions block is absent (TLS ≤ 1.2). */
+  extensions: Array<{ type: number; data: Buffer }>;
+}
+
+const TLS_HANDSHAKE_RECORD = 0x16;
+const TLS_RECORD_HEADER_LENGTH = 5;
+const HANDSHAKE_CLIENT_HELLO = 0x01;
+const CLIENT_RANDOM_LENGTH = 32;
+
+// Extension code points (IANA "TLS ExtensionType Values") the summary and the fingerprints read.
+const EXT_SERVER_NAME = 0x0000;
+const EXT_SUPPORTED_GROUPS = 0x000a;
+const EXT_EC_POINT_FORMATS = 0x000b;
+const EXT_SIGNATURE_ALGORITHMS = 0x000d;
+const EXT_ALPN = 0x0010;
+const EXT_SUPPORTED_VERSIONS = 0x002b;
+/** server_name's NameType for a DNS host name (RFC 6066 §3), the only one defined. */
+const SNI_HOST_NAME = 0x00;
+
+function hex4(value: number): string {
+  return value.toString(16).padStart(4, "0");
+}
+
+/** Reads big-endian fields and length-prefixed vectors, failing with the offset in the record. */
+class Reader {
+  constructor(
+    private readonly bytes: Buffer,
+    private at: number,
+    private readonly end: number,
+  ) {}
+
+  get offset(): number {
+    return this.at;
+  }
+
+  get done(): boolean {
+    return this.at >= this.end;
+  }
+
+  take(length: number, what: string): Buffer {
+    if (this.at + length > this.end) {
+      throw new ClientHelloParseError(this.at, `${what}: needs ${length} bytes, ${this.end - this.at} left`);
+    }
+    const slice = this.bytes.subarray(this.at, this.at + length);
+    this.at += length;
+    return slice;
+  }
+
+  uint(length: 1 | 2 | 3, what: string): number {
+    return this.take(length, what).readUIntBE(0, length);
+  }
+
+  /** A vector with a `prefix`-byte length, as a Reader over its contents. */
+  vector(prefix: 1 | 2, what: string): Reader {
+    const length = this.uint(prefix, `${what} length`);
+    const start = this.at;
+    this.take(length, what);
+    return new Reader(this.bytes, start, start + length);
+  }
+
+  rest(): Buffer {
+    return this.take(this.end - this.at, "rest");
+  }
+
+  /** The rest as 16-bit code points (cipher suites, groups, signature schemes, versions). */
+  uint16s(what: string): number[] {
+    const values: number[] = [];
+    while (!this.done) values.push(this.uint(2, what));
+    return values;
+  }
+}
+
+/**
+ * Reads the ClientHello in one TLS record (5-byte record header included). A ClientHello that goes
+ * on into a second record is refused: the peek reads only the first.
+ */
+export function parseClientHelloRecord(record: Buffer): ParsedClientHello {
+  const header = new Reader(record, 0, record.length);
+  if (header.uint(1, "record type") !== TLS_HANDSHAKE_RECORD) {
+    throw new ClientHelloParseError(0, "not a TLS handshake record");
+  }
+  header.uint(2, "record version");
+  const handshake = header.vector(2, "record");
+  if (handshake.uint(1, "handshake type") !== HANDSHAKE_CLIENT_HELLO) {
+    throw new ClientHelloParseError(TLS_RECORD_HEADER_LENGTH, "not a ClientHello");
+  }
+  const claimed = handshake.uint(3, "ClientHello length");
+  const held = handshake.rest();
+  if (claimed !== held.length) {
+    throw new ClientHelloParseError(
+      TLS_RECORD_HEADER_LENGTH,
+      `a ClientHello of ${claimed} bytes in a record holding ${held.length}`,
+    );
+  }
+  const hello = new Reader(record, record.length - held.length, record.length);
+  const legacyVersion = hello.uint(2, "legacy_version");
+  hello.take(CLIENT_RANDOM_LENGTH, "random");
+  hello.vector(1, "legacy_session_id");
+  const suites = hello.vector(2, "cipher_suites");
+  const cipherSuites = suites.uint16s("cipher suite");
+  hello.vector(1, "legacy_compression_methods");
+  const extensions: ParsedClientHello["extensions"] = [];
+  // Before TLS 1.3 a client may leave the extensions block out altogether (RFC 5246 §7.4.1.2).
+  if (!hello.done) {
+    const block = hello.vector(2, "extensions");
+    while (!block.done) {
+      const type = block.uint(2, "extension type");
+      extensions.push({ type, data: block.vector(2, `extension 0x${hex4(type)}`).rest() });
+    }
+  }
+  return { legacyVersion, cipherSuites, extensions };
+}
+
+function extension(hello: ParsedClientHello, type: number): Buffer | undefined {
+  return hello.extensions.find((e) => e.type === type)?.data;
+}
+
+/**
+ * Reads an extension's body with `read`; undefined when the client did not send the extension,
+ * null when its body is malformed (the extension still counts in JA3/JA4).
+ */
+function decode<T>(hello: ParsedClientHello, type: number, read: (body: Reader) => T): T | null | undefined {
+  const data = extension(hello, type);
+  if (data === undefined) return undefined;
+  try {
+    return read(new Reader(data, 0, data.length));
+  } catch (error) {
+    if (error instanceof ClientHelloParseError) return null;
+    throw error;
+  }
+}
+
+const readUint16List = (what: string) => (body: Reader) => body.vector(2, what).uint16s(what);
+
+function offeredVersions(hello: ParsedClientHello): number[] | null | undefined {
+  return decode(hello, EXT_SUPPORTED_VERSIONS, (body) => body.vector(1, "versions").uint16s("version"));
+}
+
+function serverName(hello: ParsedClientHello): string | null {
+  const name = decode(hello, EXT_SERVER_NAME, (body) => {
+    const list = body.vector(2, "server_name_list");
+    while (!list.done) {
+      const nameType = list.uint(1, "name_type");
+      const entry = list.vector(2, "host_name");
+      if (nameType === SNI_HOST_NAME) return entry.rest().toString("latin1");
+    }
+    return null;
+  });
+  return name ?? null;
+}
+
+function alpnProtocols(hello: ParsedClientHello): Buffer[] {
+  const protocols = decode(hello, EXT_ALPN, (body) => {
+    const list = body.vector(2, "protocol_name_list");
+    const names: Buffer[] = [];
+    while (!list.done) names.push(list.vector(1, "protocol_name").rest());
+    return names;
+  });
+  return protocols ?? [];
+}
+
+function withoutGrease(values: readonly number[] | null | undefined): number[] {
+  return (values ?? []).filter((value) => !isGREASE(value));
+}
+
+/**
+ * The JA3 string before hashing (https://github.com/salesforce/ja3): legacy_version, cipher suites,
+ * extension types, supported groups and EC point formats, in decimal and in the client's order,
+ * GREASE values (RFC 8701) left out as the reference implementation does.
+ */
+export function ja3Text(hello: ParsedClientHello): string {
+  const groups = decode(hello, EXT_SUPPORTED_GROUPS, readUint16List("named group"));
+  const pointFormats = decode(hello, EXT_EC_POINT_FORMATS, (body) => [
+    ...body.vector(1, "ec_point_format").rest(),
+  ]);
+  return [
+    String(hello.legacyVersion),
+    withoutGrease(hello.cipherSuites).join("-"),
+    withoutGrease(hello.extensions.map((e) => e.type)).join("-"),
+    withoutGrease(groups).join("-"),
+    (pointFormats ?? []).join("-"),
+  ].join(",");
+}
+
+/** JA4's two-character version names (FoxIO JA4 technical details, "TLS and DTLS Version"). */
+const JA4_VERSIONS: Record<number, string> = {
+  0x0304: "13",
+  0x0303: "12",
+  0x0302: "11",
+  0x0301: "10",
+  0x0300: "s3",
+  0x0002: "s2",
+  0xfeff: "d1",
+  0xfefd: "d2",
+  0xfefc: "d3",
+};
+const JA4_UNKNOWN_VERSION = "00";
+const JA4_NO_ALPN = "00";
+const JA4_MAX_COUNT = 99;
+const JA4_HASH_LENGTH = 12;
+/** What JA4 writes for the hash of an empty list, rather than hashing nothing. */
+const JA4_EMPTY_HASH = "0".repeat(JA4_HASH_LENGTH);
+
+/** Two decimal digits, 99 for more. */
+function ja4Count(values: readonly unknown[]): string {
+  return String(Math.min(values.length, JA4_MAX_COUNT)).padStart(2, "0");
+}
+
+function isAsciiAlphanumeric(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
+}
+
+/**
+ * The first and last characters of the first ALPN id (a one-byte id gives its character twice);
+ * when either end byte is not an ASCII letter or digit, the first and last characters of the id
+ * in hex instead (`0xAB 0xCD` is `ad`).
+ */
+function ja4Alpn(first: Buffer | undefined): string {
+  if (!first || first.length === 0) return JA4_NO_ALPN;
+  const head = first[0]!;
+  const tail = first[first.length - 1]!;
+  if (isAsciiAlphanumeric(head) && isAsciiAlphanumeric(tail)) return String.fromCharCode(head, tail);
+  const hex = first.toString("hex");
+  return `${hex[0]}${hex[hex.length - 1]}`;
+}
+
+/**
+ * The version JA4 names: the highest non-GREASE entry of supported_versions when the client sent
+ * that extension (Go's crypto/tls sends it capped at TLSv1.2, listing only TLSv1.2), else
+ * legacy_version.
+ */
+function ja4Version(hello: ParsedClientHello): string {
+  const offered = offeredVersions(hello);
+  if (offered === undefined) return JA4_VERSIONS[hello.legacyVersion] ?? JA4_UNKNOWN_VERSION;
+  const versions = withoutGrease(offered);
+  if (versions.length === 0) return JA4_UNKNOWN_VERSION;
+  return JA4_VERSIONS[Math.max(...versions)] ?? JA4_UNKNOWN_VERSION;
+}
+
+interface Ja4Parts {
+  a: string;
+  /** Cipher suites, sorted. */
+  b: string;
+  /** Extensions (SNI and ALPN left out), sorted; then `_` and the signature algorithms as sent. */
+  c: string;
+  /** Whether the sorted extension list of `c` is empty. */
+  noExtensions: boolean;
+}
+
+/** JA4 as FoxIO's "JA4 technical details" define it, before hashing; GREASE is left out everywhere. */
+function ja4Parts(hello: ParsedClientHello): Ja4Parts {
+  const ciphers = withoutGrease(hello.cipherSuites);
+  const types = withoutGrease(hello.extensions.map((e) => e.type));
+  const sni = types.includes(EXT_SERVER_NAME) ? "d" : "i";
+  // JA4 is defined for TLS over TCP ("t"), QUIC ("q") and DTLS ("d"); this server only sees TCP.
+  const a = `t${ja4Version(hello)}${sni}${ja4Count(ciphers)}${ja4Count(types)}${ja4Alpn(alpnProtocols(hello)[0])}`;
+  // SNI and ALPN stay out of the hashed list: part a already says whether they were there.
+  const hashed = types.filter((type) => type !== EXT_SERVER_NAME && type !== EXT_ALPN);
+  const algorithms = withoutGrease(
+    decode(hello, EXT_SIGNATURE_ALGORITHMS, readUint16List("signature scheme")),
+  );
+  const extensions = hashed.map(hex4).sort().join(",");
+  return {
+    a,
+    b: ciphers.map(hex4).sort().join(","),
+    c: algorithms.length > 0 ? `${extensions}_${algorithms.map(hex4).join(",")}` : extensions,
+    noExtensions: hashed.length === 0,
+  };
+}
+
+/**
+ * JA4_r, the raw JA4: part a, the sorted cipher suites, then the sorted extensions without SNI and
+ * ALPN, `_` and the signature algorithms in the client's order; all in 4-digit hex.
+ */
+export function ja4Raw(hello: ParsedClientHello): string {
+  const { a, b, c } = ja4Parts(hello);
+  return `${a}_${b}_${c}`;
+}
+
+function ja4Hash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, JA4_HASH_LENGTH);
+}
+
+/** JA4: {@link ja4Raw} with its lists hashed (SHA-256, the first 12 hex digits). */
+export function ja4(hello: ParsedClientHello): string {
+  const { a, b, c, noExtensions } = ja4Parts(hello);
+  return `${a}_${b ? ja4Hash(b) : JA4_EMPTY_HASH}_${noExtensions ? JA4_EMPTY_HASH : ja4Hash(c)}`;
 }
 
 /** OpenSSL's names for protocol numbers, which are also what MySQL shows in `Ssl_version`. */
@@ -41,34 +349,30 @@ const PROTOCOL_NAMES: Record<number, string> = {
 };
 
 function protocolName(version: number): string {
-  return PROTOCOL_NAMES[version] ?? `0x${version.toString(16).padStart(4, "0")}`;
+  return PROTOCOL_NAMES[version] ?? `0x${hex4(version)}`;
 }
 
 /** A registry name, or the code point in hex for values the registry does not know. */
 function named(table: Readonly<Record<number, string | undefined>>, id: number): string {
-  return table[id] ?? `0x${id.toString(16).padStart(4, "0")}`;
+  return table[id] ?? `0x${hex4(id)}`;
 }
 
-export function summarizeClientHello(hello: TlsClientHelloMessage): ClientHelloSummary {
-  const versions = getExtensionData(hello, "supported_versions") as { versions: number[] } | null | undefined;
-  const sni = getExtensionData(hello, "server_name") as { serverName?: string } | null | undefined;
-  const alpn = getExtensionData(hello, "application_layer_protocol_negotiation") as
-    { protocols: string[] } | null | undefined;
-  const groups = getExtensionData(hello, "supported_groups") as { groups: number[] } | null | undefined;
-  const signatures = getExtensionData(hello, "signature_algorithms") as
-    { algorithms: number[] } | null | undefined;
+/** Summarizes the ClientHello in `record`, a whole TLS record; throws {@link ClientHelloParseError}. */
+export function summarizeClientHello(record: Buffer): ClientHelloSummary {
+  const hello = parseClientHelloRecord(record);
+  const versions = offeredVersions(hello);
+  const groups = decode(hello, EXT_SUPPORTED_GROUPS, readUint16List("named group"));
+  const signatures = decode(hello, EXT_SIGNATURE_ALGORITHMS, readUint16List("signature scheme"));
   return {
-    legacyVersion: protocolName(hello.version),
-    supportedVersions: versions ? versions.versions.filter((v) => !isGREASE(v)).map(protocolName) : null,
-    cipherSuites: hello.cipherSuites.filter((id) => !isGREASE(id)).map((id) => named(CIPHER_SUITES, id)),
-    sni: sni?.serverName ?? null,
-    alpn: alpn?.protocols ?? [],
-    supportedGroups: (groups?.groups ?? [])
-      .filter((id) => !isGREASE(id))
-      .map((id) => named(SUPPORTED_GROUPS, id)),
-    signatureAlgorithms: (signatures?.algorithms ?? []).map((id) => named(SIGNATURE_ALGORITHMS, id)),
-    ja3: calculateJa3(hello),
-    ja4: calculateJa4(hello),
+    legacyVersion: protocolName(hello.legacyVersion),
+    supportedVersions: versions ? withoutGrease(versions).map(protocolName) : null,
+    cipherSuites: withoutGrease(hello.cipherSuites).map((id) => named(CIPHER_SUITES, id)),
+    sni: serverName(hello),
+    alpn: alpnProtocols(hello).map((protocol) => protocol.toString("latin1")),
+    supportedGroups: withoutGrease(groups).map((id) => named(SUPPORTED_GROUPS, id)),
+    signatureAlgorithms: (signatures ?? []).map((id) => named(SIGNATURE_ALGORITHMS, id)),
+    ja3: createHash("md5").update(ja3Text(hello)).digest("hex"),
+    ja4: ja4(hello),
   };
 }
 
@@ -81,22 +385,48 @@ export type ClientHelloRead =
   | { kind: "closed" };
 
 /**
- * Reads the ClientHello without consuming it: read-tls-client-hello un-shifts every byte it read,
- * so the same socket can then be handed to node:tls.
+ * Reads the ClientHello without consuming it: read-tls-client-hello waits for the first TLS record
+ * and un-shifts every byte it read, so the same socket can then be handed to node:tls. The record
+ * is then parsed here, from the socket's buffer: read-tls-client-hello's own parse fails on a
+ * ClientHello without an extensions block and reads ALPN ids as 7-bit ASCII.
  */
 export async function peekClientHello(socket: Readable): Promise<ClientHelloRead> {
+  let failure: unknown = null;
   try {
-    return { kind: "client-hello", summary: summarizeClientHello(await readTlsClientHello(socket)) };
+    await readTlsClientHello(socket);
   } catch (error) {
-    const message = (error as Error).message ?? String(error);
-    if (/not a TLS stream/.test(message)) {
-      const first = socket.read() as Buffer | null;
-      if (first) socket.unshift(first);
-      return { kind: "not-tls", firstBytes: first ? first.subarray(0, 16) : Buffer.alloc(0) };
-    }
-    if (/closed|ended|premature/i.test(message) || socket.destroyed || socket.readableEnded) {
-      return { kind: "closed" };
-    }
-    return { kind: "unparsable", message };
+    failure = error;
   }
+  const record = bufferedRecord(socket);
+  if (record) {
+    try {
+      return { kind: "client-hello", summary: summarizeClientHello(record) };
+    } catch (error) {
+      return { kind: "unparsable", message: (error as Error).message ?? String(error) };
+    }
+  }
+  if (failure === null) return { kind: "unparsable", message: "the ClientHello record left the read buffer" };
+  const message = (failure as Error).message ?? String(failure);
+  if (/not a TLS stream/.test(message)) {
+    const first = socket.read() as Buffer | null;
+    if (first) socket.unshift(first);
+    return { kind: "not-tls", firstBytes: first ? first.subarray(0, 16) : Buffer.alloc(0) };
+  }
+  if (/closed|ended|premature/i.test(message) || socket.destroyed || socket.readableEnded) {
+    return { kind: "closed" };
+  }
+  return { kind: "unparsable", message };
+}
+
+/**
+ * A copy of the whole TLS handshake record at the head of `socket`'s read buffer, which stays in
+ * place; null when the buffer does not start with one.
+ */
+function bufferedRecord(socket: Readable): Buffer | null {
+  const buffered = socket.read() as Buffer | null;
+  if (!buffered) return null;
+  socket.unshift(buffered);
+  if (buffered.length < TLS_RECORD_HEADER_LENGTH || buffered[0] !== TLS_HANDSHAKE_RECORD) return null;
+  const end = TLS_RECORD_HEADER_LENGTH + buffered.readUInt16BE(3);
+  return buffered.length >= end ? Buffer.from(buffered.subarray(0, end)) : null;
 }

@@ -2,7 +2,7 @@ import { constants as cryptoConstants } from "node:crypto";
 import type { Socket } from "node:net";
 import { createServer, type Server, type TLSSocket } from "node:tls";
 import { peekClientHello } from "./client-hello";
-import { classifyTlsError } from "./tls-failure";
+import { classifyTlsError, withHandshakeProgress } from "./tls-failure";
 import { type ClientCertificateMode, summarizeCertificate, type TlsUpgradeResult } from "./tls-session";
 import type { TlsVersion } from "./tls-versions";
 
@@ -22,7 +22,57 @@ export interface TlsAcceptorSettings {
 /** setTimeout's largest delay. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-type Pending = (result: TlsUpgradeResult) => void;
+/**
+ * The key log label OpenSSL writes once a TLSv1.3 server has written its Finished (it derives its
+ * application traffic secret from the transcript that ends there).
+ */
+const SERVER_FINISHED_KEYLOG_LABEL = Buffer.from("SERVER_TRAFFIC_SECRET_0 ");
+
+const TLS_RECORD_HEADER_LENGTH = 5;
+const TLS_HANDSHAKE_HEADER_LENGTH = 4;
+const TLS_HANDSHAKE_CONTENT_TYPE = 0x16;
+
+/** One handshake under way, keyed by its raw socket. */
+interface Pending {
+  resolve: (result: TlsUpgradeResult) => void;
+  hello: Awaited<ReturnType<typeof peekClientHello>>;
+  /** Bytes the socket had read before the first TLS byte: the client's SSLRequest. */
+  tlsStart: number;
+  /** Length of the ClientHello's records, or null when they were not whole. */
+  clientHelloBytes: number | null;
+  /** The key log said the server's TLSv1.3 Finished had gone out. */
+  serverFinishedSent: boolean;
+}
+
+/**
+ * How many bytes at the head of `buffered` make up the ClientHello: its handshake message, with
+ * the header of each record it spans. Null when they are not all there or are not a handshake.
+ */
+export function clientHelloByteLength(buffered: Buffer): number | null {
+  let offset = 0;
+  let payload = Buffer.alloc(0);
+  while (offset + TLS_RECORD_HEADER_LENGTH <= buffered.length) {
+    if (buffered[offset] !== TLS_HANDSHAKE_CONTENT_TYPE) return null;
+    const end = offset + TLS_RECORD_HEADER_LENGTH + buffered.readUInt16BE(offset + 3);
+    if (end > buffered.length) return null;
+    payload = Buffer.concat([payload, buffered.subarray(offset + TLS_RECORD_HEADER_LENGTH, end)]);
+    offset = end;
+    if (payload.length >= TLS_HANDSHAKE_HEADER_LENGTH) {
+      const messageLength = TLS_HANDSHAKE_HEADER_LENGTH + payload.readUIntBE(1, 3);
+      // The next handshake message never shares the ClientHello's last record: the client waits.
+      if (payload.length >= messageLength) return payload.length === messageLength ? offset : null;
+    }
+  }
+  return null;
+}
+
+/** The bytes buffered in a paused socket, left in place. */
+function peekBuffered(socket: Socket): Buffer {
+  const buffered = socket.read() as Buffer | null;
+  if (!buffered) return Buffer.alloc(0);
+  socket.unshift(buffered);
+  return buffered;
+}
 
 /**
  * The raw socket a server-side TLSSocket wraps.
@@ -57,7 +107,8 @@ export class TlsAcceptor {
       ciphers: settings.ciphers,
       // 5.7 serves DHE suites with a fixed 2048-bit group; OpenSSL's built-in one is its equal.
       dhparam: "auto",
-      // 5.7.41 sets SSL_OP_NO_TICKET: resumption only through the server-side session cache.
+      // 5.7.41 sets SSL_OP_NO_TICKET: resumption only through the server-side session cache —
+      // which node keeps only for a server with 'newSession'/'resumeSession' handlers, so none here.
       secureOptions: cryptoConstants.SSL_OP_NO_TICKET,
       sessionIdContext: "mysql-tls-mock",
       requestCert: settings.clientCertificates !== "none",
@@ -69,7 +120,15 @@ export class TlsAcceptor {
       handshakeTimeout: MAX_TIMER_MS,
     });
     const onKeylog = settings.onKeylog;
-    if (onKeylog) this.server.on("keylog", (line: Buffer) => onKeylog(line));
+    // Always on: the key log is how the server learns that its TLSv1.3 Finished went out.
+    this.server.on("keylog", (line: Buffer, tlsSocket: TLSSocket) => {
+      onKeylog?.(line);
+      if (line.subarray(0, SERVER_FINISHED_KEYLOG_LABEL.length).equals(SERVER_FINISHED_KEYLOG_LABEL)) {
+        const key = rawSocketOf(tlsSocket);
+        const pending = key ? this.pending.get(key) : undefined;
+        if (pending) pending.serverFinishedSent = true;
+      }
+    });
     this.server.on("secureConnection", (tlsSocket: TLSSocket) => this.onSecure(tlsSocket));
     this.server.on("tlsClientError", (error: NodeJS.ErrnoException, tlsSocket: TLSSocket) =>
       this.settle(tlsSocket, (clientHello) => ({
@@ -80,8 +139,6 @@ export class TlsAcceptor {
       })),
     );
   }
-
-  private readonly hellos = new Map<Socket, Awaited<ReturnType<typeof peekClientHello>>>();
 
   /**
    * Runs the handshake on `socket`. Bytes that arrived with the SSLRequest must already be
@@ -100,6 +157,10 @@ export class TlsAcceptor {
       return { ok: false, clientHello, socket: null, failure: { cause: "closed", message } };
     }
     const key = socket;
+    const buffered = peekBuffered(socket);
+    // The paused socket holds exactly what followed the SSLRequest (the session un-shifted it).
+    const tlsStart = socket.bytesRead - buffered.length;
+    const clientHelloBytes = clientHelloByteLength(buffered);
     return new Promise<TlsUpgradeResult>((resolve) => {
       // A client that sends an alert and closes: let tlsClientError, which names the alert, settle first.
       const onClose = () =>
@@ -112,10 +173,15 @@ export class TlsAcceptor {
           }),
         );
       socket.once("close", onClose);
-      this.hellos.set(key, hello);
-      this.pending.set(key, (result) => {
-        socket.removeListener("close", onClose);
-        resolve(result);
+      this.pending.set(key, {
+        resolve: (result) => {
+          socket.removeListener("close", onClose);
+          resolve(result);
+        },
+        hello,
+        tlsStart,
+        clientHelloBytes,
+        serverFinishedSent: false,
       });
       this.server.emit("connection", socket);
     });
@@ -127,6 +193,7 @@ export class TlsAcceptor {
       const presented = peer !== undefined;
       const cipher = tlsSocket.getCipher();
       const servername = (tlsSocket as TLSSocket & { servername?: string | false }).servername;
+      const completedAt = performance.now();
       return {
         ok: true,
         clientHello,
@@ -141,6 +208,9 @@ export class TlsAcceptor {
             presented && !tlsSocket.authorized
               ? String(tlsSocket.authorizationError ?? "unknown error")
               : null,
+          completedAt,
+          socketBytesAtCompletion: rawSocketOf(tlsSocket)?.bytesRead ?? 0,
+          resumed: tlsSocket.isSessionReused(),
         },
       };
     });
@@ -152,15 +222,26 @@ export class TlsAcceptor {
   ): void {
     const key = rawSocketOf(tlsSocket);
     if (!key) return;
-    const hello = this.hellos.get(key);
+    const hello = this.pending.get(key)?.hello;
     this.finish(key, build(hello?.kind === "client-hello" ? hello.summary : null));
   }
 
   private finish(key: Socket, result: TlsUpgradeResult): void {
-    const resolve = this.pending.get(key);
-    if (!resolve) return;
+    const pending = this.pending.get(key);
+    if (!pending) return;
     this.pending.delete(key);
-    this.hellos.delete(key);
-    resolve(result);
+    if (result.ok) {
+      pending.resolve(result);
+      return;
+    }
+    const bytesAfterClientHello =
+      pending.clientHelloBytes === null ? null : key.bytesRead - pending.tlsStart - pending.clientHelloBytes;
+    pending.resolve({
+      ...result,
+      failure: withHandshakeProgress(result.failure, {
+        serverFinishedSent: pending.serverFinishedSent,
+        bytesAfterClientHello,
+      }),
+    });
   }
 }

@@ -20,6 +20,45 @@ export interface TlsFailure {
   alert?: string;
   /** Raw text of the underlying error, for causes we could not name. */
   message: string;
+  /**
+   * Set when the client went away without an alert (cause `closed` or `reset`) after the server had
+   * written its whole first flight, Finished included, and before the client's side of the
+   * handshake was complete. Only a TLSv1.3 server can show it: OpenSSL logs the server's
+   * SERVER_TRAFFIC_SECRET_0 once it has written its Finished, and that flight is all the server sends
+   * before the client's Finished (in TLSv1.2 the server's Finished comes last). Node's TLS clients
+   * (mysql2, mysql, mariadb) refusing a certificate over TLSv1.3 end this way.
+   */
+  afterServerFlight?: true;
+  /**
+   * TLS bytes the client sent after its ClientHello before the handshake failed, as read from its
+   * socket: 0 means nothing at all — no ChangeCipherSpec, no Certificate, no Finished, no alert.
+   * Absent when no whole ClientHello was read.
+   */
+  bytesAfterClientHello?: number;
+}
+
+/** What the server saw of a failed handshake besides the error, from its own side of the connection. */
+export interface HandshakeProgress {
+  /** The server had written its Finished (TLSv1.3: its whole flight before the client's Finished). */
+  serverFinishedSent: boolean;
+  /** TLS bytes read from the client after its ClientHello; null when no whole ClientHello was read. */
+  bytesAfterClientHello: number | null;
+}
+
+/** Causes that mean the client left without saying why: no alert, just the end of the stream. */
+const WENT_AWAY: ReadonlySet<TlsFailureCause> = new Set(["closed", "reset"]);
+
+/** `failure` with what the server saw of the handshake's progress added (see {@link TlsFailure}). */
+export function withHandshakeProgress(failure: TlsFailure, progress: HandshakeProgress): TlsFailure {
+  return {
+    ...failure,
+    ...(progress.serverFinishedSent && WENT_AWAY.has(failure.cause)
+      ? { afterServerFlight: true as const }
+      : {}),
+    ...(progress.bytesAfterClientHello !== null
+      ? { bytesAfterClientHello: progress.bytesAfterClientHello }
+      : {}),
+  };
 }
 
 /** Alerts a client sends when it rejects the server's certificate. */

@@ -6,10 +6,14 @@ import type { ConnectionRecord } from "../../src/record/connection-record";
 import { type MockServer, startMockServer } from "../../src/server/mock-server";
 import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";
 import { runOpensslStartTls } from "../helpers/openssl-client";
+import { type ProbeClient, runProbe } from "../helpers/probe-client";
 import { runPromiseDriver } from "../helpers/ssl-modes";
 import {
+  CHAIN_ALERT_OF_CLIENT,
   type ChainFailure,
   type Client,
+  CLIENT_CHECK_MODES,
+  type ClientCertificateDeviation,
   CLIENTS,
   type Deviation,
   deviationFor,
@@ -17,7 +21,6 @@ import {
   HOST_MISMATCH_ALERT,
   type ModeExpectation,
   REFUSAL_STAGE,
-  SERVER_CHECK_MODES,
   type ServerCheckMode,
   type Verdict,
 } from "./certificate-expectations";
@@ -56,6 +59,7 @@ interface ClientCertificateCase {
   client: Client;
   mode: "client-certificate";
   expected: "let-in" | "dropped";
+  deviation: ClientCertificateDeviation | undefined;
 }
 
 type Case = ServerCase | ClientCertificateCase;
@@ -81,6 +85,9 @@ const CLIENT_LABEL: Record<Client, string> = {
   "mariadb-cli": "mariadb CLI",
   mysql2: "mysql2",
   openssl: "openssl s_client",
+  pymysql: "PyMySQL",
+  "php-mysqli": "PHP mysqli",
+  "go-sql-driver": "go-sql-driver",
 };
 
 const MODE_LABEL: Record<Client, Record<Mode, string>> = {
@@ -102,17 +109,50 @@ const MODE_LABEL: Record<Client, Record<Mode, string>> = {
     "verify-identity-name": "-verify_hostname localhost",
     "client-certificate": "-cert",
   },
+  pymysql: {
+    "verify-ca": "ssl_ca, ssl_verify_cert",
+    "verify-identity-ip": "ssl_verify_identity to 127.0.0.1",
+    "verify-identity-name": "ssl_verify_identity to localhost",
+    "client-certificate": "ssl_cert",
+  },
+  "php-mysqli": {
+    "verify-ca": "(not expressible)",
+    "verify-identity-ip": "MYSQLI_OPT_SSL_VERIFY_SERVER_CERT to 127.0.0.1",
+    "verify-identity-name": "(not expressible)",
+    "client-certificate": "ssl_set(key, cert, ca) with MYSQLI_OPT_SSL_VERIFY_SERVER_CERT",
+  },
+  "go-sql-driver": {
+    "verify-ca": "VerifyPeerCertificate (chain only)",
+    "verify-identity-ip": "RootCAs, ServerName 127.0.0.1",
+    "verify-identity-name": "RootCAs, ServerName localhost",
+    "client-certificate": "tls.Config Certificates",
+  },
 };
+
+/**
+ * The ssl-mode a probe presents its client certificate in: VERIFY_CA, or VERIFY_IDENTITY (to 127.0.0.1) where the
+ * client has no VERIFY_CA (mysqli).
+ */
+function probeSslMode(client: ProbeClient, mode: Mode): "VERIFY_CA" | "VERIFY_IDENTITY" {
+  if (mode === "verify-ca") return "VERIFY_CA";
+  if (mode === "client-certificate") {
+    return CLIENT_CHECK_MODES[client].includes("verify-ca") ? "VERIFY_CA" : "VERIFY_IDENTITY";
+  }
+  return "VERIFY_IDENTITY";
+}
 
 /** The alert an OpenSSL client sends when `check` fails for this case. */
 function alertOf(c: ServerCase, check: "chain" | "host"): string {
   if (check === "host") return HOST_MISMATCH_ALERT;
+  const clientAlert = CHAIN_ALERT_OF_CLIENT[c.client];
+  if (clientAlert) return clientAlert;
   if (!c.chainFailure) throw new Error(`${c.set}: a chain rejection needs chainFailure in the table`);
   return c.chainFailure.alert;
 }
 
 function refusalCheck(c: ServerCase): "chain" | "host" {
   if (c.expectation.expected === "reject") return c.expectation.check;
+  if (c.deviation?.check) return c.deviation.check;
   throw new Error(`${c.set}: a deviation observed as reject needs its own check in the table`);
 }
 
@@ -123,7 +163,7 @@ function buildCases(): Case[] {
     const server = expectation.serverCertificate;
     if (server) {
       for (const client of CLIENTS) {
-        for (const mode of SERVER_CHECK_MODES) {
+        for (const mode of CLIENT_CHECK_MODES[client]) {
           const modeExpectation = server.modes[mode];
           const deviation = deviationFor(set, client, mode);
           const c: ServerCase = {
@@ -157,13 +197,18 @@ function buildCases(): Case[] {
     if (clientCertificate) {
       for (const client of CLIENTS) {
         const verb = clientCertificate.expected === "let-in" ? "is let in" : "is dropped";
+        const deviation = clientCertificate.deviations?.find((d) => d.client === client);
+        const how = MODE_LABEL[client]["client-certificate"];
         cases.push({
           kind: "client-certificate",
-          title: `${CLIENT_LABEL[client]} presenting ${set}'s client certificate (${MODE_LABEL[client]["client-certificate"]}) ${verb} by the server, which records clientCertificateVerified ${clientCertificate.expected === "let-in"}`,
+          title: deviation
+            ? `${CLIENT_LABEL[client]} given ${set}'s client certificate (${how}) sends none and logs in on its password (known deviation: a correct client presents it and ${verb})`
+            : `${CLIENT_LABEL[client]} presenting ${set}'s client certificate (${how}) ${verb} by the server, which records clientCertificateVerified ${clientCertificate.expected === "let-in"}`,
           set,
           client,
           mode: "client-certificate",
           expected: clientCertificate.expected,
+          deviation,
         });
       }
     }
@@ -248,6 +293,28 @@ async function runOpenssl(port: number, files: SetFiles, mode: Mode): Promise<Cl
   };
 }
 
+async function runProbeClient(
+  client: ProbeClient,
+  port: number,
+  files: SetFiles,
+  mode: Mode,
+): Promise<ClientView> {
+  const result = await runProbe(client, {
+    host: hostFor(mode),
+    port,
+    ...ACCOUNT,
+    mode: probeSslMode(client, mode),
+    caFile: files.ca,
+    ...(mode === "client-certificate" ? { certFile: files.clientCert!, keyFile: files.clientKey! } : {}),
+  });
+  return {
+    connected: result.queried,
+    says: result.error ?? "",
+    exitCode: result.exitCode,
+    ...(result.errorCode ? { errorCode: result.errorCode } : {}),
+  };
+}
+
 async function observe(
   server: MockServer,
   set: CertificateSet,
@@ -260,7 +327,9 @@ async function observe(
       ? await runCli(server.port, files, c.mode)
       : c.client === "mysql2"
         ? await runMysql2(server.port, set, files, c.mode)
-        : await runOpenssl(server.port, files, c.mode);
+        : c.client === "openssl"
+          ? await runOpenssl(server.port, files, c.mode)
+          : await runProbeClient(c.client, server.port, files, c.mode);
   // The client has finished, and any connection it made reached the server's accept.
   const connections = server.connections.length - before;
   const record = connections > 0 ? await server.waitForConnection(before + 1) : null;
@@ -352,6 +421,35 @@ function expectClientRefusal(c: ServerCase, view: ClientView, check: "chain" | "
         check === "chain" ? chainError(true) : "Hostname/IP does not match certificate's altnames",
       );
       break;
+    case "pymysql":
+      // Python's ssl module: OpenSSL's verify error, for a host mismatch too (checked inside the handshake).
+      expect(view.errorCode).toBe("2003");
+      expect(view.says).toContain(
+        check === "chain"
+          ? `certificate verify failed: ${chainError(false)}`
+          : c.mode === "verify-identity-ip"
+            ? "certificate verify failed: IP address mismatch"
+            : "certificate verify failed: Hostname mismatch",
+      );
+      break;
+    case "php-mysqli":
+      // PHP's OpenSSL streams name no chain reason; the peer name is checked after the handshake.
+      expect(view.errorCode).toBe("2002");
+      expect(view.says).toMatch(
+        check === "chain"
+          ? /Cannot connect to MySQL using SSL .*certificate verify failed/
+          : /Cannot connect to MySQL using SSL .*Peer certificate .* did not match expected .*127\.0\.0\.1/,
+      );
+      break;
+    case "go-sql-driver":
+      expect(view.errorCode).toBe(
+        check === "host"
+          ? "x509.HostnameError"
+          : /expired|not yet valid/.test(chainError(false))
+            ? "x509.CertificateInvalidError"
+            : "x509.UnknownAuthorityError",
+      );
+      break;
     case "openssl": {
       expect(view.exitCode).not.toBe(0);
       const reason =
@@ -427,6 +525,15 @@ describe.each(listCertificateSets().map(({ name }) => name))("certificate set %s
       const { view, record } = observed(c);
       const clientPem = served.get(c.set)?.client?.cert;
       if (!clientPem) throw new Error(`${c.set} has no client certificate`);
+      if (c.deviation) {
+        expect(record.tls).toMatchObject({
+          outcome: "negotiated",
+          clientCertificate: null,
+          clientCertificateVerified: false,
+        });
+        expectConnected(c.client, view, record);
+        return;
+      }
       expect(record.tls).toMatchObject({ outcome: "negotiated", clientCertificate: expect.anything() });
       if (record.tls?.outcome !== "negotiated") return;
       expect(record.tls.clientCertificate?.fingerprint256).toBe(fingerprintOf(clientPem));
@@ -446,6 +553,9 @@ describe.each(listCertificateSets().map(({ name }) => name))("certificate set %s
       // The client verified the server and finished its handshake; it learns of the drop only from the close.
       if (c.client === "mariadb-cli") expect(view.says).toMatch(/^ERROR 2013 \(HY000\): Lost connection/);
       if (c.client === "mysql2") expect(view.errorCode).toBe("PROTOCOL_CONNECTION_LOST");
+      if (c.client === "pymysql") expect(view.errorCode).toBe("2013");
+      if (c.client === "php-mysqli") expect(view.errorCode).toBe("2006");
+      if (c.client === "go-sql-driver") expect(view.errorCode).toBe("ErrInvalidConn");
       if (c.client === "openssl") expect(view).toMatchObject({ connected: true, exitCode: 0 });
     });
   }

@@ -5,13 +5,22 @@ import type { CertificateSetName } from "../../src/certs";
  * it really does and why. `certificate-catalogue.test.ts` drives the clients and asserts the table.
  *
  * Observed with Debian 12's mariadb-client 10.11.19 (libmariadb on the system OpenSSL 3.0, whose Debian build defaults
- * to security level 2), mysql2 3.24.6 on Node 20 (Node's bundled OpenSSL 3.0, security level 1) and the system
- * `openssl s_client`, the reference verifier.
+ * to security level 2), mysql2 3.24.6 on Node 20 (Node's bundled OpenSSL 3.0, security level 1), the system
+ * `openssl s_client`, the reference verifier, and the probes in probes/: PyMySQL 1.0.2 on Python 3.11's ssl module
+ * (system OpenSSL), PHP 8.2 mysqli (mysqlnd on PHP's OpenSSL streams, system OpenSSL) and go-sql-driver/mysql 1.5.0
+ * on Go 1.19's crypto/tls.
  */
 
-export type Client = "mariadb-cli" | "mysql2" | "openssl";
+export type Client = "mariadb-cli" | "mysql2" | "openssl" | "pymysql" | "php-mysqli" | "go-sql-driver";
 
-export const CLIENTS: readonly Client[] = ["mariadb-cli", "mysql2", "openssl"];
+export const CLIENTS: readonly Client[] = [
+  "mariadb-cli",
+  "mysql2",
+  "openssl",
+  "pymysql",
+  "php-mysqli",
+  "go-sql-driver",
+];
 
 /**
  * How a client checks the server certificate. `verify-ca`: the chain only (MySQL's VERIFY_CA). `verify-identity-ip`:
@@ -26,6 +35,20 @@ export const SERVER_CHECK_MODES: readonly ServerCheckMode[] = [
   "verify-identity-name",
 ];
 
+/**
+ * The modes each client can be run in. PHP's mysqli has only `verify-identity-ip`: mysqlnd sets the stream's
+ * verify_peer and verify_peer_name together (mysqlnd_vio.c, mysqlnd_vio::enable_ssl), so it never checks the chain
+ * alone, and it takes the host name "localhost" to mean the Unix socket, so it cannot reach localhost over TCP.
+ */
+export const CLIENT_CHECK_MODES: Record<Client, readonly ServerCheckMode[]> = {
+  "mariadb-cli": SERVER_CHECK_MODES,
+  mysql2: SERVER_CHECK_MODES,
+  openssl: SERVER_CHECK_MODES,
+  pymysql: SERVER_CHECK_MODES,
+  "php-mysqli": ["verify-identity-ip"],
+  "go-sql-driver": SERVER_CHECK_MODES,
+};
+
 export type Verdict = "accept" | "reject";
 
 /** What a correct client does in one mode. */
@@ -39,6 +62,16 @@ export interface Deviation {
   client: Client;
   modes: readonly ServerCheckMode[];
   observed: Verdict;
+  /** Which check refuses, when a client rejects what a correct client accepts. */
+  check?: "chain" | "host";
+  deviation: string;
+}
+
+/** A client that does something else with a set's client certificate than present it. */
+export interface ClientCertificateDeviation {
+  client: Client;
+  /** `not-presented`: the client sends no certificate and logs in on its password alone. */
+  observed: "not-presented";
   deviation: string;
 }
 
@@ -61,7 +94,11 @@ export interface SetExpectation {
     deviations?: readonly Deviation[];
   };
   /** The set's client certificate, presented by each client (which also verifies the server, in `verify-ca`). */
-  clientCertificate?: { expected: "let-in" | "dropped"; reason: string };
+  clientCertificate?: {
+    expected: "let-in" | "dropped";
+    reason: string;
+    deviations?: readonly ClientCertificateDeviation[];
+  };
 }
 
 const everyMode = (expectation: ModeExpectation): Record<ServerCheckMode, ModeExpectation> => ({
@@ -90,12 +127,27 @@ export const HOST_MISMATCH_ALERT = "bad_certificate";
  *
  * OpenSSL clients check the chain in the handshake's verify callback; libmariadb matches the host name after
  * `SSL_connect` returns (as libmysqlclient does, facts §5.2), while `s_client -verify_hostname/-verify_ip` hands the
- * name to OpenSSL's verifier. Node checks everything after the handshake and never sends an alert.
+ * name to OpenSSL's verifier. Node checks everything after the handshake and never sends an alert. Python's ssl
+ * module hands the host name to OpenSSL too (X509_VERIFY_PARAM_set1_host, since 3.7); PHP's OpenSSL streams
+ * check the peer name after the handshake (ext/openssl/xp_ssl.c, php_openssl_apply_peer_verification_policy);
+ * Go's crypto/tls checks chain and name in the handshake, as does the probe's VerifyPeerCertificate.
  */
 export const REFUSAL_STAGE: Record<Client, Record<"chain" | "host", "alert" | "after-handshake">> = {
   "mariadb-cli": { chain: "alert", host: "after-handshake" },
   mysql2: { chain: "after-handshake", host: "after-handshake" },
   openssl: { chain: "alert", host: "alert" },
+  pymysql: { chain: "alert", host: "alert" },
+  "php-mysqli": { chain: "alert", host: "after-handshake" },
+  "go-sql-driver": { chain: "alert", host: "alert" },
+};
+
+/**
+ * Clients whose alert for a refused chain does not depend on the failure: Go's crypto/tls sends bad_certificate for
+ * every verification error and for a failing VerifyPeerCertificate (crypto/tls/handshake_client.go:887, 904 in Go
+ * 1.19), where OpenSSL maps each X509 error to its own alert.
+ */
+export const CHAIN_ALERT_OF_CLIENT: Partial<Record<Client, ChainFailure["alert"]>> = {
+  "go-sql-driver": "bad_certificate",
 };
 
 export const EXPECTATIONS: Record<CertificateSetName, SetExpectation> = {
@@ -194,6 +246,14 @@ export const EXPECTATIONS: Record<CertificateSetName, SetExpectation> = {
           deviation:
             "for an IP host mysql2 3.24.6 passes no servername, so Node checks the default name 'localhost' (matching the CN) instead of 127.0.0.1",
         },
+        {
+          client: "go-sql-driver",
+          modes: ["verify-identity-name"],
+          observed: "reject",
+          check: "host",
+          deviation:
+            "Go 1.15+ crypto/x509 never falls back to the CN: 'x509: certificate relies on legacy Common Name field, use SANs instead' (crypto/x509/verify.go:104 in Go 1.19)",
+        },
       ],
     },
   },
@@ -237,6 +297,12 @@ export const EXPECTATIONS: Record<CertificateSetName, SetExpectation> = {
           observed: "accept",
           deviation: "Node's bundled OpenSSL runs at security level 1, which allows 80-bit (RSA-1024) keys",
         },
+        {
+          client: "go-sql-driver",
+          modes: SERVER_CHECK_MODES,
+          observed: "accept",
+          deviation: "Go 1.19's crypto/tls and crypto/x509 set no minimum RSA key size",
+        },
       ],
     },
   },
@@ -272,6 +338,14 @@ export const EXPECTATIONS: Record<CertificateSetName, SetExpectation> = {
     clientCertificate: {
       expected: "dropped",
       reason: "the client certificate is issued by a CA the server does not trust",
+      deviations: [
+        {
+          client: "go-sql-driver",
+          observed: "not-presented",
+          deviation:
+            "Go's crypto/tls sends only a certificate issued by a CA the server's CertificateRequest names, else none (crypto/tls/handshake_client.go:990-998 in Go 1.19; RFC 5246 §7.4.6 SHOULD)",
+        },
+      ],
     },
   },
   "client-expired": {

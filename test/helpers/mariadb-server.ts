@@ -30,8 +30,8 @@ export interface MariadbServer {
 }
 
 export interface MariadbServerOptions {
-  /** Files for `--ssl-ca`, `--ssl-cert`, `--ssl-key`. */
-  ssl: { ca: string; cert: string; key: string };
+  /** Files for `--ssl-ca`, `--ssl-cert`, `--ssl-key`; null for a server without TLS (10.11 then offers none). */
+  ssl: { ca: string; cert: string; key: string } | null;
   /** How long install-db and start may each take. */
   timeoutMs?: number;
 }
@@ -177,9 +177,9 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
         `--pid-file=${join(dir, "mariadbd.pid")}`,
         `--log-error=${errorLog}`,
         ...innodb,
-        `--ssl-ca=${options.ssl.ca}`,
-        `--ssl-cert=${options.ssl.cert}`,
-        `--ssl-key=${options.ssl.key}`,
+        ...(options.ssl
+          ? [`--ssl-ca=${options.ssl.ca}`, `--ssl-cert=${options.ssl.cert}`, `--ssl-key=${options.ssl.key}`]
+          : []),
       ];
       const startStart = performance.now();
       const child = spawn(mariadbd, args, { stdio: ["ignore", "pipe", "pipe"] });

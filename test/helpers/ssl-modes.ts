@@ -3,16 +3,18 @@ import * as mariadb from "mariadb";
 import mysql from "mysql";
 import * as mysql2 from "mysql2/promise";
 import type { ConnectionRecord } from "../../src/record/connection-record";
+import { observedOutcome } from "../../src/record/judgement";
 import type { ClientOutcome, SslMode } from "../../src/scenarios/scenario-schema";
 import { mariadbCliSslFlags } from "../../src/audit/client-presets";
 import { runMariadbCli } from "./mariadb-cli";
+import { PROBE_CLIENTS, PROBE_MODES, type ProbeClient, runProbe } from "./probe-client";
 
 /**
  * How each real client expresses MySQL's ssl-modes, and how to tell, from what the client said and
  * what the server recorded, which of the four scenario outcomes happened.
  */
 
-export const CLIENT_NAMES = ["mariadb-cli", "mysql2", "mysql", "mariadb"] as const;
+export const CLIENT_NAMES = ["mariadb-cli", "mysql2", "mysql", "mariadb", ...PROBE_CLIENTS] as const;
 export type ClientName = (typeof CLIENT_NAMES)[number];
 
 /** Where and as whom a client connects, and the CA (PEM and a file holding it) it is told to trust. */
@@ -219,6 +221,34 @@ function driverMode(
   return { how, run: (target) => runner(target, ssl(target.ca)) };
 }
 
+// --- clients in other languages, through the probe programs in probes/ -------------------------
+
+/** One probe in one mode: the probe's own result; its exit code and stderr stay in probe-client. */
+function probeMode(client: ProbeClient, mode: SslMode, how: string): ModeSpec {
+  return {
+    how,
+    async run(target) {
+      const { loggedIn, queried, error, errorCode } = await runProbe(client, {
+        host: target.host ?? HOST,
+        port: target.port,
+        socketPath: target.socketPath,
+        user: target.user,
+        password: target.password,
+        mode,
+        caFile: target.caFile,
+      });
+      return { loggedIn, queried, error, ...(errorCode !== undefined ? { errorCode } : {}) };
+    },
+  };
+}
+
+/** The modes a probe can express (probe-client.ts's PROBE_MODES, from the probes' headers). */
+function probeModes(client: ProbeClient): Partial<Record<SslMode, ModeSpec>> {
+  return Object.fromEntries(
+    Object.entries(PROBE_MODES[client]).map(([mode, how]) => [mode, probeMode(client, mode as SslMode, how)]),
+  );
+}
+
 const noSsl: DriverSsl = () => undefined;
 const trustAnything: DriverSsl = () => ({ rejectUnauthorized: false });
 
@@ -275,6 +305,11 @@ export const CLIENT_MODES: Record<ClientName, Partial<Record<SslMode, ModeSpec>>
       rejectUnauthorized: true,
     })),
   },
+  // PyMySQL has every mode, but its TLS is advisory in all of them; mysqli has no PREFERRED and no
+  // VERIFY_CA (see probes/php_mysqli_probe.php).
+  pymysql: probeModes("pymysql"),
+  "php-mysqli": probeModes("php-mysqli"),
+  "go-sql-driver": probeModes("go-sql-driver"),
 };
 
 /** The server's side of one client run, in one line, for failure messages. */
@@ -310,13 +345,16 @@ export function describeRecord(record: ConnectionRecord): string {
  *   (`record.user === null`): at most an SSLRequest and a failed TLS handshake;
  * - `refused-after-credentials`: the client did not log in although its handshake response
  *   reached the server (`record.user` set): refused by the server (1045, 3159, an attacker's ERR),
- *   or given up by the client itself after its credentials had left (an auth switch it declines, a
- *   host-name check it runs only after the OK packet).
+ *   or given up by the client itself after its credentials had left (an auth switch it declines).
+ *   A client that checks the host only after the OK packet was authenticated: `tls`, as the audit
+ *   sees it (the judging function is `observedOutcome`, the audit's own).
  *
  * Throws where the run is not one of the four: the client logged in but the server did not
  * authenticate it, or `SELECT 1` failed after login — a fault of the mock, not a TLS outcome.
  */
 export function classifyOutcome(result: ClientResult, record: ConnectionRecord): ClientOutcome {
+  // The project's one judging function decides; the client's own view only has to agree with it.
+  const observed = observedOutcome([record])!;
   if (result.loggedIn) {
     if (record.outcome.kind !== "authenticated" || record.user === null) {
       throw new Error(`the client says it logged in but the server recorded ${describeRecord(record)}`);
@@ -324,11 +362,8 @@ export function classifyOutcome(result: ClientResult, record: ConnectionRecord):
     if (!result.queried) {
       throw new Error(`logged in, then SELECT 1 failed (${result.error}): ${describeRecord(record)}`);
     }
-    if (record.sslRequest && record.tls?.outcome === "negotiated" && !record.credentialsInPlaintext) {
-      return "tls";
-    }
-    if (!record.sslRequest && record.tls === null) return "plaintext";
-    throw new Error(`logged in, but neither plainly with nor without TLS: ${describeRecord(record)}`);
   }
-  return record.user === null ? "refuse-before-credentials" : "refused-after-credentials";
+  // A client that checks the server only after the OK packet has logged in, as far as anyone on
+  // the wire can tell: the server's view decides, as in the audit.
+  return observed;
 }

@@ -57,7 +57,12 @@ describe("the verdict on a connection", () => {
     const record = await recordOf({ tls: { certificates: "good" } }, (port, ca) =>
       mysql2Login(port, { ca, rejectUnauthorized: true }),
     );
-    expect(record.verdict).toMatchObject({ kind: "tls", findings: ["tls"], exposure: null });
+    expect(record.verdict).toMatchObject({
+      kind: "tls",
+      severity: "info",
+      findings: [{ kind: "tls", severity: "info", evidence: "observed" }],
+      exposure: null,
+    });
     expect(record.verdict?.summary).toMatch(/only inside TLSv1\.2 .*logged in as app/);
   });
 
@@ -77,15 +82,21 @@ describe("the verdict on a connection", () => {
     expect(record.user).toBeNull();
     expect(record.verdict).toMatchObject({
       kind: "tls-verified-refused",
-      findings: ["tls-verified-refused"],
+      severity: "info",
+      findings: [{ kind: "tls-verified-refused", evidence: "inferred" }],
     });
+    expect(record.verdict?.summary).toContain("inferred");
   });
 
   it("is plaintext-fallback, with credentials-exposed, when a client logs in to a greeting without TLS", async () => {
     const record = await recordOf({ tls: false }, (port) => mysql2Login(port));
     expect(record.verdict).toMatchObject({
       kind: "plaintext-fallback",
-      findings: ["plaintext-fallback", "credentials-exposed"],
+      severity: "critical",
+      findings: [
+        { kind: "plaintext-fallback", severity: "high", evidence: "observed" },
+        { kind: "credentials-exposed", severity: "critical", evidence: "observed" },
+      ],
       exposure: { plugin: "mysql_native_password", what: "scramble-reply" },
     });
   });
@@ -94,7 +105,11 @@ describe("the verdict on a connection", () => {
     const record = await recordOf({}, (port) => runMariadbCli({ port, ...ACCOUNT, flags: ["--skip-ssl"] }));
     expect(record.verdict).toMatchObject({
       kind: "credentials-exposed",
-      findings: ["credentials-exposed", "plaintext"],
+      severity: "critical",
+      findings: [
+        { kind: "credentials-exposed", severity: "critical", evidence: "observed" },
+        { kind: "plaintext", severity: "high", evidence: "observed" },
+      ],
     });
   });
 
@@ -133,8 +148,23 @@ describe("the verdict on a connection", () => {
     const record = await recordOf({ tls: { certificates: "untrusted-root" } }, (port, ca) =>
       runOpensslStartTls(port, ["-verify_return_error", "-CAfile", caFile(ca)]),
     );
-    expect(record.verdict?.kind).toBe("tls-verified-refused");
-    expect(record.verdict?.summary).toContain("untrusted-issuer, alert unknown_ca");
+    expect(record.verdict).toMatchObject({
+      kind: "tls-verified-refused",
+      findings: [{ kind: "tls-verified-refused", evidence: "observed" }],
+    });
+    expect(record.verdict?.summary).toContain(
+      "(untrusted-issuer) with alert unknown_ca during the handshake (observed)",
+    );
+  });
+
+  it("is tls-abandoned, not a refusal, when an OpenSSL client that verifies nothing quits after the handshake", async () => {
+    const record = await recordOf({ tls: { certificates: "wrong-host" } }, (port) =>
+      runOpensslStartTls(port),
+    );
+    expect(record.user).toBeNull();
+    expect(record.verdict).toMatchObject({ kind: "tls-abandoned", severity: "info" });
+    expect(record.verdict?.summary).toContain("the server cannot tell");
+    expect(record.verdict?.summary).not.toMatch(/refused|checks/);
   });
 
   it("is tls-abandoned when a client completes TLS to a flawless certificate and leaves", async () => {
@@ -144,7 +174,11 @@ describe("the verdict on a connection", () => {
 
   it("is tls-failed when no TLS version is shared", async () => {
     const record = await recordOf({}, (port) => runOpensslStartTls(port, ["-tls1_3"]));
-    expect(record.verdict).toMatchObject({ kind: "tls-failed", findings: ["tls-failed"] });
+    expect(record.verdict).toMatchObject({
+      kind: "tls-failed",
+      severity: "info",
+      findings: [{ kind: "tls-failed", severity: "info", evidence: "observed" }],
+    });
     expect(record.verdict?.summary).toContain("protocol-version");
   });
 

@@ -55,10 +55,56 @@ const MARIADB_NPM_NO_KEY_RETRIEVAL =
 const KEY_FETCHED_WITHOUT_OPT_IN = (client: string) =>
   `${client} fetches the server's RSA public key (0x02) over plaintext without opt-in and logs in with the encrypted password, where libmysqlclient stops with 2061`;
 
+/**
+ * PyMySQL 1.0.2 (Debian python3-pymysql) has no mandatory TLS: `ssl`/`ssl_ca` set CLIENT_SSL in
+ * its client flags (connections.py:284) but it starts TLS only `if self.ssl and
+ * self.server_capabilities & CLIENT.SSL` (connections.py:846), and otherwise sends its full
+ * HandshakeResponse41 in plaintext with CLIENT_SSL still set (connections.py:842-843). What that
+ * stray bit earns depends on the server: MySQL 5.7 answers 1043 Bad handshake (the credentials
+ * crossed already), MariaDB masks it and logs the client in, a stripping proxy clears it.
+ */
+const PYMYSQL_ADVISORY_SSL =
+  "PyMySQL 1.0.2: ssl/ssl_ca are advisory, TLS only when the greeting offers CLIENT_SSL (connections.py:846);";
+
+function pymysqlAdvisorySsl(scenario: string, observed: ClientOutcome, what: string): KnownDeviation[] {
+  return (["REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"] as const).map((mode) => ({
+    client: "pymysql",
+    mode,
+    scenario,
+    observed,
+    reason: `${PYMYSQL_ADVISORY_SSL} ${what}`,
+  }));
+}
+
+const PYMYSQL_BAD_HANDSHAKE =
+  "it sends its full response in plaintext with CLIENT_SSL still set (connections.py:284, 842-843), credentials included, and MySQL 5.7 answers 1043 Bad handshake";
+
+/** MySQL 5.7 servers without TLS: PyMySQL's stray CLIENT_SSL gets 1043 (`clientSslWithoutTls: bad-handshake`). */
+const MYSQL_57_WITHOUT_TLS = [
+  "mysql-5.7.41-notls",
+  "mysql-5.7.20-yassl-nocerts",
+  "mysql-5.7.20-yassl-tls12-config",
+  "require-secure-transport-notls",
+  "rogue-cleartext-switch",
+  "sha256-rsa-plaintext",
+  "sha256-yassl-plaintext",
+];
+
+const CLEARTEXT_WITHOUT_OPT_IN = (client: string) =>
+  `${client} answers an AuthSwitchRequest to mysql_clear_password over plaintext with the password itself, no opt-in (libmysqlclient stops with 2059)`;
+
+const OVER_SOCKET_TOO = (client: string) =>
+  `${client} asks for TLS whenever the greeting offers CLIENT_SSL, over a Unix socket too, where libmysqlclient 5.7 PREFERRED never does`;
+
 export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
   // mariadb CLI: --ssl / --ssl-ca fall back to plaintext when the greeting lacks CLIENT_SSL.
   ...mariadbCliAdvisorySsl(
     "mysql-5.7.41-notls",
+    "plaintext",
+    "it logs in without TLS instead of stopping with 2026",
+  ),
+  ...mariadbCliAdvisorySsl(
+    "mariadb-10.11-notls",
     "plaintext",
     "it logs in without TLS instead of stopping with 2026",
   ),
@@ -177,6 +223,118 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     reason:
       "mariadb 10.11 CLI asks for TLS over a Unix socket too (its --ssl is on by default), where libmysqlclient 5.7 PREFERRED never does",
   },
+  // PyMySQL: TLS is advisory in every mode, and its stray CLIENT_SSL meets each server family's answer.
+  ...MYSQL_57_WITHOUT_TLS.flatMap((scenario) =>
+    pymysqlAdvisorySsl(scenario, "refused-after-credentials", PYMYSQL_BAD_HANDSHAKE),
+  ),
+  // Those of them where a correct PREFERRED client logs in without TLS.
+  ...[
+    "mysql-5.7.41-notls",
+    "mysql-5.7.20-yassl-nocerts",
+    "mysql-5.7.20-yassl-tls12-config",
+    "sha256-rsa-plaintext",
+  ].map((scenario): KnownDeviation => ({
+    client: "pymysql",
+    mode: "PREFERRED",
+    scenario,
+    observed: "refused-after-credentials",
+    reason: `PyMySQL 1.0.2 goes on without TLS, but ${PYMYSQL_BAD_HANDSHAKE}`,
+  })),
+  ...pymysqlAdvisorySsl(
+    "mariadb-10.11-notls",
+    "plaintext",
+    "it logs in without TLS: MariaDB masks the stray CLIENT_SSL with its own capabilities (Bug#27944)",
+  ),
+  ...pymysqlAdvisorySsl(
+    "strip-backronym",
+    "plaintext",
+    "it logs in without TLS through a TLS-stripping proxy, which clears the stray CLIENT_SSL (CVE-2015-3152)",
+  ),
+  ...pymysqlAdvisorySsl(
+    "strip-riddle",
+    "refused-after-credentials",
+    "it sends its credentials in plaintext and shows the attacker's 1045 (CVE-2017-3305)",
+  ),
+  {
+    client: "pymysql",
+    mode: "DISABLED",
+    scenario: "rogue-cleartext-switch",
+    observed: "plaintext",
+    reason: CLEARTEXT_WITHOUT_OPT_IN("PyMySQL 1.0.2 (connections.py:969-971)"),
+  },
+  {
+    client: "pymysql",
+    mode: "DISABLED",
+    scenario: "caching-sha2-8.0",
+    observed: "plaintext",
+    reason: KEY_FETCHED_WITHOUT_OPT_IN("PyMySQL 1.0.2 (_auth.py:254-256)"),
+  },
+  {
+    client: "pymysql",
+    mode: "PREFERRED",
+    scenario: "unix-socket-preferred",
+    observed: "tls",
+    reason: OVER_SOCKET_TOO("PyMySQL 1.0.2 with ssl= (connections.py:846)"),
+  },
+
+  // PHP mysqli (mysqlnd, PHP 8.2).
+  {
+    client: "php-mysqli",
+    mode: "DISABLED",
+    scenario: "rogue-cleartext-switch",
+    observed: "plaintext",
+    reason: CLEARTEXT_WITHOUT_OPT_IN("mysqlnd 8.2 (mysqlnd_auth.c, mysqlnd_pam_auth_get_auth_data)"),
+  },
+  {
+    client: "php-mysqli",
+    mode: "DISABLED",
+    scenario: "caching-sha2-8.0",
+    observed: "plaintext",
+    reason: KEY_FETCHED_WITHOUT_OPT_IN(
+      "mysqlnd 8.2 without mysqlnd.sha256_server_public_key (mysqlnd_auth.c, mysqlnd_caching_sha2_get_key)",
+    ),
+  },
+  ...(["DISABLED", "REQUIRED"] as const).map((mode): KnownDeviation => ({
+    client: "php-mysqli",
+    mode,
+    scenario: "greeting-authlen-20",
+    observed: "refused-after-credentials",
+    reason:
+      "mysqlnd 8.2 reads the plugin name at the scramble's NUL when the length byte is 20 (mysqlnd_wireprotocol.c, php_mysqlnd_greet_read), finds no plugin '' and sends mysql_native_password with no auth data (mysqlnd_run_authentication): 1045, using password: NO",
+  })),
+  {
+    client: "php-mysqli",
+    mode: "REQUIRED",
+    scenario: "unix-socket-preferred",
+    observed: "refuse-before-credentials",
+    reason:
+      "PHP's unix:// stream has no crypto ('This stream does not support SSL/crypto'): mysqlnd sends its SSLRequest and gives up with 2002 before its response, where libmysqlclient does TLS over a socket",
+  },
+
+  // go-sql-driver/mysql 1.5.0 on Go 1.19.
+  {
+    client: "go-sql-driver",
+    mode: "DISABLED",
+    scenario: "caching-sha2-8.0",
+    observed: "plaintext",
+    reason: KEY_FETCHED_WITHOUT_OPT_IN("go-sql-driver 1.5.0 without serverPubKey (auth.go:360-367)"),
+  },
+  ...(["VERIFY_CA", "VERIFY_IDENTITY"] as const).map((mode): KnownDeviation => ({
+    client: "go-sql-driver",
+    mode,
+    scenario: "cert-rsa-1024",
+    observed: "tls",
+    reason:
+      "Go 1.19's crypto/tls and crypto/x509 set no minimum RSA key size, so go-sql-driver accepts the 1024-bit server key Debian's OpenSSL (security level 2) refuses",
+  })),
+  {
+    client: "go-sql-driver",
+    mode: "PREFERRED",
+    scenario: "unix-socket-preferred",
+    observed: "tls",
+    reason: OVER_SOCKET_TOO("go-sql-driver 1.5.0 tls=preferred (packets.go:225-227, 353)"),
+  },
+
   {
     client: "mysql2",
     mode: "VERIFY_IDENTITY",
@@ -189,9 +347,9 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     client: "mariadb",
     mode: "VERIFY_IDENTITY",
     scenario: "cert-cn-only",
-    observed: "refused-after-credentials",
+    observed: "tls",
     reason:
-      "mariadb npm checks 'localhost' during the handshake and the real host (127.0.0.1) only after the OK packet, so the credentials have gone to an unverified server",
+      "mariadb npm checks 'localhost' during the handshake and the real host (127.0.0.1) only after the OK packet: the server logged it in, its credentials went to an unverified server, and only then does it hang up",
   },
 ];
 

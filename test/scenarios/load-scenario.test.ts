@@ -5,11 +5,13 @@ import {
   BUILTIN_SCENARIO_DIR,
   builtinScenarioNames,
   loadScenario,
+  OUTCOME_NEUTRAL_KEYS,
   ScenarioError,
 } from "../../src/scenarios/load-scenario";
 import { scenarioToOptions } from "../../src/scenarios/scenario-options";
-import { scenarioJsonSchema } from "../../src/scenarios/scenario-schema";
+import { SSL_MODES, scenarioJsonSchema } from "../../src/scenarios/scenario-schema";
 import { startMockServer } from "../../src/server/mock-server";
+import { runMariadbCli } from "../helpers/mariadb-cli";
 
 const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-scenarios-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,9 +26,23 @@ describe("the built-in scenarios", () => {
     const scenario = loadScenario(name);
     expect(scenario.description.length).toBeGreaterThan(10);
     expect(scenario.references?.length).toBeGreaterThan(0);
-    expect(Object.keys(scenario.expect).length).toBeGreaterThanOrEqual(5);
     expect(() => scenarioToOptions(scenario)).not.toThrow();
   });
+
+  it.each(builtinScenarioNames())(
+    "%s says what a correct client does in all five ssl-modes (or deliberately in none), without warnings",
+    (name) => {
+      const scenario = loadScenario(name);
+      const modes = Object.keys(scenario.expect);
+      if (modes.length === 0) {
+        // Deliberately none: the loader says so, for `scenarios show` and the audit to pass on.
+        expect(scenario.notes.map((n) => n.message).join("\n")).toMatch(/has no expectations/);
+      } else {
+        expect(modes.sort()).toEqual([...SSL_MODES].sort());
+        expect(scenario.notes).toEqual([]);
+      }
+    },
+  );
 
   it("include the names the facts sheet's §8 uses", () => {
     expect(builtinScenarioNames()).toEqual(
@@ -59,8 +75,8 @@ describe("extends", () => {
         "  tls:",
         "    versions: [TLSv1.2]",
         "    certificates: good",
-        "expect:",
-        "  VERIFY_IDENTITY: tls",
+        "accounts:",
+        "  - { user: app, password: secret }",
       ].join("\n"),
     );
     const scenario = loadScenario(path);
@@ -70,9 +86,9 @@ describe("extends", () => {
       versions: ["TLSv1.2"],
       certificates: "good",
       ciphers: "mysql-5.7-openssl",
+      clientCertificates: "request",
     });
-    expect(scenario.expect.VERIFY_IDENTITY).toEqual({ outcome: "tls" });
-    expect(scenario.expect.DISABLED).toEqual({ outcome: "plaintext" });
+    expect(scenario.accounts).toEqual([{ user: "app", password: "secret" }]);
   });
 
   it("follows chains across built-ins and detects cycles", () => {
@@ -83,6 +99,174 @@ describe("extends", () => {
     scenarioFile("a.yaml", "extends: ./b.yaml\ndescription: a");
     const b = scenarioFile("b.yaml", "extends: ./a.yaml\ndescription: b");
     expect(() => loadScenario(b)).toThrow(/circular extends: b.yaml → a.yaml → b.yaml/);
+  });
+});
+
+describe("expectations through extends", () => {
+  const AUTOCERT = join(BUILTIN_SCENARIO_DIR, "mysql-5.7.41-autocert.yaml");
+  const autocert = { name: "mysql-5.7.41-autocert", source: AUTOCERT };
+  const parentTable = () => loadScenario("mysql-5.7.41-autocert").expect;
+
+  it("allow-lists exactly the keys that cannot change a client's TLS or login outcome", () => {
+    expect([...OUTCOME_NEUTRAL_KEYS].sort()).toEqual(
+      ["description", "references", "server.systemVariables", "server.versionComment"].sort(),
+    );
+  });
+
+  it("are inherited mode by mode, each naming the scenario that declared it, when only prose, the version comment and system variables change", () => {
+    const path = scenarioFile(
+      "prose.yaml",
+      [
+        "extends: mysql-5.7.41-autocert",
+        "description: the same server, described differently",
+        "references: [MySQL 5.7 manual 5.1.7 version_comment]",
+        "server:",
+        "  versionComment: Percona Server (GPL)",
+        "  systemVariables: { require_secure_transport: 'ON', have_ssl: DISABLED }",
+        "  version: 5.7.41", // set to what it already was: no change
+      ].join("\n"),
+    );
+    const scenario = loadScenario(path);
+    expect(scenario.expect).toEqual(parentTable());
+    for (const mode of SSL_MODES) expect(scenario.expect[mode]?.from).toEqual(autocert);
+    expect(scenario.expect.VERIFY_IDENTITY?.why).toMatch(/never a host/);
+    expect(scenario.droppedExpectations).toBeUndefined();
+    expect(scenario.notes).toEqual([]);
+  });
+
+  it("let the child's own entries win over inherited ones, and say so down a chain of files", () => {
+    const middle = scenarioFile(
+      "own-wins.yaml",
+      [
+        "extends: mysql-5.7.41-autocert",
+        "description: the same server, with a stricter reading of PREFERRED",
+        "expect:",
+        "  PREFERRED: { outcome: refuse-before-credentials, why: a test of precedence }",
+      ].join("\n"),
+    );
+    const leaf = scenarioFile("own-wins-leaf.yaml", "extends: ./own-wins.yaml\ndescription: leaf");
+    const own = { name: "own-wins", source: middle };
+    expect(loadScenario(middle).expect.PREFERRED).toEqual({
+      outcome: "refuse-before-credentials",
+      why: "a test of precedence",
+      from: own,
+    });
+    const scenario = loadScenario(leaf);
+    expect(scenario.expect.PREFERRED?.from).toEqual(own);
+    expect(scenario.expect.PREFERRED?.outcome).toBe("refuse-before-credentials");
+    expect(scenario.expect.DISABLED).toEqual({ outcome: "plaintext", from: autocert });
+    expect(scenario.expect.VERIFY_CA?.from).toEqual(autocert);
+  });
+
+  const outcomeChanges: Array<[string, string[], string[]]> = [
+    ["TLS switched off", ["server:", "  tls: false"], ["server.tls"]],
+    ["another certificate set", ["server:", "  tls: { certificates: expired }"], ["server.tls.certificates"]],
+    ["other TLS versions", ["server:", "  tls: { versions: [TLSv1.2] }"], ["server.tls.versions"]],
+    [
+      "an account's plugin",
+      ["accounts:", "  - { user: root, password: root, plugin: sha256_password }"],
+      ["accounts[0].plugin"],
+    ],
+    [
+      "another account added",
+      ["accounts:", "  - { user: root, password: root }", "  - { user: b, password: c }"],
+      ["accounts"],
+    ],
+    ["the capability word", ["server:", "  capabilityFlags: 0xC1FFF7FF"], ["server.capabilityFlags"]],
+    ["a fault", ["server:", "  faults: { delayMs: 5 }"], ["server.faults"]],
+    [
+      "require_secure_transport",
+      ["server:", "  requireSecureTransport: true"],
+      ["server.requireSecureTransport"],
+    ],
+    ["the server version", ["server:", "  version: 5.7.20"], ["server.version"]],
+    [
+      "several keys",
+      ["server:", "  version: 8.0.35", "  tls: { ciphers: DEFAULT }", "  versionComment: x"],
+      ["server.version", "server.tls.ciphers"],
+    ],
+  ];
+
+  it.each(outcomeChanges)(
+    "are all dropped when the child changes what decides a client's outcome (%s), with the changed keys recorded",
+    (label, lines, changed) => {
+      const name = `drops-${label.replace(/\W+/g, "-")}`;
+      const path = scenarioFile(
+        `${name}.yaml`,
+        ["extends: mysql-5.7.41-autocert", "description: x", ...lines].join("\n"),
+      );
+      const scenario = loadScenario(path);
+      expect(scenario.expect).toEqual({});
+      expect(scenario.droppedExpectations).toEqual({
+        by: { name, source: path },
+        parent: autocert,
+        changedKeys: changed,
+        expectations: parentTable(),
+      });
+      expect(scenario.notes).toEqual([
+        {
+          level: "warning",
+          message: `${name} has no expectations: it changes ${changed.join(", ")}, so nothing is inherited from mysql-5.7.41-autocert, and none are declared in their place; it can be served, but an audit has nothing to judge`,
+        },
+      ]);
+    },
+  );
+
+  it("after a drop are only the child's own, and a partial table gets a warning naming the modes left without one", () => {
+    const path = scenarioFile(
+      "partial.yaml",
+      [
+        "extends: mysql-5.7.41-autocert",
+        "description: x",
+        "server:",
+        "  tls: false",
+        "expect:",
+        "  DISABLED: plaintext",
+      ].join("\n"),
+    );
+    const scenario = loadScenario(path);
+    expect(scenario.expect).toEqual({
+      DISABLED: { outcome: "plaintext", from: { name: "partial", source: path } },
+    });
+    expect(scenario.notes).toHaveLength(1);
+    expect(scenario.notes[0]!.message).toBe(
+      "partial has no expectation for PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY: it changes server.tls, so nothing is inherited from mysql-5.7.41-autocert, and only DISABLED is declared in their place",
+    );
+  });
+
+  it("after a drop need no warning when the child declares all five itself", () => {
+    const scenario = loadScenario("mysql-5.7.41-notls");
+    expect(scenario.droppedExpectations).toMatchObject({ parent: autocert, changedKeys: ["server.tls"] });
+    for (const mode of SSL_MODES) expect(scenario.expect[mode]?.from.name).toBe("mysql-5.7.41-notls");
+    expect(scenario.notes).toEqual([]);
+  });
+
+  it("dropped by an ancestor stay dropped for a child that changes only prose, and the warning names the ancestor", () => {
+    const middle = scenarioFile(
+      "no-tls-no-table.yaml",
+      ["extends: mysql-5.7.41-autocert", "description: x", "server:", "  tls: false"].join("\n"),
+    );
+    const leaf = scenarioFile("no-tls-leaf.yaml", "extends: ./no-tls-no-table.yaml\ndescription: y");
+    const scenario = loadScenario(leaf);
+    expect(scenario.expect).toEqual({});
+    expect(scenario.droppedExpectations?.by).toEqual({ name: "no-tls-no-table", source: middle });
+    expect(scenario.notes[0]?.message).toMatch(
+      /^no-tls-leaf has no expectations: no-tls-no-table changes server.tls, so nothing is inherited from mysql-5.7.41-autocert/,
+    );
+  });
+
+  it("dropped without replacement leave a scenario a real client can still log in to", async () => {
+    await using server = await startMockServer({
+      scenario: {
+        extends: "mysql-5.7.41-notls",
+        description: "inline",
+        accounts: [{ user: "a", password: "b" }],
+      },
+    });
+    expect(server.scenario?.expect).toEqual({});
+    expect(server.scenario?.notes[0]?.message).toMatch(/has no expectations: it changes accounts\[0\]/);
+    const login = await runMariadbCli({ port: server.port, user: "a", password: "b", flags: ["--skip-ssl"] });
+    expect(login.code).toBe(0);
   });
 });
 

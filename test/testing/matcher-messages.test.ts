@@ -110,7 +110,7 @@ describe("failure messages of toHaveRejectedCertificate (cert-untrusted-ca)", ()
     const [record] = await mock.settled();
     const message = failureOf(() => expect(mock).toHaveRejectedCertificate("unknown_ca"));
     expect(line(message, record!.id)).toContain(
-      'closed right after the handshake, before credentials, without an alert; certificate flaws ["untrusted-issuer"]',
+      'closed at once after the handshake without close_notify, before credentials (a refusal, inferred); certificate flaws ["untrusted-issuer"]',
     );
     expect(message).toContain(
       `#${record!.id} refused the certificate after the handshake without sending an alert, so there is no alert to compare with "unknown_ca"`,
@@ -154,7 +154,7 @@ describe("failure messages of toHaveFallenBackToPlaintext", () => {
       "Expected: a connection that fell back to plaintext when the greeting offered no TLS",
     );
     expect(line(message, record!.id)).toContain(
-      "findings refused-plaintext — no SSLRequest (the greeting did not offer TLS)",
+      "findings refused-plaintext (info) — no SSLRequest (the greeting did not offer TLS)",
     );
   });
 
@@ -163,7 +163,7 @@ describe("failure messages of toHaveFallenBackToPlaintext", () => {
     await mysql2Login({ port: server.port });
     await server.settled();
     const message = failureOf(() => expect(server).toHaveFallenBackToPlaintext());
-    expect(message).toContain("findings credentials-exposed, plaintext");
+    expect(message).toContain("findings credentials-exposed (critical), plaintext (high)");
     expect(message).toContain("Every greeting here offered TLS");
   });
 });

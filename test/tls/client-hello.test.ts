@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ConnectionRecord } from "../../src/record/connection-record";
 import { type MockServer, startMockServer } from "../../src/server/mock-server";
 import type { ClientHelloSummary } from "../../src/tls/client-hello";
 import { runOpensslStartTls } from "../helpers/openssl-client";
+import { runProcess } from "../helpers/processes";
+import { RawClient } from "../helpers/raw-client";
 
 /**
  * The ClientHello that follows the SSLRequest, read before the handshake, against real clients
@@ -79,6 +84,66 @@ describe("the recorded ClientHello", () => {
     const { hello } = await helloOf([]);
     expect(hello.supportedVersions?.[0]).toBe("TLSv1.3");
     expect(hello.supportedVersions).toContain("TLSv1.2");
+  });
+
+  it("records every version a client offering TLSv1 to TLSv1.3 lists, highest first, in its order", async () => {
+    await using wide = await startMockServer({ tls: { minVersion: "TLSv1", maxVersion: "TLSv1.3" } });
+    const offered = ["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"];
+
+    await runOpensslStartTls(wide.port, ["-min_protocol", "TLSv1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
+    const fromOpenssl = await wide.waitForConnection(1);
+    expect(fromOpenssl.tls?.clientHello?.supportedVersions).toEqual(offered);
+    expect(fromOpenssl.tls).toMatchObject({ outcome: "negotiated", version: "TLSv1.3" });
+
+    const client = await RawClient.connect(wide.port);
+    await client.readGreeting();
+    const tls = await client.startTlsCoalesced(1, { minVersion: "TLSv1", ciphers: "DEFAULT:@SECLEVEL=0" });
+    tls.end();
+    await client.closed();
+    const fromNode = await wide.waitForConnection(2);
+    expect(fromNode.tls?.clientHello?.supportedVersions).toEqual(offered);
+  });
+
+  it("records a ClientHello without an extensions block and completes the handshake", async () => {
+    // OpenSSL sends no extensions for TLSv1 without SNI, tickets, encrypt-then-MAC and extended
+    // master secret; the last can only be turned off in its configuration.
+    const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-openssl-"));
+    try {
+      const config = join(dir, "openssl.cnf");
+      writeFileSync(
+        config,
+        [
+          "openssl_conf = openssl_init",
+          "[openssl_init]",
+          "ssl_conf = ssl_sect",
+          "[ssl_sect]",
+          "system_default = system_default_sect",
+          "[system_default_sect]",
+          "Options = -ExtendedMasterSecret",
+          "",
+        ].join("\n"),
+      );
+      await using tls1 = await startMockServer({ tls: { minVersion: "TLSv1", maxVersion: "TLSv1.2" } });
+      const args = ["-tls1", "-cipher", "AES128-SHA:@SECLEVEL=0", "-noservername", "-no_ticket", "-no_etm"];
+      await runProcess(
+        "openssl",
+        ["s_client", "-starttls", "mysql", "-connect", `127.0.0.1:${tls1.port}`, ...args],
+        { env: { OPENSSL_CONF: config } },
+      );
+      const [record] = await tls1.settled();
+      expect(record?.tls).toMatchObject({
+        outcome: "negotiated",
+        version: "TLSv1",
+        clientHello: {
+          legacyVersion: "TLSv1",
+          supportedVersions: null,
+          cipherSuites: ["TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"],
+          ja4: "t10i020000_a5878986a7c9_000000000000",
+        },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("fingerprints the same offer the same way (JA3, JA4) and different offers differently", async () => {

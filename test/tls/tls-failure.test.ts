@@ -10,6 +10,7 @@ import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";
 import { runOpensslStartTls } from "../helpers/openssl-client";
 import { RawClient, sslRequest } from "../helpers/raw-client";
 import { encodePacket } from "../../src/protocol/framing";
+import { withHandshakeProgress } from "../../src/tls/tls-failure";
 
 /**
  * Each cause of a failed TLS handshake, provoked by a real client — the mariadb CLI and
@@ -38,6 +39,32 @@ async function recordOf(options: StartOptions, client: (port: number) => Promise
 function serving(certificates: CertificateSetName): StartOptions {
   return { tls: { certificates } };
 }
+
+describe("what the server saw of a failed handshake's progress", () => {
+  it("marks afterServerFlight only for a client that left without an alert", () => {
+    const progress = { serverFinishedSent: true, bytesAfterClientHello: 0 };
+    for (const cause of ["closed", "reset"] as const) {
+      expect(withHandshakeProgress({ cause, message: "m" }, progress)).toEqual({
+        cause,
+        message: "m",
+        afterServerFlight: true,
+        bytesAfterClientHello: 0,
+      });
+    }
+    const alerted = { cause: "cert-rejected" as const, alert: "unknown_ca", message: "m" };
+    expect(withHandshakeProgress(alerted, { serverFinishedSent: true, bytesAfterClientHello: 7 })).toEqual({
+      ...alerted,
+      bytesAfterClientHello: 7,
+    });
+  });
+
+  it("adds nothing the server did not see", () => {
+    const failure = { cause: "closed" as const, message: "m" };
+    expect(
+      withHandshakeProgress(failure, { serverFinishedSent: false, bytesAfterClientHello: null }),
+    ).toEqual(failure);
+  });
+});
 
 describe("a failed TLS handshake is recorded with its cause", () => {
   describe("cert-rejected, with the alert the client sent", () => {
@@ -160,6 +187,30 @@ describe("a failed TLS handshake is recorded with its cause", () => {
     it("closed when the client closes the TCP connection", async () => {
       const record = await recordOf({}, (port) => partialHandshake(port, "close"));
       expect(record.tls).toMatchObject({ outcome: "failed", failure: { cause: "closed" } });
+    });
+
+    it("over TLSv1.3, a client gone without a word after the server's whole flight is marked afterServerFlight", async () => {
+      for (const end of ["close", "reset"] as const) {
+        const record = await recordOf({ tls: { maxVersion: "TLSv1.3" } }, (port) =>
+          partialHandshake(port, end),
+        );
+        expect(record.tls).toMatchObject({
+          outcome: "failed",
+          failure: {
+            cause: end === "close" ? "closed" : "reset",
+            afterServerFlight: true,
+            bytesAfterClientHello: 0,
+          },
+        });
+      }
+    });
+
+    it("over TLSv1.2 the same close is not: the server's first flight ends before its Finished", async () => {
+      const record = await recordOf({}, (port) => partialHandshake(port, "close"));
+      const tls = record.tls;
+      if (tls?.outcome !== "failed") throw new Error("expected a failed handshake");
+      expect(tls.failure).toMatchObject({ cause: "closed", bytesAfterClientHello: 0 });
+      expect(tls.failure.afterServerFlight).toBeUndefined();
     });
 
     it("timeout when the client goes silent past connect_timeout", async () => {

@@ -18,7 +18,10 @@ export interface GridRow {
 export interface AuditGrid {
   modes: SslMode[];
   rows: GridRow[];
-  /** Positions with no run (the scenario says nothing about the mode, or the run was not made). */
+  /**
+   * Positions with no cell: the scenario says nothing about the mode. (A run the template cannot
+   * make still has a cell, with status `not-run`.)
+   */
   missing: number;
 }
 

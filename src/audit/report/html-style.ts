@@ -18,6 +18,9 @@ export const HTML_STYLE = `
   --error-bg: #fef7e0;
   --error-fg: #7a4b00;
   --error-edge: #f29900;
+  --not-run-bg: #f3e8fd;
+  --not-run-fg: #681da8;
+  --not-run-edge: #a142f4;
   --missing-bg: #f1f3f4;
   --missing-fg: #5f6368;
   --missing-edge: #bdc1c6;
@@ -43,7 +46,19 @@ code, pre, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consola
 .status-pass { background: var(--pass-bg); color: var(--pass-fg); border-color: var(--pass-edge); }
 .status-deviation { background: var(--deviation-bg); color: var(--deviation-fg); border-color: var(--deviation-edge); }
 .status-error { background: var(--error-bg); color: var(--error-fg); border-color: var(--error-edge); }
+.status-not-run { background: var(--not-run-bg); color: var(--not-run-fg); border-color: var(--not-run-edge); }
 .status-missing { background: var(--missing-bg); color: var(--missing-fg); border-color: var(--missing-edge); }
+.severity { display: inline-block; margin-left: 6px; padding: 0 5px; border-radius: 3px; border: 1px solid; font-size: 11.5px; line-height: 1.5; font-weight: 600; letter-spacing: 0.03em; vertical-align: 1px; white-space: nowrap; }
+.severity-critical { background: #a50e0e; color: #fff; border-color: #a50e0e; font-weight: 800; box-shadow: 0 0 0 2px #f6aea9; }
+.severity-high { background: #fff; color: #c5221f; border-color: #c5221f; }
+.severity-medium { background: #fff; color: #8a4a00; border-color: #e37400; }
+.severity-info { background: transparent; color: var(--muted); border-color: var(--line); font-weight: 400; }
+.legend .severity { margin: 0 6px 0 0; }
+.severity-legend { margin-top: 6px; }
+.failing { margin: -8px 0 18px; font-size: 15px; font-weight: 600; color: var(--pass-fg); }
+.failing.failing-some { color: var(--deviation-fg); }
+.findings { margin: 0; padding: 0; list-style: none; }
+.inferred { font-style: italic; color: var(--muted); border-bottom: 1px dotted var(--muted); }
 .sym { display: inline-block; width: 1.1em; text-align: center; font-weight: 700; }
 #audit-grid { border-collapse: separate; border-spacing: 4px; margin: 0 -4px; width: 100%; table-layout: fixed; }
 #audit-grid col.scenario-column { width: 260px; }
@@ -70,18 +85,24 @@ details.cell-detail { margin: 10px 0; border: 1px solid var(--line); border-left
 details.cell-detail.status-pass { border-left-color: var(--pass-edge); }
 details.cell-detail.status-deviation { border-left-color: var(--deviation-edge); }
 details.cell-detail.status-error { border-left-color: var(--error-edge); }
+details.cell-detail.status-not-run { border-left-color: var(--not-run-edge); }
 details.cell-detail:target { outline: 3px solid #1a73e8; outline-offset: 2px; }
 details.cell-detail > summary { padding: 8px 12px; cursor: pointer; color: var(--text); }
 details.cell-detail > summary .badge { margin-right: 6px; }
 details.cell-detail.status-pass > summary .badge { color: var(--pass-fg); }
 details.cell-detail.status-deviation > summary .badge { color: var(--deviation-fg); }
 details.cell-detail.status-error > summary .badge { color: var(--error-fg); }
+details.cell-detail.status-not-run > summary .badge { color: var(--not-run-fg); }
+details.cell-detail > summary .severity { margin: 0 8px 0 0; }
 .detail-body { padding: 0 14px 12px; }
 .detail-body .facts { margin: 4px 0 8px; }
 .detail-body .facts dd { white-space: pre-line; }
 .connections { border-collapse: collapse; font-size: 13px; width: 100%; }
 .connections th, .connections td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
 .connections th { background: #f8f9fa; font-weight: 600; }
+.connections td { overflow-wrap: break-word; }
+.connections-scroll { overflow-x: auto; }
+.connections .findings li + li { margin-top: 2px; }
 .exposed { color: var(--deviation-fg); font-weight: 700; }
 pre { margin: 0; padding: 8px 10px; background: #f8f9fa; border: 1px solid var(--line); border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .none { color: var(--muted); font-style: italic; margin: 0; }

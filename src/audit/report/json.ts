@@ -1,3 +1,4 @@
+import type { Finding } from "../../record/findings";
 import type { AuditCell, AuditConnection, AuditReport, AuditStatus } from "../audit-report";
 
 /**
@@ -20,6 +21,8 @@ const REPORT_KEYS = keyOrder<AuditReport>()(
   "scenarios",
   "cells",
   "totals",
+  "failOn",
+  "failing",
 );
 const TOOL_KEYS = keyOrder<AuditReport["tool"]>()("name", "version");
 const SCENARIO_KEYS = keyOrder<AuditReport["scenarios"][number]>()("name", "description");
@@ -31,6 +34,8 @@ const CELL_KEYS = keyOrder<AuditCell>()(
   "why",
   "observed",
   "verdict",
+  "severity",
+  "clientName",
   "detail",
   "command",
   "exitCode",
@@ -49,9 +54,13 @@ const CONNECTION_KEYS = keyOrder<AuditConnection>()(
   "credentialsInPlaintext",
   "outcome",
   "verdict",
+  "severity",
+  "findings",
   "summary",
+  "clientName",
 );
-const TOTALS_KEYS = keyOrder<Record<AuditStatus, number>>()("pass", "deviation", "error");
+const FINDING_KEYS = keyOrder<Finding>()("kind", "severity", "evidence");
+const TOTALS_KEYS = keyOrder<Record<AuditStatus, number>>()("pass", "deviation", "error", "not-run");
 
 /**
  * Copies `value` with `keys` first, in that order, then any keys the type does not know, as they
@@ -71,7 +80,10 @@ function orderedReport(report: AuditReport): AuditReport {
     scenarios: report.scenarios.map((scenario) => ordered(scenario, SCENARIO_KEYS)),
     cells: report.cells.map((cell) => ({
       ...ordered(cell, CELL_KEYS),
-      connections: cell.connections.map((connection) => ordered(connection, CONNECTION_KEYS)),
+      connections: cell.connections.map((connection) => ({
+        ...ordered(connection, CONNECTION_KEYS),
+        findings: connection.findings.map((finding) => ordered(finding, FINDING_KEYS)),
+      })),
     })),
     totals: ordered(report.totals, TOTALS_KEYS),
   };

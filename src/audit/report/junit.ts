@@ -34,6 +34,7 @@ interface Counts {
   tests: number;
   failures: number;
   errors: number;
+  skipped: number;
   ms: number;
 }
 
@@ -42,6 +43,7 @@ function count(cells: AuditCell[]): Counts {
     tests: cells.length,
     failures: cells.filter((cell) => cell.status === "deviation").length,
     errors: cells.filter((cell) => cell.status === "error").length,
+    skipped: cells.filter((cell) => cell.status === "not-run").length,
     ms: cells.reduce((sum, cell) => sum + cell.durationMs, 0),
   };
 }
@@ -51,7 +53,7 @@ function countAttributes(counts: Counts): Record<string, string> {
     tests: String(counts.tests),
     failures: String(counts.failures),
     errors: String(counts.errors),
-    skipped: "0",
+    skipped: String(counts.skipped),
     time: seconds(counts.ms),
   };
 }
@@ -62,9 +64,19 @@ function addTestcase(suite: XMLBuilder, cell: AuditCell): void {
     classname: classname(cell.scenario),
     time: seconds(cell.durationMs),
   });
+  // Per-testcase properties, as pytest writes them and Jenkins, GitLab and most reporters read them.
+  const properties = testcase.ele("properties");
+  properties.ele("property", { name: "severity", value: cell.severity });
+  if (cell.clientName !== null)
+    properties.ele("property", { name: "clientName", value: oneLine(cell.clientName) });
   const details = cellDetailText(cell);
+  if (cell.status === "not-run") {
+    // Not a failure and not an error: the template cannot reach this scenario's server.
+    testcase.ele("skipped", { message: oneLine(cell.detail) });
+    return;
+  }
   if (cell.status === "deviation") {
-    const message = `expected ${cell.expected}, observed ${observedText(cell)}: ${oneLine(cell.detail)}`;
+    const message = `${cell.severity}: expected ${cell.expected}, observed ${observedText(cell)}: ${oneLine(cell.detail)}`;
     testcase.ele("failure", { message, type: "deviation" }).txt(details);
   } else if (cell.status === "error") {
     testcase.ele("error", { message: oneLine(cell.detail), type: "error" }).txt(details);
@@ -77,8 +89,10 @@ function addTestcase(suite: XMLBuilder, cell: AuditCell): void {
 
 /**
  * The report as JUnit XML for CI test reporters (Jenkins, GitLab, GitHub actions): one
- * `<testsuite>` per scenario, one `<testcase name="MODE">` per run, a deviation as `<failure>` and an
- * error as `<error>`, with the whole record of the run as the element's text.
+ * `<testsuite>` per scenario, one `<testcase name="MODE">` per run, a deviation as `<failure>`, an
+ * error as `<error>` (each with the whole record of the run as the element's text) and a run that
+ * was not made as `<skipped message="why">`. Each test case carries the run's `severity` and, when
+ * the client named itself, its name (`clientName`) as properties.
  */
 export function renderJunit(report: AuditReport): string {
   const grid = auditGrid(report);

@@ -1,12 +1,19 @@
+import type { Severity } from "../../record/findings";
 import type { AuditCell, AuditReport, AuditStatus } from "../audit-report";
 import {
   CONNECTION_FACT_LABELS,
-  NOT_RUN,
+  NO_RUN_MARK,
+  NOT_APPLICABLE,
+  SEVERITY_WORD,
   STATUS_WORD,
   cellFacts,
   connectionFacts,
+  failingText,
   formatDuration,
+  isJudged,
+  notRunGroups,
   plural,
+  reportClientText,
   runDuration,
   shortOutcome,
   totalsText,
@@ -19,30 +26,45 @@ const STATUS_BADGE: Record<AuditStatus, string> = {
   pass: `✅ ${STATUS_WORD.pass}`,
   deviation: `❌ **${STATUS_WORD.deviation}**`,
   error: `⚠️ ${STATUS_WORD.error}`,
+  "not-run": `⏭️ ${STATUS_WORD["not-run"]}`,
+};
+
+/** Critical in bold behind a siren, so it stands out in a column of deviations. */
+export const SEVERITY_BADGE: Record<Severity, string> = {
+  critical: `🚨 **${SEVERITY_WORD.critical}**`,
+  high: `🔴 ${SEVERITY_WORD.high}`,
+  medium: `🟠 ${SEVERITY_WORD.medium}`,
+  info: `⚪ ${SEVERITY_WORD.info}`,
 };
 
 /**
  * The report as GitHub-flavoured Markdown, for a pull-request comment or a job summary: run facts,
- * the totals, the grid, then every deviation and every error in full.
+ * the totals and how many runs fail the audit, the grid with each run's status and severity, then
+ * every deviation and every error in full, and the runs that were not made with why.
  */
 export function renderMarkdown(report: AuditReport): string {
   const grid = auditGrid(report);
   const duration = runDuration(report);
-  const notRun = grid.missing > 0 ? `, ${grid.missing} not run` : "";
+  const client = reportClientText(report);
+  const missing = grid.missing > 0 ? `, ${grid.missing} ${NOT_APPLICABLE}` : "";
   const blocks = [
     "# mysql-tls-mock audit",
     [
-      `- **Client:** ${codeSpan(report.clientTemplate)}`,
+      `- **Client command:** ${codeSpan(report.clientTemplate)}`,
+      ...(client ? [`- **Client:** ${markdownText(client)}`] : []),
       `- **Run:** ${markdownText(report.startedAt)} to ${markdownText(report.finishedAt)}${duration ? ` (${duration})` : ""}`,
       `- **Timeout per run:** ${formatDuration(report.timeoutMs)}`,
       `- **Tool:** ${markdownText(`${report.tool.name} ${report.tool.version}`)}`,
     ].join("\n"),
-    `**${totalsText(report.totals)}** — ${plural(report.cells.length, "run", "runs")} of ${plural(grid.rows.length, "scenario", "scenarios")} × ${plural(grid.modes.length, "mode", "modes")}${notRun}.`,
+    [
+      `**${totalsText(report.totals)}** — ${plural(report.cells.length, "run", "runs")} of ${plural(grid.rows.length, "scenario", "scenarios")} × ${plural(grid.modes.length, "mode", "modes")}${missing}.`,
+      `**${capitalise(failingText(report))}.**`,
+    ].join("\n"),
     [
       `| Scenario | ${grid.modes.map((mode) => markdownText(mode)).join(" | ")} |`,
       `| --- | ${grid.modes.map(() => "---").join(" | ")} |`,
       ...grid.rows.map((row) => {
-        const cells = row.positions.map(({ cell }) => (cell ? gridCell(cell) : NOT_RUN));
+        const cells = row.positions.map(({ cell }) => (cell ? gridCell(cell) : NO_RUN_MARK));
         return `| ${scenarioCell(row.name, row.description)} | ${cells.join(" | ")} |`;
       }),
     ].join("\n"),
@@ -54,8 +76,13 @@ export function renderMarkdown(report: AuditReport): string {
       "Errors",
       report.cells.filter((cell) => cell.status === "error"),
     ),
+    ...notRunSection(report.cells),
   ];
   return `${blocks.join("\n\n")}\n`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function scenarioCell(name: string, description: string): string {
@@ -64,7 +91,9 @@ function scenarioCell(name: string, description: string): string {
 }
 
 function gridCell(cell: AuditCell): string {
-  return `${STATUS_BADGE[cell.status]}<br>${markdownText(shortOutcome(cell))}`;
+  if (cell.status === "not-run") return STATUS_BADGE[cell.status];
+  const severity = isJudged(cell) ? ` · ${SEVERITY_BADGE[cell.severity]}` : "";
+  return `${STATUS_BADGE[cell.status]}${severity}<br>${markdownText(shortOutcome(cell))}`;
 }
 
 function section(title: string, cells: AuditCell[]): string[] {
@@ -72,11 +101,29 @@ function section(title: string, cells: AuditCell[]): string[] {
   return [`## ${title} (${cells.length})`, ...cells.flatMap(cellDetails)];
 }
 
+/** Said only when a run was not made: the reason, once for every mode it held in. */
+function notRunSection(cells: AuditCell[]): string[] {
+  const groups = notRunGroups(cells);
+  if (groups.length === 0) return [];
+  const count = cells.filter((cell) => cell.status === "not-run").length;
+  return [
+    `## Not run (${count})`,
+    groups
+      .map(
+        (group) =>
+          `- **${markdownText(group.scenario, " ")}** × ${group.modes.map((mode) => markdownText(mode)).join(", ")}: ${markdownText(group.reason)}`,
+      )
+      .join("\n"),
+  ];
+}
+
 function cellDetails(cell: AuditCell): string[] {
   const facts: string[] = [];
   for (const [label, value] of cellFacts(cell)) {
     // The duration ends the exit-code item: `0, took 1.2 s`.
     if (label === "Took") facts[facts.length - 1] += `, took ${markdownText(value)}`;
+    else if (label === "Severity" && isJudged(cell))
+      facts.push(`- **${label}:** ${SEVERITY_BADGE[cell.severity]}`);
     else facts.push(`- **${label}:** ${markdownText(value)}`);
   }
   return [
@@ -98,7 +145,9 @@ function connectionsTable(cell: AuditCell): string {
     ...cell.connections.map(
       (connection) =>
         `| ${connectionFacts(connection)
-          .map(([, value]) => markdownText(value))
+          .map(([label, value]) =>
+            label === "Severity" ? SEVERITY_BADGE[connection.severity] : markdownText(value),
+          )
           .join(" | ")} |`,
     ),
   ].join("\n");

@@ -8,15 +8,19 @@ import { type CellFactLabel, cellFacts, connectionFacts } from "./cell-text";
 export function cellDetailText(cell: AuditCell): string {
   const facts = new Map<CellFactLabel, string>(cellFacts(cell));
   const why = facts.get("Why");
+  const exit = facts.get("Exit code");
   const lines = [
     `${cell.scenario} × ${cell.mode}: ${facts.get("What happened")}`,
     "",
     `expected: ${facts.get("Expected")}${why ? ` (${why})` : ""}`,
     `observed: ${facts.get("Observed")}`,
     `verdict: ${facts.get("Verdict")}`,
+    `severity: ${facts.get("Severity")}`,
+    `client: ${facts.get("Client")}`,
     `command: ${cell.command}`,
-    `exit code: ${facts.get("Exit code")}, took ${facts.get("Took")}`,
+    ...(exit === undefined ? [] : [`exit code: ${exit}, took ${facts.get("Took")}`]),
   ];
+  if (cell.status === "not-run") return lines.join("\n");
   if (cell.connections.length === 0) lines.push("connections: none reached the server");
   for (const connection of cell.connections) {
     // The first fact is the id, already in the line that opens the connection.

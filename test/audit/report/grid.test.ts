@@ -9,6 +9,7 @@ describe("auditGrid", () => {
       "mysql-5.7.41-autocert",
       "strip-backronym",
       "tls-handshake-broken",
+      "mysql-8.0-socket-only",
     ]);
     expect(grid.rows[1]!.positions).toEqual([
       { mode: "PREFERRED", cell: sampleCells.passPlaintext },
@@ -20,5 +21,13 @@ describe("auditGrid", () => {
     const grid = auditGrid(sampleReport);
     expect(grid.rows[2]!.positions[1]).toEqual({ mode: "VERIFY_CA", cell: undefined });
     expect(grid.missing).toBe(1);
+  });
+
+  it("keeps a run that was not made in its place, not as an empty position", () => {
+    const grid = auditGrid(sampleReport);
+    expect(grid.rows[3]!.positions.map(({ cell }) => cell)).toEqual([
+      sampleCells.notRunPreferred,
+      sampleCells.notRunVerifyCa,
+    ]);
   });
 });

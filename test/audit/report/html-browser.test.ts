@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { renderHtml } from "../../../src/audit/report/html";
 import { CHROMIUM_TIMEOUT_MS, runHeadlessChromium } from "../../helpers/chromium";
-import { gridCells, SAMPLE_GRID } from "./html-cells";
+import { gridCells, gridSeverities, SAMPLE_GRID, SAMPLE_SEVERITIES } from "./html-cells";
 import { sampleReport } from "./sample-report";
 
 const WINDOW = { width: 1280, height: 900 };
@@ -20,10 +20,24 @@ const PROBE = `<script>
     const link = td.querySelector("a[href^='#']");
     const target = link ? document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1))) : null;
     const style = getComputedStyle(td);
+    const badge = td.querySelector(".severity");
+    const badgeStyle = badge ? getComputedStyle(badge) : null;
+    const badgeBox = badge ? badge.getBoundingClientRect() : null;
+    const cellBox = td.getBoundingClientRect();
     return {
       scenario: td.dataset.scenario,
       mode: td.dataset.mode,
       status: td.dataset.status,
+      severity: td.dataset.severity ?? null,
+      badge: badge
+        ? {
+            text: badge.textContent,
+            background: badgeStyle.backgroundColor,
+            color: badgeStyle.color,
+            weight: Number(badgeStyle.fontWeight),
+            inside: badgeBox.width > 0 && badgeBox.left >= cellBox.left && badgeBox.right <= cellBox.right,
+          }
+        : null,
       text: td.textContent.replace(/\\s+/g, " ").trim(),
       background: style.backgroundColor + " " + style.backgroundImage,
       edge: style.borderLeftColor,
@@ -51,6 +65,8 @@ interface Probe {
     scenario: string;
     mode: string;
     status: string;
+    severity: string | null;
+    badge: { text: string; background: string; color: string; weight: number; inside: boolean } | null;
     text: string;
     background: string;
     edge: string;
@@ -79,6 +95,7 @@ describe("the HTML report in Chromium", () => {
       const { stdout: dom } = await runHeadlessChromium(["--dump-dom", pathToFileURL(page).href]);
       expect(dom).toContain('<table id="audit-grid"');
       expect(gridCells(dom)).toEqual(SAMPLE_GRID);
+      expect(gridSeverities(dom)).toEqual(SAMPLE_SEVERITIES);
       // The hostile strings stayed text: the browser built no script element from them.
       expect(dom).not.toMatch(/<script/i);
       expect(dom).toContain("&lt;script&gt;alert(\"pwned &amp; 'owned'\")&lt;/script&gt;");
@@ -109,6 +126,7 @@ describe("the HTML report in Chromium", () => {
         pass: "✓ pass",
         deviation: "✗ DEVIATION",
         error: "⚠ error",
+        "not-run": "⊘ not run",
         missing: "—",
       };
       for (const cell of probe.cells) expect(cell.text.startsWith(words[cell.status]!)).toBe(true);
@@ -120,20 +138,55 @@ describe("the HTML report in Chromium", () => {
           (looks.get(cell.status) ?? new Set()).add(`${cell.background} | ${cell.edge}`),
         );
       }
-      expect([...looks.keys()].sort()).toEqual(["deviation", "error", "missing", "pass"]);
+      expect([...looks.keys()].sort()).toEqual(["deviation", "error", "missing", "not-run", "pass"]);
       for (const [, seen] of looks) expect(seen.size).toBe(1); // one look per status
       const distinct = new Set([...looks.values()].map((seen) => [...seen][0]));
-      expect(distinct.size).toBe(4); // and no two statuses alike
+      expect(distinct.size).toBe(5); // and no two statuses alike
 
       const byStatus = (status: string) => probe.cells.filter((cell) => cell.status === status);
       for (const cell of byStatus("deviation")) expect(cell.target).toBe("DETAILS open");
       for (const cell of byStatus("error")) expect(cell.target).toBe("DETAILS open");
       for (const cell of byStatus("pass")) expect(cell.target).toBe("DETAILS");
+      for (const cell of byStatus("not-run")) expect(cell.target).toBe("DETAILS");
 
       expect(probe.viewportWidth).toBe(WINDOW.width);
       expect(probe.pageWidth).toBeLessThanOrEqual(WINDOW.width);
       expect(probe.gridRight).toBeLessThanOrEqual(WINDOW.width);
       expect(probe.gridTop).toBeLessThan(WINDOW.height / 2); // the grid is on the first screen
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "shows each judged run's severity as a badge read back from the DOM, critical standing out",
+    async () => {
+      const probed = join(dir, "probed-severity.html");
+      writeFileSync(probed, renderHtml(sampleReport).replace("</body>", `${PROBE}\n</body>`));
+      const { stdout: dom } = await runHeadlessChromium([
+        `--window-size=${WINDOW.width},${WINDOW.height}`,
+        "--dump-dom",
+        pathToFileURL(probed).href,
+      ]);
+      const encoded = /<pre id="probe">([^<]*)<\/pre>/.exec(dom)?.[1];
+      if (!encoded) throw new Error(`the probe did not run:\n${dom.slice(-2000)}`);
+      const probe = JSON.parse(decodeURIComponent(encoded)) as Probe;
+
+      expect(probe.cells.map((cell) => cell.severity ?? undefined)).toEqual(SAMPLE_SEVERITIES);
+      // Judged runs show the badge, and it says what data-severity says; the others show none.
+      for (const cell of probe.cells) {
+        const judged = cell.status === "pass" || cell.status === "deviation";
+        expect(cell.badge?.text ?? null).toBe(
+          judged ? (cell.severity === "critical" ? "CRITICAL" : cell.severity) : null,
+        );
+        if (cell.badge) expect(cell.badge.inside).toBe(true);
+      }
+      const critical = probe.cells.find((cell) => cell.severity === "critical")!.badge!;
+      const info = probe.cells.find((cell) => cell.severity === "info" && cell.badge)!.badge!;
+      // Critical is white on dark red and heavier; info is muted text on no background.
+      expect(critical.background).toBe("rgb(165, 14, 14)");
+      expect(critical.color).toBe("rgb(255, 255, 255)");
+      expect(info.background).toBe("rgba(0, 0, 0, 0)");
+      expect(critical.weight).toBeGreaterThan(info.weight);
     },
     TEST_TIMEOUT_MS,
   );

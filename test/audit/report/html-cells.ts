@@ -37,4 +37,25 @@ export const SAMPLE_GRID: GridCellAttributes[] = [
   { scenario: "strip-backronym", mode: "VERIFY_CA", status: "deviation" },
   { scenario: "tls-handshake-broken", mode: "PREFERRED", status: "error" },
   { scenario: "tls-handshake-broken", mode: "VERIFY_CA", status: "missing" },
+  { scenario: "mysql-8.0-socket-only", mode: "PREFERRED", status: "not-run" },
+  { scenario: "mysql-8.0-socket-only", mode: "VERIFY_CA", status: "not-run" },
+];
+
+/** The `data-severity` of every grid cell holding a run, in document order (empty positions have none). */
+export function gridSeverities(html: string): Array<string | undefined> {
+  const table = /<table id="audit-grid"[\s\S]*?<\/table>/.exec(html)?.[0];
+  if (!table) throw new Error("no table#audit-grid in the page");
+  return Array.from(table.matchAll(/<td\b[^>]*>/g), ([tag]) => attribute(tag, "data-severity"));
+}
+
+/** What the sample report's grid says of severity, row by row: only the deviation is critical. */
+export const SAMPLE_SEVERITIES: Array<string | undefined> = [
+  "info",
+  "info",
+  "info",
+  "critical",
+  "info",
+  undefined,
+  "info",
+  "info",
 ];

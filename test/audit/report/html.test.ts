@@ -1,6 +1,6 @@
 import { renderHtml } from "../../../src/audit/report/html";
-import { gridCells, SAMPLE_GRID } from "./html-cells";
-import { HOSTILE, sampleCells, sampleReport } from "./sample-report";
+import { gridCells, gridSeverities, SAMPLE_GRID, SAMPLE_SEVERITIES } from "./html-cells";
+import { HOSTILE, NOT_RUN_REASON, sampleCells, sampleReport } from "./sample-report";
 
 const ESCAPED_HOSTILE = "&lt;script&gt;alert(&quot;pwned &amp; &#39;owned&#39;&quot;)&lt;/script&gt;";
 
@@ -29,8 +29,10 @@ describe("renderHtml", () => {
     expect(html).not.toMatch(/https?:\/\//);
   });
 
-  it("titles the page with the totals", () => {
-    expect(html).toContain("<title>mysql-tls-mock audit: 3 passed, 1 deviation, 1 error</title>");
+  it("titles the page with the totals and how many runs fail the audit", () => {
+    expect(html).toContain(
+      "<title>mysql-tls-mock audit: 3 passed, 1 deviation, 1 error, 2 not run; 1 run fails at --fail-on high</title>",
+    );
   });
 
   it("shows the run facts", () => {
@@ -43,20 +45,40 @@ describe("renderHtml", () => {
     expect(html).toContain("<dt>Tool</dt><dd>mysql-tls-mock 0.1.0</dd>");
   });
 
-  it("counts each status, with a symbol and a word beside the number", () => {
-    const counts = [...html.matchAll(/<li class="count status-(\w+)" data-count="\w+">(.*?)<\/li>/g)].map(
-      ([, status, inner]) => [status, inner!.replace(/<[^>]+>/g, "")],
+  it("names the client in the header as it named itself, when one name covers the report", () => {
+    expect(html).toContain("<dt>Client</dt><dd>libmysql 8.0.36 (as it named itself)</dd>");
+    const anonymous = renderHtml({ ...sampleReport, cells: [sampleCells.passRefused, sampleCells.error] });
+    const header = /<header>[\s\S]*?<\/header>/.exec(anonymous)?.[0];
+    expect(header).toContain("<dt>Client command</dt>");
+    expect(header).not.toContain("<dt>Client</dt>");
+  });
+
+  it("says how many runs fail the audit at its --fail-on severity", () => {
+    expect(html).toContain(
+      '<p class="failing failing-some" data-failing="1" data-fail-on="high">1 run fails at --fail-on high.</p>',
     );
+    const clean = renderHtml({ ...sampleReport, failing: 0, failOn: "critical" });
+    expect(clean).toContain(
+      '<p class="failing" data-failing="0" data-fail-on="critical">No run fails at --fail-on critical.</p>',
+    );
+  });
+
+  it("counts each status, with a symbol and a word beside the number", () => {
+    const counts = [
+      ...html.matchAll(/<li class="count status-([\w-]+)" data-count="[\w-]+">(.*?)<\/li>/g),
+    ].map(([, status, inner]) => [status, inner!.replace(/<[^>]+>/g, "")]);
     expect(counts).toEqual([
       ["deviation", "✗ 1 deviation"],
       ["error", "⚠ 1 error"],
       ["pass", "✓ 3 passed"],
-      ["missing", "— 1 not run"],
+      ["not-run", "⊘ 2 not run"],
+      ["missing", "— 1 not applicable"],
     ]);
   });
 
   it("draws the grid as table#audit-grid with data-scenario, data-mode and data-status on every cell", () => {
     expect(gridCells(html)).toEqual(SAMPLE_GRID);
+    expect(gridSeverities(html)).toEqual(SAMPLE_SEVERITIES);
     expect(html).toContain(
       '<thead><tr><th scope="col">Scenario</th><th scope="col">PREFERRED</th><th scope="col">VERIFY_CA</th></tr></thead>',
     );
@@ -64,20 +86,45 @@ describe("renderHtml", () => {
 
   it("writes each cell's status as a symbol and a word, and what the client did", () => {
     expect(html).toMatch(
-      /data-status="deviation" title="[^"]*"><a href="#[^"]+"><span class="badge"><span class="sym" aria-hidden="true">✗<\/span> DEVIATION<\/span><span class="observed">plaintext<\/span><span class="verdict">credentials-exposed<\/span><\/a><\/td>/,
+      /data-status="deviation" data-severity="critical" title="[^"]*"><a href="#[^"]+"><span class="badge"><span class="sym" aria-hidden="true">✗<\/span> DEVIATION<\/span><span class="severity severity-critical" title="severity">CRITICAL<\/span><span class="observed">plaintext<\/span><span class="verdict">credentials-exposed<\/span><\/a><\/td>/,
     );
     expect(html).toMatch(
-      /data-status="pass"[^>]*><a [^>]+><span class="badge">.*?✓<\/span> pass<\/span><span class="observed">tls<\/span><\/a>/,
+      /data-status="pass"[^>]*><a [^>]+><span class="badge">.*?✓<\/span> pass<\/span><span class="severity severity-info" [^>]*>info<\/span><span class="observed">tls<\/span><\/a>/,
     );
     expect(html).toMatch(
       /data-status="error"[^>]*><a [^>]+><span class="badge">.*?⚠<\/span> error<\/span><span class="observed">no connection<\/span><\/a>/,
     );
-    expect(html).toMatch(/data-status="missing" title="not run"><span aria-label="not run">—<\/span><\/td>/);
+    expect(html).toMatch(
+      /data-status="missing" title="not applicable"><span aria-label="not applicable">—<\/span><\/td>/,
+    );
+  });
+
+  it("shows a run that was not made with its own symbol and word, its reason on hover, and no severity", () => {
+    const td = new RegExp(
+      '<td class="status-not-run" data-scenario="mysql-8.0-socket-only" data-mode="PREFERRED" data-status="not-run" data-severity="info" title="([^"]*)"><a [^>]+>(.*?)</a></td>',
+    ).exec(html);
+    expect(td?.[1]).toBe("the scenario listens on a Unix socket and the client template has no {socket}");
+    expect(td?.[2]).toBe('<span class="badge"><span class="sym" aria-hidden="true">⊘</span> not run</span>');
   });
 
   it("explains the colours in a legend, each with its symbol and word", () => {
     const legend = /<ul class="legend"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? "";
-    for (const key of ["✓ pass", "✗ DEVIATION", "⚠ error", "— not run"]) expect(legend).toContain(key);
+    for (const key of ["✓ pass", "✗ DEVIATION", "⚠ error", "⊘ not run", "— not applicable"]) {
+      expect(legend).toContain(key);
+    }
+  });
+
+  it("explains each severity in a legend of badges, critical first", () => {
+    const legend = /<ul class="legend severity-legend"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? "";
+    const badges = [...legend.matchAll(/<span class="severity severity-(\w+)"[^>]*>(\w+)<\/span>/g)].map(
+      ([, severity, word]) => [severity, word],
+    );
+    expect(badges).toEqual([
+      ["critical", "CRITICAL"],
+      ["high", "high"],
+      ["medium", "medium"],
+      ["info", "info"],
+    ]);
   });
 
   it("links every run's cell to its details, open for deviations and errors, folded for passes", () => {
@@ -89,6 +136,21 @@ describe("renderHtml", () => {
     expect(error).toMatch(/^<details class="cell-detail status-error" id="[^"]+" open>/);
     const pass = detailsById(html, anchorOf(html, "mysql-5.7.41-autocert", "PREFERRED"));
     expect(pass).toMatch(/^<details class="cell-detail status-pass" id="[^"]+">/);
+    const notRun = detailsById(html, anchorOf(html, "mysql-8.0-socket-only", "VERIFY_CA"));
+    expect(notRun).toMatch(/^<details class="cell-detail status-not-run" id="[^"]+">/);
+  });
+
+  it("details a run that was not made: its reason and the template, no connections, exit code or stderr", () => {
+    const d = detailsById(html, anchorOf(html, "mysql-8.0-socket-only", "PREFERRED"));
+    expect(d).toContain(`<dt>What happened</dt><dd>${NOT_RUN_REASON}</dd>`);
+    expect(d).toContain("<dt>Expected</dt><dd><code>tls</code></dd>");
+    expect(d).toContain("<dt>Observed</dt><dd>not run</dd>");
+    expect(d).toContain("<dt>Severity</dt><dd>none (not run)</dd>");
+    expect(d).toContain("<h3>Command template</h3>");
+    expect(d).not.toContain("Connections");
+    expect(d).not.toContain("Exit code");
+    expect(d).not.toContain("stderr");
+    expect(html).toContain('<h2 id="not-run-runs">Not run (2)</h2>');
   });
 
   it("details a run: expected, why, observed, verdict, what happened, exit code, command and stderr", () => {
@@ -99,6 +161,10 @@ describe("renderHtml", () => {
     );
     expect(d).toContain("<dt>Observed</dt><dd><code>plaintext</code></dd>");
     expect(d).toContain("<dt>Verdict</dt><dd><code>credentials-exposed</code></dd>");
+    expect(d).toContain(
+      '<dt>Severity</dt><dd><span class="severity severity-critical" title="severity">CRITICAL</span></dd>',
+    );
+    expect(d).toContain("<dt>Client</dt><dd>libmysql 8.0.36</dd>");
     expect(d).toContain(
       `<dt>What happened</dt><dd>sent user &quot;root&quot; &amp; its password &lt;without TLS&gt;\nafter`,
     );
@@ -114,6 +180,7 @@ describe("renderHtml", () => {
   it("lists every connection with all its facts, marking credentials sent in plaintext", () => {
     const d = detailsById(html, "run-strip-backronym-VERIFY_CA");
     for (const head of [
+      "Client",
       "SSLRequest",
       "TLS",
       "Offered TLS versions",
@@ -122,17 +189,31 @@ describe("renderHtml", () => {
       "Credentials in plaintext",
       "Outcome",
       "Verdict",
+      "Severity",
+      "Findings",
       "Summary",
     ]) {
       expect(d).toContain(`<th scope="col">${head}</th>`);
     }
     expect(d).toContain(
-      '<tr><td>7</td><td>no</td><td>none</td><td>no ClientHello</td><td>root</td><td>mysql_native_password</td><td class="exposed">YES</td><td>authenticated</td><td>credentials-exposed</td><td>sent credentials for &quot;root&quot; &lt;in plaintext&gt; &amp; logged in</td></tr>',
+      '<tr><td>7</td><td>libmysql 8.0.36</td><td>no</td><td>none</td><td>no ClientHello</td><td>root</td><td>mysql_native_password</td><td class="exposed">YES</td><td>authenticated</td><td>credentials-exposed</td>' +
+        '<td><span class="severity severity-critical" title="severity">CRITICAL</span></td>' +
+        '<td><ul class="findings"><li><code>plaintext-fallback</code> <span class="severity severity-high" title="severity">high</span></li><li><code>credentials-exposed</code> <span class="severity severity-critical" title="severity">CRITICAL</span></li></ul></td>' +
+        "<td>sent credentials for &quot;root&quot; &lt;in plaintext&gt; &amp; logged in</td></tr>",
     );
     const pass = detailsById(html, anchorOf(html, "mysql-5.7.41-autocert", "PREFERRED"));
     expect(pass).toContain(
       "<td>yes</td><td>TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384</td><td>TLSv1.3, TLSv1.2</td>",
     );
+  });
+
+  it("marks a finding the server inferred rather than saw", () => {
+    const d = detailsById(html, anchorOf(html, "mysql-5.7.41-autocert", "VERIFY_CA"));
+    expect(d).toContain(
+      '<li><code>tls-verified-refused</code> <span class="severity severity-info" title="severity">info</span> <span class="inferred" title="read from a pattern in the record, not seen">inferred</span></li>',
+    );
+    const seen = detailsById(html, "run-strip-backronym-VERIFY_CA");
+    expect(seen).not.toContain("inferred");
   });
 
   it("says when a run made no connection and printed nothing", () => {

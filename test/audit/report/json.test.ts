@@ -38,6 +38,8 @@ describe("renderJson", () => {
       "scenarios",
       "cells",
       "totals",
+      "failOn",
+      "failing",
     ]);
     expect(Object.keys(parsed.cells[3]!)).toEqual([
       "scenario",
@@ -47,6 +49,8 @@ describe("renderJson", () => {
       "why",
       "observed",
       "verdict",
+      "severity",
+      "clientName",
       "detail",
       "command",
       "exitCode",
@@ -65,9 +69,39 @@ describe("renderJson", () => {
       "credentialsInPlaintext",
       "outcome",
       "verdict",
+      "severity",
+      "findings",
       "summary",
+      "clientName",
     ]);
-    expect(Object.keys(parsed.totals)).toEqual(["pass", "deviation", "error"]);
+    expect(Object.keys(parsed.cells[3]!.connections[0]!.findings[0]!)).toEqual([
+      "kind",
+      "severity",
+      "evidence",
+    ]);
+    expect(Object.keys(parsed.totals)).toEqual(["pass", "deviation", "error", "not-run"]);
+  });
+
+  it("carries each run's severity and client name, and each connection's findings with their evidence", () => {
+    const parsed = JSON.parse(json) as AuditReport;
+    expect(parsed.cells[3]).toMatchObject({ severity: "critical", clientName: "libmysql 8.0.36" });
+    expect(parsed.cells[1]!.connections[0]).toMatchObject({
+      severity: "info",
+      clientName: null,
+      findings: [{ kind: "tls-verified-refused", severity: "info", evidence: "inferred" }],
+    });
+    expect(parsed).toMatchObject({ failOn: "high", failing: 1 });
+  });
+
+  it("writes a run that was not made with its status and reason", () => {
+    const parsed = JSON.parse(json) as AuditReport;
+    expect(parsed.cells[5]).toMatchObject({
+      scenario: "mysql-8.0-socket-only",
+      status: "not-run",
+      detail: "the scenario listens on a Unix socket and the client template has no {socket}",
+      connections: [],
+    });
+    expect(parsed.totals["not-run"]).toBe(2);
   });
 
   it("omits a missing `why` and keeps nulls", () => {

@@ -1,5 +1,5 @@
 import { renderMarkdown } from "../../../src/audit/report/markdown";
-import { HOSTILE, sampleCells, sampleReport } from "./sample-report";
+import { CLIENT_NAME, HOSTILE, NOT_RUN_REASON, sampleCells, sampleReport } from "./sample-report";
 
 /** The Markdown with fenced code blocks removed: what GitHub renders as Markdown rather than code. */
 function outsideFences(markdown: string): string {
@@ -24,17 +24,25 @@ describe("renderMarkdown", () => {
   it("opens with a heading and the run's facts", () => {
     expect(markdown.startsWith("# mysql-tls-mock audit\n")).toBe(true);
     expect(markdown).toContain(
-      `- **Client:** \`mysql --ssl-mode={mode} -h {host} -P {port} -u {user} -p{password} -e "SELECT '<b>' | 1"\``,
+      `- **Client command:** \`mysql --ssl-mode={mode} -h {host} -P {port} -u {user} -p{password} -e "SELECT '<b>' | 1"\``,
     );
+    expect(markdown).toContain("- **Client:** libmysql 8.0.36 (as it named itself)\n");
     expect(markdown).toContain("- **Run:** 2025-11-24T09:00:00.000Z to 2025-11-24T09:00:12.500Z (12.5 s)");
     expect(markdown).toContain("- **Timeout per run:** 10 s");
     expect(markdown).toContain("- **Tool:** mysql-tls-mock 0.1.0");
   });
 
-  it("sums the audit up in one line", () => {
+  it("sums the audit up: the totals, then how many runs fail the audit at its --fail-on severity", () => {
     expect(markdown).toContain(
-      "**3 passed, 1 deviation, 1 error** — 5 runs of 3 scenarios × 2 modes, 1 not run.",
+      "**3 passed, 1 deviation, 1 error, 2 not run** — 7 runs of 4 scenarios × 2 modes, 1 not applicable.\n" +
+        "**1 run fails at --fail-on high.**",
     );
+  });
+
+  it("leaves the client line out of the header when no run named its client", () => {
+    const anonymous = renderMarkdown({ ...sampleReport, cells: [sampleCells.passRefused] });
+    expect(anonymous).not.toContain("- **Client:**");
+    expect(anonymous).toContain("- **Client command:**");
   });
 
   it("draws the grid as a table: a row per scenario, a column per mode, one line per row", () => {
@@ -42,14 +50,34 @@ describe("renderMarkdown", () => {
     expect(table).toHaveLength(2 + sampleReport.scenarios.length);
     expect(rowCells(table[0]!)).toEqual(["Scenario", "PREFERRED", "VERIFY_CA"]);
     for (const line of table) expect(rowCells(line)).toHaveLength(3);
-    const [, , autocert, strip, broken] = table;
+    const [, , autocert, strip, broken, socket] = table;
     expect(rowCells(autocert!)).toEqual([
       "**mysql-5.7.41-autocert**<br><sub>MySQL 5.7.41 with auto-generated certificates</sub>",
-      "✅ pass<br>tls",
-      "✅ pass<br>refuse-before-credentials · refused-before-credentials",
+      "✅ pass · ⚪ info<br>tls",
+      "✅ pass · ⚪ info<br>refuse-before-credentials · tls-verified-refused",
     ]);
-    expect(rowCells(strip!)[2]).toBe("❌ **DEVIATION**<br>plaintext · credentials-exposed");
+    expect(rowCells(strip!)[2]).toBe("❌ **DEVIATION** · 🚨 **CRITICAL**<br>plaintext · credentials-exposed");
     expect(rowCells(broken!).slice(1)).toEqual(["⚠️ error<br>no connection", "—"]);
+    expect(rowCells(socket!).slice(1)).toEqual(["⏭️ not run", "⏭️ not run"]);
+  });
+
+  it("badges each severity, critical in bold capitals", () => {
+    const cell = (severity: "critical" | "high" | "medium" | "info") => {
+      const page = renderMarkdown({ ...sampleReport, cells: [{ ...sampleCells.deviation, severity }] });
+      return rowCells(tableAfter(page, "| Scenario |")[3]!)[2];
+    };
+    expect(cell("critical")).toContain("🚨 **CRITICAL**");
+    expect(cell("high")).toContain("🔴 high");
+    expect(cell("medium")).toContain("🟠 medium");
+    expect(cell("info")).toContain("⚪ info");
+  });
+
+  it("lists the runs not made with their reason, once for all the modes it holds in", () => {
+    const notRun = markdown.slice(markdown.indexOf("## Not run (2)"));
+    expect(notRun).toBe(
+      `## Not run (2)\n\n- **mysql-8.0-socket-only** × PREFERRED, VERIFY_CA: ${NOT_RUN_REASON}\n`,
+    );
+    expect(markdown.slice(0, markdown.indexOf("## Not run"))).not.toContain("### mysql-8.0-socket-only");
   });
 
   it("escapes pipes, angle brackets and line breaks inside grid cells", () => {
@@ -73,6 +101,8 @@ describe("renderMarkdown", () => {
     );
     expect(deviations).toContain("- **Observed:** plaintext\n");
     expect(deviations).toContain("- **Verdict:** credentials-exposed\n");
+    expect(deviations).toContain("- **Severity:** 🚨 **CRITICAL**\n");
+    expect(deviations).toContain(`- **Client:** ${CLIENT_NAME}\n`);
     expect(deviations).toContain(
       '- **What happened:** sent user "root" & its password \\<without TLS\\><br>after the proxy stripped',
     );
@@ -83,6 +113,7 @@ describe("renderMarkdown", () => {
     const table = tableAfter(markdown, "| # |");
     expect(rowCells(table[0]!)).toEqual([
       "#",
+      "Client",
       "SSLRequest",
       "TLS",
       "Offered TLS versions",
@@ -91,10 +122,13 @@ describe("renderMarkdown", () => {
       "Credentials in plaintext",
       "Outcome",
       "Verdict",
+      "Severity",
+      "Findings",
       "Summary",
     ]);
     expect(rowCells(table[2]!)).toEqual([
       "7",
+      CLIENT_NAME,
       "no",
       "none",
       "no ClientHello",
@@ -103,8 +137,22 @@ describe("renderMarkdown", () => {
       "YES",
       "authenticated",
       "credentials-exposed",
+      "🚨 **CRITICAL**",
+      "plaintext-fallback (high); credentials-exposed (critical)",
       'sent credentials for "root" \\<in plaintext\\> & logged in',
     ]);
+  });
+
+  it("marks a connection's inferred finding in the table", () => {
+    const refusedTooEarly = {
+      ...sampleCells.passRefused,
+      status: "deviation" as const,
+      expected: "tls" as const,
+    };
+    const page = renderMarkdown({ ...sampleReport, cells: [refusedTooEarly] });
+    const row = rowCells(tableAfter(page, "| # |")[2]!);
+    expect(row[11]).toBe("tls-verified-refused (info, inferred)");
+    expect(row[1]).toBe("not named");
   });
 
   it("quotes the command and stderr in fences that the stderr's own ``` cannot close", () => {
@@ -132,10 +180,13 @@ describe("renderMarkdown", () => {
     const clean = renderMarkdown({
       ...sampleReport,
       cells: [sampleCells.passTls],
-      totals: { pass: 1, deviation: 0, error: 0 },
+      totals: { pass: 1, deviation: 0, error: 0, "not-run": 0 },
+      failing: 0,
     });
     expect(clean).toContain("## Deviations\n\n_No deviations._");
     expect(clean).toContain("## Errors\n\n_No errors._");
+    expect(clean).toContain("**No run fails at --fail-on high.**");
+    expect(clean).not.toContain("## Not run");
     expect(clean.endsWith("\n")).toBe(true);
   });
 });
