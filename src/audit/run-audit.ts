@@ -19,6 +19,7 @@ import {
 } from "./command-template";
 import { atLeast, type Severity } from "../record/findings";
 import { judgeRun } from "../record/judgement";
+import type { ConnectionRecord } from "../record/connection-record";
 import { AUDIT_STATUSES } from "./audit-report";
 import { auditConnection } from "./observe-outcome";
 import { formatDuration } from "./report/cell-text";
@@ -233,6 +234,65 @@ function unmadeCell(
   };
 }
 
+/** What a run of the client command left behind, besides the server's records. */
+export interface FinishedRun {
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  spawnError: string | null;
+  /** The end of its stderr, password already redacted. */
+  stderrTail: string;
+}
+
+/**
+ * The cell for one run: the records judged by the record layer's `judgeRun` for the run's mode and
+ * expectation, and that judgement put in the words every report format shows. Pure, so every
+ * verdict kind × mode can be checked through it without a client.
+ */
+export function judgedCell(input: {
+  about: Pick<AuditCell, "scenario" | "mode" | "expected" | "why">;
+  records: readonly ConnectionRecord[];
+  run: FinishedRun;
+  /** The command as reports show it (password replaced). */
+  command: string;
+  timeoutMs: number;
+}): AuditCell {
+  const { about, run } = input;
+  const judgement = judgeRun(input.records, about.mode, about.expected);
+  const connections = judgement.connections.map(auditConnection);
+  const telling = judgement.telling ? auditConnection(judgement.telling) : null;
+  let status: AuditCell["status"];
+  let detail: string;
+  if (run.spawnError !== null) {
+    status = "error";
+    detail = `the command could not be started: ${run.spawnError}`;
+  } else if (judgement.status === "no-connection" || telling === null) {
+    status = "error";
+    detail = run.timedOut
+      ? `the client made no connection before the ${formatDuration(input.timeoutMs)} timeout`
+      : `the client made no connection (exit code ${run.exitCode})`;
+  } else {
+    status = judgement.status;
+    const many = connections.length > 1 ? ` (${connections.length} connections)` : "";
+    detail = `${telling.summary}${many}`;
+  }
+  return {
+    ...about,
+    status,
+    observed: judgement.observed,
+    verdict: telling?.verdict ?? null,
+    severity: judgement.severity,
+    clientName: connections.find((c) => c.clientName !== null)?.clientName ?? null,
+    detail,
+    command: input.command,
+    exitCode: run.exitCode,
+    timedOut: run.timedOut,
+    durationMs: run.durationMs,
+    stderrTail: run.stderrTail,
+    connections,
+  };
+}
+
 async function auditCell(planned: PlannedRun, context: AuditContext): Promise<AuditCell> {
   const { scenario, mode, template } = planned;
   const { timeoutMs } = context.options;
@@ -269,39 +329,13 @@ async function auditCell(planned: PlannedRun, context: AuditContext): Promise<Au
     const run = await runCommand(command, timeoutMs, context.interruption);
     await settle(server);
     await server.stop();
-    const judgement = judgeRun(server.connections, mode, expectation.outcome);
-    const connections = judgement.connections.map(auditConnection);
-    const telling = judgement.telling ? auditConnection(judgement.telling) : null;
-    let status: AuditCell["status"];
-    let detail: string;
-    if (run.spawnError !== null) {
-      status = "error";
-      detail = `the command could not be started: ${run.spawnError}`;
-    } else if (judgement.status === "no-connection" || telling === null) {
-      status = "error";
-      detail = run.timedOut
-        ? `the client made no connection before the ${formatDuration(timeoutMs)} timeout`
-        : `the client made no connection (exit code ${run.exitCode})`;
-    } else {
-      status = judgement.status;
-      const many = connections.length > 1 ? ` (${connections.length} connections)` : "";
-      detail = `${telling.summary}${many}`;
-    }
-    return {
-      ...about,
-      status,
-      observed: judgement.observed,
-      verdict: telling?.verdict ?? null,
-      severity: judgement.severity,
-      clientName: connections.find((c) => c.clientName !== null)?.clientName ?? null,
-      detail,
+    return judgedCell({
+      about,
+      records: server.connections,
+      run: { ...run, stderrTail: redactPassword(tail(run.stderr), account.password) },
       command: shown,
-      exitCode: run.exitCode,
-      timedOut: run.timedOut,
-      durationMs: run.durationMs,
-      stderrTail: redactPassword(tail(run.stderr), account.password),
-      connections,
-    };
+      timeoutMs,
+    });
   } finally {
     await server.stop();
     if (dir !== null) rmSync(dir, { recursive: true, force: true });
@@ -370,8 +404,6 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   } finally {
     context.interruption.remove();
   }
-  const totals = Object.fromEntries(AUDIT_STATUSES.map((status) => [status, 0])) as AuditReport["totals"];
-  for (const cell of cells) totals[cell.status]++;
   const failOn = options.failOn ?? "high";
   return {
     tool: { name: "mysql-tls-mock", version: options.toolVersion ?? "0.0.0" },
@@ -385,10 +417,18 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       description: scenario.description,
     })),
     cells,
-    totals,
-    failOn,
-    failing: cells.filter((cell) => cellFails(cell, failOn)).length,
+    ...tally(cells, failOn),
   };
+}
+
+/** The counts a report carries: runs per status, and the runs that fail at `failOn`. */
+export function tally(
+  cells: readonly AuditCell[],
+  failOn: Severity,
+): Pick<AuditReport, "totals" | "failOn" | "failing"> {
+  const totals = Object.fromEntries(AUDIT_STATUSES.map((status) => [status, 0])) as AuditReport["totals"];
+  for (const cell of cells) totals[cell.status]++;
+  return { totals, failOn, failing: cells.filter((cell) => cellFails(cell, failOn)).length };
 }
 
 /**

@@ -37,6 +37,11 @@ export interface CertificateAssessment {
   subject: string;
   /** Empty when a verifying client has nothing to object to. */
   flaws: CertificateFlaw[];
+  /**
+   * The names `host-mismatch` was judged against: the one name a client verified (its SNI, or the
+   * address it connected to), or every name a client may connect by when no connection says.
+   */
+  hosts: string[];
 }
 
 export interface AssessmentInput {
@@ -133,5 +138,5 @@ export function assessServerCertificate(input: AssessmentInput): CertificateAsse
     flaws.push("weak-key");
   }
   if (SHA1_SIGNATURES.has(decode(leaf).signatureAlgorithm.algorithm)) flaws.push("sha1-signature");
-  return { subject: onelineFromMultiline(leaf.subject), flaws };
+  return { subject: onelineFromMultiline(leaf.subject), flaws, hosts: [...input.hosts] };
 }

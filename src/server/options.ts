@@ -178,8 +178,13 @@ export interface ResolvedTls {
   certificateSet: CertificateSet | null;
   /** Validity of the served leaf certificate (MySQL's Ssl_server_not_before/after). */
   certificateValidity: { notBefore: Date; notAfter: Date };
-  /** What a verifying client should object to in the served chain, judged against `ca`. */
+  /** What a verifying client should object to in the served chain, judged against `ca` for every name a client may connect by. */
   serverCertificate: CertificateAssessment;
+  /**
+   * The same, for a client that verified one name: the SNI it sent, or the address it connected
+   * to (clients send no SNI for an IP literal and check the IP). Memoized per name.
+   */
+  assessFor(host: string): CertificateAssessment;
   /** SHA-256 of the served leaf (DER), which MariaDB 11.4's zero-configuration check hashes in. */
   certificateSha256: Buffer;
 }
@@ -277,6 +282,24 @@ function connectHosts(host: string): string[] {
   return bound === "localhost" ? ["localhost"] : ["localhost", bound];
 }
 
+/** Names a long-running server keeps assessments for; past it, each is judged afresh. */
+const MAX_ASSESSED_NAMES = 64;
+
+function memoizedAssessment(
+  cert: string | Buffer,
+  ca: string | Buffer | undefined,
+): (host: string) => CertificateAssessment {
+  const byHost = new Map<string, CertificateAssessment>();
+  return (host) => {
+    let assessment = byHost.get(host);
+    if (assessment === undefined) {
+      assessment = assessServerCertificate({ chain: cert, trusted: ca, hosts: [host] });
+      if (byHost.size < MAX_ASSESSED_NAMES) byHost.set(host, assessment);
+    }
+    return assessment;
+  };
+}
+
 async function resolveTls(tls: TlsOptions, serverVersion: string, host: string): Promise<ResolvedTls> {
   const minVersion = checkTlsVersion("tls.minVersion", tls.minVersion, "TLSv1");
   const maxVersion = checkTlsVersion("tls.maxVersion", tls.maxVersion, "TLSv1.2");
@@ -331,6 +354,7 @@ async function resolveTls(tls: TlsOptions, serverVersion: string, host: string):
     certificateSet,
     certificateValidity: { notBefore: new Date(leaf.validFrom), notAfter: new Date(leaf.validTo) },
     serverCertificate: assessServerCertificate({ chain: cert, trusted: ca, hosts: connectHosts(host) }),
+    assessFor: memoizedAssessment(cert, ca),
     certificateSha256: createHash("sha256").update(leaf.raw).digest(),
     minVersion,
     maxVersion,

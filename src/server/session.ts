@@ -152,6 +152,8 @@ export class Session {
   /** Pending writes, only while faults delay or slice the output. */
   private outputQueue: Promise<void> | null = null;
   private readonly onStreamData = (chunk: Buffer) => this.receive(chunk);
+  /** The address the client connected to, read at accept: a closed socket no longer says. */
+  private readonly localAddress: string | undefined;
   private readonly closed: Promise<void>;
   private resolveClosed!: () => void;
 
@@ -163,6 +165,7 @@ export class Session {
     const { options } = context;
     const startedAt = Date.now();
     this.stream = socket;
+    this.localAddress = socket.localAddress?.replace(/^::ffff:/, "");
     this.framer = new PacketFramer({ maxPayloadLength: options.maxPacketSize });
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
@@ -447,6 +450,7 @@ export class Session {
     const tlsOptions = this.context.options.tls!;
     const result = await acceptor.accept(this.socket);
     if (this.state === "closed") return;
+    this.judgeCertificateForClient(result.clientHello?.sni ?? null);
     if (this.connectTimedOut || !result.ok) {
       // connect_timeout destroyed the socket under the acceptor: whatever it saw, the cause is the timeout.
       const failure = result.ok || this.connectTimedOut ? CONNECT_TIMEOUT_IN_TLS : result.failure;
@@ -497,6 +501,18 @@ export class Session {
       return;
     }
     tls.socket.on("data", this.onStreamData);
+  }
+
+  /**
+   * Judges the served certificate for the one name this client verifies: the SNI it sent or —
+   * clients send none for an IP literal, and check the IP — the address it connected to (over a
+   * Unix socket, localhost). A certificate that names localhost only is then flawed for a client
+   * that connected to 127.0.0.1, as it is for the client.
+   */
+  private judgeCertificateForClient(sni: string | null): void {
+    const tls = this.context.options.tls;
+    if (!tls) return;
+    this.record.serverCertificate = tls.assessFor(sni ?? (this.localAddress || "localhost"));
   }
 
   /**
@@ -598,7 +614,9 @@ export class Session {
       this.recorder.emit({ type: "auth-switch", plugin: plugin.name });
       return;
     }
-    this.converse(response.authResponse, announce);
+    // A client without CLIENT_PLUGIN_AUTH computed its data for mysql_native_password; MySQL feeds
+    // it to the account's plugin all the same (send_plugin_request_packet cannot switch it).
+    this.converse(response.authResponse, announce, clientPlugin !== plugin.name ? clientPlugin : undefined);
   }
 
   private onAuthData(packet: Packet): void {
@@ -616,10 +634,15 @@ export class Session {
     this.recorder.credentials(exposure, !this.tls);
   }
 
-  /** Feeds the client's auth data to the plugin and carries out its answer. */
-  private converse(authData: Buffer, announce?: () => void): void {
+  /**
+   * Feeds the client's auth data to the plugin and carries out its answer. `sentFor` names the
+   * plugin the client computed the data for when that is not the plugin reading it: what the data
+   * exposes is then what it is for the client's plugin, not what this one takes it to be.
+   */
+  private converse(authData: Buffer, announce?: () => void, sentFor?: string): void {
     const { step, exposure } = this.conversation!.receive(authData);
-    if (exposure) this.recorder.credentials(exposure, !this.tls);
+    if (sentFor !== undefined) this.noteAuthData(sentFor, authData);
+    else if (exposure) this.recorder.credentials(exposure, !this.tls);
     if (authData.length > 0) this.usedPassword = true;
     // The response's event goes out once the plugin has said what its auth data exposed.
     announce?.();

@@ -54,7 +54,7 @@ describe("assessServerCertificate", () => {
       trusted: set.ca,
       hosts: ["wrong.example"],
     });
-    expect(assessment).toEqual({ subject: "/CN=wrong.example", flaws: [] });
+    expect(assessment).toEqual({ subject: "/CN=wrong.example", flaws: [], hosts: ["wrong.example"] });
   });
 
   it("does not judge the chain without a trusted CA, and still checks dates and host", async () => {
@@ -64,7 +64,16 @@ describe("assessServerCertificate", () => {
     ).toEqual({
       subject: "/CN=localhost",
       flaws: ["expired", "host-mismatch"],
+      hosts: ["db.example"],
     });
+  });
+
+  it("judges a CN-only certificate for localhost flawed for a client that verifies 127.0.0.1, and not for one that verifies localhost", async () => {
+    const set = await getCertificateSet("cn-only");
+    const assess = (host: string) =>
+      assessServerCertificate({ chain: set.server.cert, trusted: set.ca, hosts: [host] }).flaws;
+    expect(assess("127.0.0.1")).toEqual(["host-mismatch"]);
+    expect(assess("localhost")).toEqual([]);
   });
 
   it("uses the clock it is given", async () => {

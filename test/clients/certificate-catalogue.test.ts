@@ -3,6 +3,9 @@ import * as mysql2 from "mysql2/promise";
 import { mariadbCliSslFlags } from "../../src/audit/client-presets";
 import { type CertificateSet, type CertificateSetName, listCertificateSets } from "../../src/certs";
 import type { ConnectionRecord } from "../../src/record/connection-record";
+import { factsOf } from "../../src/record/facts";
+import { flawsCheckedBy, type SslMode } from "../../src/record/findings";
+import { judgeRun } from "../../src/record/judgement";
 import { type MockServer, startMockServer } from "../../src/server/mock-server";
 import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";
 import { runOpensslStartTls } from "../helpers/openssl-client";
@@ -480,6 +483,70 @@ function expectRefusalRecorded(c: ServerCase, record: ConnectionRecord, check: "
   expect(record.outcome).toMatchObject({ kind: "tls-failed", failure });
 }
 
+/** The ssl-mode a server-check mode is. */
+function sslModeOf(mode: ServerCheckMode): SslMode {
+  return mode === "verify-ca" ? "VERIFY_CA" : "VERIFY_IDENTITY";
+}
+
+/**
+ * How the audit weighs a client that went on: a login to a certificate the mode must refuse is
+ * critical (its scramble reply went to an unverified peer), to a weak one medium; s_client sends
+ * no login, so it has nothing to weigh.
+ */
+function expectAcceptanceJudged(c: ServerCase, record: ConnectionRecord): void {
+  const mode = sslModeOf(c.mode);
+  const facts = factsOf(record);
+  const severity =
+    c.client === "openssl"
+      ? "info"
+      : flawsCheckedBy(mode, facts.trustFlaws).length > 0
+        ? "critical"
+        : facts.weakFlaws.length > 0
+          ? "medium"
+          : "info";
+  const judged = judgeRun([record], mode, "tls");
+  expect({ severity: judged.severity, verdict: record.verdict?.kind }).toEqual({
+    severity,
+    verdict:
+      c.client === "openssl"
+        ? "tls-abandoned"
+        : facts.trustFlaws.length > 0
+          ? "accepted-bad-certificate"
+          : facts.weakFlaws.length > 0
+            ? "accepted-weak-tls"
+            : "tls",
+  });
+}
+
+/**
+ * A refusal weighs nothing; the verdict calls it one where the wire shows it — an alert (observed),
+ * or a close without close_notify right after a TLS 1.2 handshake (inferred) — and otherwise
+ * claims only that the client left.
+ */
+function expectRefusalJudged(c: ServerCase, record: ConnectionRecord, check: "chain" | "host"): void {
+  expect(judgeRun([record], sslModeOf(c.mode), "refuse-before-credentials")).toMatchObject({
+    status: "pass",
+    severity: "info",
+  });
+  const finding = record.verdict?.findings[0];
+  if ((record.serverCertificate?.flaws.length ?? 0) === 0) {
+    // Refusing a certificate without flaw for the name it verified (a known deviation) is a TLS failure.
+    expect(c.deviation).toBeDefined();
+    expect(finding).toEqual({ kind: "tls-failed", severity: "info", evidence: "observed" });
+    return;
+  }
+  if (REFUSAL_STAGE[c.client][check] !== "after-handshake") {
+    expect(finding).toEqual({ kind: "tls-verified-refused", severity: "info", evidence: "observed" });
+    return;
+  }
+  const closed = record.tls?.outcome === "negotiated" ? record.tls.clientClosed : undefined;
+  expect(finding).toEqual(
+    closed?.closeNotify === false
+      ? { kind: "tls-verified-refused", severity: "info", evidence: "inferred" }
+      : { kind: "tls-abandoned", severity: "info", evidence: "observed" },
+  );
+}
+
 function fingerprintOf(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
 }
@@ -512,11 +579,13 @@ describe.each(listCertificateSets().map(({ name }) => name))("certificate set %s
       const { view, record } = observed(c);
       if (c.observed === "accept") {
         expectConnected(c.client, view, record);
+        expectAcceptanceJudged(c, record);
         return;
       }
       const check = refusalCheck(c);
       expectClientRefusal(c, view, check);
       expectRefusalRecorded(c, record, check);
+      expectRefusalJudged(c, record, check);
     });
   }
 

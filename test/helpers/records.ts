@@ -27,7 +27,7 @@ export function aRecord(overrides: Partial<ConnectionRecord> = {}): ConnectionRe
     tlsAskedInResponse: false,
     capabilitiesChangedAfterTls: null,
     tls: null,
-    serverCertificate: { subject: "/CN=localhost", flaws: [] },
+    serverCertificate: { subject: "/CN=localhost", flaws: [], hosts: ["127.0.0.1"] },
     user: null,
     database: null,
     clientAuthPlugin: null,
@@ -70,7 +70,7 @@ export const NO_TLS_GREETING: Partial<ConnectionRecord> = {
 
 /** A certificate with these flaws. */
 export function flawed(...flaws: CertificateFlaw[]): Partial<ConnectionRecord> {
-  return { serverCertificate: { subject: "/CN=localhost", flaws } };
+  return { serverCertificate: { subject: "/CN=localhost", flaws, hosts: ["127.0.0.1"] } };
 }
 
 /** A native-password login over TLS that the server accepted. */

@@ -1,5 +1,6 @@
 import { getCertificateSet } from "../../src/certs";
 import type { ConnectionRecord } from "../../src/record/connection-record";
+import { judgeRun } from "../../src/record/judgement";
 import { builtinScenarioNames, loadScenario } from "../../src/scenarios/load-scenario";
 import { type ClientOutcome, SSL_MODES, type SslMode } from "../../src/scenarios/scenario-schema";
 import { type MockServer, startMockServer } from "../../src/server/mock-server";
@@ -113,6 +114,14 @@ describe.each(SCENARIOS)("the %s scenario with real clients", (scenario) => {
       server: describeRecord(record),
     };
     expect(seen).toEqual({ ...seen, outcome: deviation?.observed ?? expected });
+    // The audit's judgement of the same run: a deviation exactly where the suite knows one, with
+    // the severity the deviation is known by; a correct client at worst a medium finding.
+    const judged = judgeRun([record], mode, expected);
+    expect({ status: judged.status, severity: judged.severity, verdict: record.verdict?.kind }).toEqual({
+      status: deviation ? "deviation" : "pass",
+      severity: deviation ? deviation.severity : expect.stringMatching(/^(info|medium)$/),
+      verdict: expect.any(String),
+    });
     if (seen.outcome === "refuse-before-credentials") {
       expect(record.credentialsInPlaintext).toBe(false);
     }

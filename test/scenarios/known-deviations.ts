@@ -1,3 +1,4 @@
+import type { Severity } from "../../src/record/findings";
 import type { ClientOutcome, SslMode } from "../../src/scenarios/scenario-schema";
 import type { ClientName } from "../helpers/ssl-modes";
 
@@ -13,6 +14,8 @@ export interface KnownDeviation {
   scenario: string;
   /** What the client was observed to do. */
   observed: ClientOutcome;
+  /** How bad the audit judges it in that mode (the run's worst finding); what a security reviewer sees. */
+  severity: Severity;
   /** One line: why, grounded in what was observed. */
   reason: string;
 }
@@ -33,6 +36,8 @@ function mariadbCliAdvisorySsl(scenario: string, observed: ClientOutcome, what: 
     mode,
     scenario,
     observed,
+    // Credentials in plaintext where the mode requires TLS.
+    severity: "critical",
     reason: `${ADVISORY_SSL} ${what}`,
   }));
 }
@@ -72,6 +77,8 @@ function pymysqlAdvisorySsl(scenario: string, observed: ClientOutcome, what: str
     mode,
     scenario,
     observed,
+    // Credentials in plaintext where the mode requires TLS.
+    severity: "critical",
     reason: `${PYMYSQL_ADVISORY_SSL} ${what}`,
   }));
 }
@@ -148,6 +155,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode,
     scenario: "rogue-cleartext-switch",
     observed: "plaintext",
+    severity: "critical",
     reason: CLEARTEXT,
   })),
 
@@ -157,6 +165,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "DISABLED",
     scenario: "caching-sha2-8.0",
     observed: "plaintext",
+    severity: "info",
     reason: KEY_FETCHED_WITHOUT_OPT_IN("mariadb 10.11 CLI"),
   },
   {
@@ -164,6 +173,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "DISABLED",
     scenario: "caching-sha2-8.0",
     observed: "plaintext",
+    severity: "info",
     reason: KEY_FETCHED_WITHOUT_OPT_IN("mysql2 3.24.6"),
   },
 
@@ -173,6 +183,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode,
     scenario: "sha256-over-tls",
     observed: "refused-after-credentials",
+    severity: "info",
     reason: MYSQLJS_NATIVE_ONLY,
   })),
   {
@@ -180,6 +191,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "DISABLED",
     scenario: "sha256-rsa-plaintext",
     observed: "refused-after-credentials",
+    severity: "info",
     reason: MYSQLJS_NATIVE_ONLY,
   },
   ...(["REQUIRED", "VERIFY_CA"] as const).map((mode): KnownDeviation => ({
@@ -187,6 +199,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode,
     scenario: "caching-sha2-8.0",
     observed: "refused-after-credentials",
+    severity: "info",
     reason: MYSQLJS_AUTH_MORE_DATA,
   })),
 
@@ -196,6 +209,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "DISABLED",
     scenario,
     observed: "refused-after-credentials",
+    severity: "info",
     reason: MARIADB_NPM_NO_KEY_RETRIEVAL,
   })),
 
@@ -213,6 +227,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode,
     scenario: "cert-rsa-1024",
     observed: "tls",
+    severity: "medium",
     reason: NODE_SECLEVEL_1(`${client} (npm)`),
   })),
   {
@@ -220,6 +235,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "PREFERRED",
     scenario: "unix-socket-preferred",
     observed: "tls",
+    severity: "info",
     reason:
       "mariadb 10.11 CLI asks for TLS over a Unix socket too (its --ssl is on by default), where libmysqlclient 5.7 PREFERRED never does",
   },
@@ -238,6 +254,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "PREFERRED",
     scenario,
     observed: "refused-after-credentials",
+    severity: "info",
     reason: `PyMySQL 1.0.2 goes on without TLS, but ${PYMYSQL_BAD_HANDSHAKE}`,
   })),
   ...pymysqlAdvisorySsl(
@@ -260,6 +277,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "DISABLED",
     scenario: "rogue-cleartext-switch",
     observed: "plaintext",
+    severity: "critical",
     reason: CLEARTEXT_WITHOUT_OPT_IN("PyMySQL 1.0.2 (connections.py:969-971)"),
   },
   {
@@ -267,6 +285,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "DISABLED",
     scenario: "caching-sha2-8.0",
     observed: "plaintext",
+    severity: "info",
     reason: KEY_FETCHED_WITHOUT_OPT_IN("PyMySQL 1.0.2 (_auth.py:254-256)"),
   },
   {
@@ -274,6 +293,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "PREFERRED",
     scenario: "unix-socket-preferred",
     observed: "tls",
+    severity: "info",
     reason: OVER_SOCKET_TOO("PyMySQL 1.0.2 with ssl= (connections.py:846)"),
   },
 
@@ -283,6 +303,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "DISABLED",
     scenario: "rogue-cleartext-switch",
     observed: "plaintext",
+    severity: "critical",
     reason: CLEARTEXT_WITHOUT_OPT_IN("mysqlnd 8.2 (mysqlnd_auth.c, mysqlnd_pam_auth_get_auth_data)"),
   },
   {
@@ -290,6 +311,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "DISABLED",
     scenario: "caching-sha2-8.0",
     observed: "plaintext",
+    severity: "info",
     reason: KEY_FETCHED_WITHOUT_OPT_IN(
       "mysqlnd 8.2 without mysqlnd.sha256_server_public_key (mysqlnd_auth.c, mysqlnd_caching_sha2_get_key)",
     ),
@@ -299,6 +321,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode,
     scenario: "greeting-authlen-20",
     observed: "refused-after-credentials",
+    severity: "info",
     reason:
       "mysqlnd 8.2 reads the plugin name at the scramble's NUL when the length byte is 20 (mysqlnd_wireprotocol.c, php_mysqlnd_greet_read), finds no plugin '' and sends mysql_native_password with no auth data (mysqlnd_run_authentication): 1045, using password: NO",
   })),
@@ -307,6 +330,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "REQUIRED",
     scenario: "unix-socket-preferred",
     observed: "refuse-before-credentials",
+    severity: "info",
     reason:
       "PHP's unix:// stream has no crypto ('This stream does not support SSL/crypto'): mysqlnd sends its SSLRequest and gives up with 2002 before its response, where libmysqlclient does TLS over a socket",
   },
@@ -317,6 +341,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "DISABLED",
     scenario: "caching-sha2-8.0",
     observed: "plaintext",
+    severity: "info",
     reason: KEY_FETCHED_WITHOUT_OPT_IN("go-sql-driver 1.5.0 without serverPubKey (auth.go:360-367)"),
   },
   ...(["VERIFY_CA", "VERIFY_IDENTITY"] as const).map((mode): KnownDeviation => ({
@@ -324,6 +349,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode,
     scenario: "cert-rsa-1024",
     observed: "tls",
+    severity: "medium",
     reason:
       "Go 1.19's crypto/tls and crypto/x509 set no minimum RSA key size, so go-sql-driver accepts the 1024-bit server key Debian's OpenSSL (security level 2) refuses",
   })),
@@ -332,6 +358,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "PREFERRED",
     scenario: "unix-socket-preferred",
     observed: "tls",
+    severity: "info",
     reason: OVER_SOCKET_TOO("go-sql-driver 1.5.0 tls=preferred (packets.go:225-227, 353)"),
   },
 
@@ -340,6 +367,9 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "VERIFY_IDENTITY",
     scenario: "cert-cn-only",
     observed: "tls",
+    // Judged for the address it connected to, 127.0.0.1, which the certificate does not name: its
+    // credentials went to a server it did not verify.
+    severity: "critical",
     reason:
       "mysql2 3.24.6 passes no servername for an IP host, so node checks the certificate against 'localhost', which the CN names",
   },
@@ -348,6 +378,7 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     mode: "VERIFY_IDENTITY",
     scenario: "cert-cn-only",
     observed: "tls",
+    severity: "critical",
     reason:
       "mariadb npm checks 'localhost' during the handshake and the real host (127.0.0.1) only after the OK packet: the server logged it in, its credentials went to an unverified server, and only then does it hang up",
   },

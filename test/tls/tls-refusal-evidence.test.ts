@@ -4,6 +4,8 @@ import * as mysql2 from "mysql2/promise";
 import type { CertificateSetName } from "../../src/certs";
 import type { ConnectionRecord, TlsRecord } from "../../src/record/connection-record";
 import { type MockServer, startMockServer } from "../../src/server/mock-server";
+// Registers the matchers, as a user's setupFilesAfterEnv does.
+import "../../src/testing/jest";
 import type { TlsVersion } from "../../src/tls/tls-versions";
 import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";
 import { runOpensslStartTls } from "../helpers/openssl-client";
@@ -26,6 +28,24 @@ const VERSIONS: readonly TlsVersion[] = ["TLSv1.3", "TLSv1.2"];
 const SETS: readonly CertificateSetName[] = ["wrong-host", "untrusted-root"];
 
 type Negotiated = Extract<TlsRecord, { outcome: "negotiated" }>;
+
+/** The record's verdict calls it a refusal, on the evidence it names, and the matcher agrees. */
+function expectRefusal(record: ConnectionRecord, evidence: "observed" | "inferred"): void {
+  expect(record.verdict).toMatchObject({
+    kind: "tls-verified-refused",
+    severity: "info",
+    findings: [{ kind: "tls-verified-refused", evidence }],
+  });
+  expect(record.verdict?.summary).toContain(`(${evidence}`);
+  expect(record).toHaveRejectedCertificate();
+}
+
+/** The record shows no refusal: the client completed TLS and left, and the server says it cannot tell why. */
+function expectNoRefusalClaimed(record: ConnectionRecord): void {
+  expect(record.verdict).toMatchObject({ kind: "tls-abandoned", findings: [{ kind: "tls-abandoned" }] });
+  expect(record.verdict?.summary).toContain("the server cannot tell");
+  expect(record).not.toHaveRejectedCertificate();
+}
 type Failed = Extract<TlsRecord, { outcome: "failed" }>;
 
 /** What a driver run ended with: a login, or the driver's error code. */
@@ -172,6 +192,7 @@ describe.each(SETS)("against the %s certificate", (set) => {
         expect(failure).toMatchObject({ cause: "closed", afterServerFlight: true, bytesAfterClientHello: 0 });
         expect(failure.alert).toBeUndefined();
         expect(record.outcome).toMatchObject({ kind: "tls-failed", failure: { afterServerFlight: true } });
+        expectRefusal(record, "inferred");
       },
     );
   });
@@ -197,6 +218,7 @@ describe.each(SETS)("against the %s certificate", (set) => {
           phase: "tls-handshake-response",
           how: "closed",
         });
+        expectRefusal(record, "inferred");
       },
     );
   });
@@ -223,9 +245,26 @@ describe.each(SETS)("against the %s certificate", (set) => {
         expect(failure.afterServerFlight).toBeUndefined();
         // The alert itself is all the client sent after its ClientHello.
         expect(failure.bytesAfterClientHello).toBeGreaterThan(0);
+        expectRefusal(record, "observed");
       },
     );
   });
+});
+
+describe("mysqljs, which never checks the host name", () => {
+  it.each(VERSIONS)(
+    "over %s logs in to the wrong-host server: its password went to an unverified peer, critical",
+    async (version) => {
+      const { server, ca } = servedFor("wrong-host", version);
+      let run: DriverRun | undefined;
+      const record = await recordOf(server, async () => {
+        run = await DRIVERS.mysql(server.port, ca);
+      });
+      expect(run?.loggedIn).toBe(true);
+      expect(record.verdict).toMatchObject({ kind: "accepted-bad-certificate", severity: "critical" });
+      expect(record).not.toHaveRejectedCertificate();
+    },
+  );
 });
 
 describe("the mariadb CLI with --ssl-verify-server-cert --ssl-ca", () => {
@@ -243,6 +282,7 @@ describe("the mariadb CLI with --ssl-verify-server-cert --ssl-ca", () => {
       const failure = failed(record).failure;
       expect(failure).toMatchObject({ cause: "cert-rejected", alert: "unknown_ca" });
       expect(failure.afterServerFlight).toBeUndefined();
+      expectRefusal(record, "observed");
     },
   );
 
@@ -258,6 +298,7 @@ describe("the mariadb CLI with --ssl-verify-server-cert --ssl-ca", () => {
     expect(record.user).toBeNull();
     expect(negotiated(record).clientClosed).toMatchObject({ closeNotify: false, bytesAfterHandshake: 0 });
     expect(record.outcome).toMatchObject({ kind: "client-went-away", phase: "tls-handshake-response" });
+    expectRefusal(record, "inferred");
   });
 
   it("over TLSv1.3 closes after its Finished with nothing behind it, which the server cannot tell from a close_notify sent with the Finished", async () => {
@@ -271,6 +312,8 @@ describe("the mariadb CLI with --ssl-verify-server-cert --ssl-ca", () => {
     );
     expect(record.user).toBeNull();
     expect(negotiated(record).clientClosed).toMatchObject({ closeNotify: null, bytesAfterHandshake: 0 });
+    // It did refuse, but nothing on the wire shows it: the record claims no refusal.
+    expectNoRefusalClaimed(record);
   });
 });
 
@@ -282,6 +325,7 @@ describe("openssl s_client without verification completes the handshake and quit
     expect(closed).toMatchObject({ closeNotify: true });
     expect(closed?.bytesAfterHandshake).toBeGreaterThan(0);
     expect(record.outcome).toMatchObject({ kind: "client-went-away", how: "closed" });
+    expectNoRefusalClaimed(record);
   });
 
   it("over TLSv1.3 it is never recorded as closing without close_notify (it writes one right behind its Finished)", async () => {
@@ -293,5 +337,6 @@ describe("openssl s_client without verification completes the handshake and quit
     expect(closed?.closeNotify).not.toBe(false);
     if (closed?.closeNotify === true) expect(closed.bytesAfterHandshake).toBeGreaterThan(0);
     else expect(closed?.bytesAfterHandshake).toBe(0);
+    expectNoRefusalClaimed(record);
   });
 });
