@@ -350,7 +350,8 @@ function rssOf(pid: number): number {
 /** Resident bytes the CLI server gains per idle, authenticated TLS connection. */
 async function memoryPerIdleConnection(count: number): Promise<{ perConnection: number; baseline: number }> {
   const { child, match } = await spawnServer(
-    [join(ROOT, "bin", "mysql-tls-mock.js"), "serve", "--port", "0"],
+    // Room for every idle connection above max_connections' default of 151.
+    [join(ROOT, "bin", "mysql-tls-mock.js"), "serve", "--port", "0", "--max-connections", String(count + 10)],
     /listening on [\d.]+:(\d+)/,
     { ...process.env, NO_COLOR: "1" },
   );

@@ -1,6 +1,7 @@
 /**
- * The long fuzz run: every property of test/fuzz/properties.ts for a time budget instead of CI's
- * fixed run counts, with a fresh seed each time (printed first, so a failure can be replayed).
+ * The long fuzz run: every property of test/fuzz/properties.ts and post-auth-properties.ts for a
+ * time budget instead of CI's fixed run counts, with a fresh seed each time (printed first, so a
+ * failure can be replayed).
  *
  *   npm run fuzz                                  # 3 minutes, random seed
  *   npm run fuzz -- --minutes 30 --seed 12345
@@ -17,12 +18,16 @@ import {
   preAuthProperties,
   readerProperties,
   roundTripProperties,
+  type RunParameters,
 } from "../test/fuzz/properties";
+import { PostAuthHarness, postAuthProperties } from "../test/fuzz/post-auth-properties";
 
 /** Share of the time budget the pre-auth properties get: each of their runs costs a connection. */
 const PRE_AUTH_SHARE = 2 / 3;
 /** The servers' connect timeout in the long run: a stalled connection ends by timeout after this. */
 const CONNECT_TIMEOUT_MS = 1500;
+/** The post-auth servers' net_read_timeout and net_write_timeout in the long run. */
+const NET_TIMEOUT_MS = 1000;
 const PROGRESS_EVERY_MS = 10_000;
 
 interface Options {
@@ -123,6 +128,7 @@ async function main(options: Options): Promise<number> {
   }
 
   const harness = await PreAuthHarness.start({ connectTimeoutMs: CONNECT_TIMEOUT_MS });
+  const postAuthHarness = await PostAuthHarness.start({ netTimeoutMs: NET_TIMEOUT_MS });
   const outcomes: Outcome[] = [];
   try {
     const matches = (p: { name: string }) => options.only === undefined || p.name.includes(options.only);
@@ -132,11 +138,18 @@ async function main(options: Options): Promise<number> {
       ...roundTripProperties,
       ...framerProperties,
     ].filter(matches);
-    // Bound to the harness, so they run like the others.
-    const preAuth: FuzzProperty[] = preAuthProperties.filter(matches).map((property) => ({
-      ...property,
-      check: (params) => property.check(params, harness),
-    }));
+    // Bound to their harness, so they run like the others; the post-auth ones, which also cost a
+    // connection per run, share the pre-auth time.
+    const preAuth: FuzzProperty[] = [
+      ...preAuthProperties.filter(matches).map((property) => ({
+        ...property,
+        check: (params: RunParameters) => property.check(params, harness),
+      })),
+      ...postAuthProperties.filter(matches).map((property) => ({
+        ...property,
+        check: (params: RunParameters) => property.check(params, postAuthHarness),
+      })),
+    ];
     if (protocol.length + preAuth.length === 0) {
       console.log(`no property name contains ${JSON.stringify(options.only)}`);
       return 2;
@@ -153,7 +166,7 @@ async function main(options: Options): Promise<number> {
       }
     }
   } finally {
-    await harness.stop();
+    await Promise.all([harness.stop(), postAuthHarness.stop()]);
   }
 
   console.log(`\nfuzz: seed ${seed}`);
@@ -171,7 +184,9 @@ async function main(options: Options): Promise<number> {
 
 const program = new Command()
   .name("fuzz")
-  .description("Runs every fuzz property of test/fuzz/properties.ts for a time budget")
+  .description(
+    "Runs every fuzz property of test/fuzz/properties.ts and post-auth-properties.ts for a time budget",
+  )
   .option("--minutes <n>", "total time budget", positiveNumber, 3)
   .option("--seed <n>", "fast-check seed (default: random, printed)", seedNumber)
   .option("--only <text>", "run only the properties whose name contains this text")

@@ -19,7 +19,14 @@ export { type ConnectionFacts, type CertificateRefusal, factsOf } from "./record
 export { judgeRun, observedOutcome, type RunJudgement } from "./record/judgement";
 export type { CertificateAssessment, CertificateFlaw } from "./certs/assess-certificate";
 export { ServerConfigurationError } from "./server/errors";
-export { type MockServer, type StartOptions, startMockServer } from "./server/mock-server";
+export {
+  ConnectionRecordDroppedError,
+  type MockServer,
+  ServerStoppedError,
+  type StartOptions,
+  startMockServer,
+} from "./server/mock-server";
+export { SinkWriteError } from "./record/append-sink";
 export {
   CLIENT_SSL_WITHOUT_TLS,
   type ClientSslWithoutTls,
@@ -45,6 +52,7 @@ export {
 export {
   type CertificateSet,
   type CertificateSetName,
+  CertificateWriteError,
   getCertificateSet,
   listCertificateSets,
   writeCertificateSet,

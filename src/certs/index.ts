@@ -11,4 +11,4 @@ export { getCertificateSet, listCertificateSets, resetCertificateFactory } from 
 export { UnknownCertificateSetError } from "./errors";
 export { getKeyPoolStats, type KeyPoolStats } from "./key-pool";
 export type { CertificateOptions, CertificateSet, KeySpec, PemCertificate } from "./types";
-export { writeCertificateSet } from "./write-set";
+export { CertificateWriteError, writeCertificateSet } from "./write-set";

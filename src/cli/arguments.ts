@@ -25,3 +25,14 @@ export function parseSeconds(value: string): number {
   }
   return seconds;
 }
+
+/** A whole number from `min` to `max`, for counts and sizes (max_connections, back_log, …). */
+export function parseCount(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}

@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { type Command, CommanderError, InvalidArgumentError } from "commander";
 import pc from "picocolors";
@@ -114,6 +115,55 @@ function progressReporter(enabled: boolean): { onCell: AuditOptions["onCell"]; s
   };
 }
 
+/** `--markdown` for `markdown`: the flag each report file comes from. */
+const flagOf = (format: string) => `--${format}`;
+
+/** Why `file` cannot be written, or null when it can (as far as can be told without writing it). */
+function unwritable(file: string): string | null {
+  const denied = (path: string) => {
+    try {
+      accessSync(path, constants.W_OK);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  try {
+    const stats = statSync(file);
+    if (stats.isDirectory()) return "is a directory";
+    return denied(file) ? "is not writable" : null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return (error as Error).message;
+  }
+  const folder = dirname(resolve(file));
+  try {
+    if (!statSync(folder).isDirectory()) return `${folder} is not a directory`;
+  } catch {
+    return `its folder ${folder} does not exist`;
+  }
+  return denied(folder) ? `its folder ${folder} is not writable` : null;
+}
+
+/**
+ * Checks every report file asked for before the first run, so an audit never runs for minutes and
+ * then fails on a typo in the last path, or writes some reports and not others: each must be
+ * writable (an existing file, or a new one in a writable folder) and no two may be the same file.
+ */
+function checkReportPaths(flags: AuditFlags): void {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const format of REPORT_FORMATS) {
+    const file = format === "table" ? undefined : flags[format];
+    if (!file) continue;
+    const earlier = seen.get(resolve(file));
+    if (earlier) problems.push(`${flagOf(format)} ${file}: the same file as ${earlier}`);
+    seen.set(resolve(file), flagOf(format));
+    const problem = unwritable(file);
+    if (problem) problems.push(`${flagOf(format)} ${file}: ${problem}`);
+  }
+  if (problems.length > 0) throw new Error(`cannot write the reports, nothing run: ${problems.join("; ")}`);
+}
+
 /** Writes each report file asked for; tries them all, then throws naming every one that failed. */
 function writeReports(report: AuditReport, flags: AuditFlags): void {
   const failures: string[] = [];
@@ -182,6 +232,7 @@ export function auditCommand(program: Command, version: string): void {
 }
 
 async function audit(flags: AuditFlags, version: string): Promise<void> {
+  checkReportPaths(flags);
   const preset = CLIENT_PRESETS[flags.client];
   const scenarios =
     flags.scenarios === "all" ? builtinScenarioNames().map((name) => loadScenario(name)) : flags.scenarios;

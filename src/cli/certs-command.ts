@@ -7,6 +7,7 @@ import {
   writeCertificateSet,
 } from "../certs";
 import { DEFAULT_SERVER_VERSION } from "../server/options";
+import { escapeControlCharacters } from "./format-event";
 
 /** Commander argument parser: a catalogue name, or an error listing the valid ones. */
 export function certificateSetName(value: string): CertificateSetName {
@@ -37,7 +38,10 @@ export function certsCommand(program: Command): void {
     .command("write")
     .description("write a set's PEM files under MySQL's file names (keys mode 0600)")
     .argument("<name>", "certificate set name (see certs list)", certificateSetName)
-    .requiredOption("-o, --out <dir>", "directory to write into (created if missing)")
+    .requiredOption(
+      "-o, --out <dir>",
+      "directory to write into (created if missing); symbolic links there are refused, and a failed write leaves it as it was",
+    )
     .option(
       "--server-version <version>",
       "version in the MySQL_Server_<version>_Auto_Generated CNs",
@@ -48,6 +52,7 @@ export function certsCommand(program: Command): void {
       const set = await getCertificateSet(name, { serverVersion: flags.serverVersion });
       const paths = await writeCertificateSet(set, flags.out);
       process.stdout.write(`${set.name}: ${set.description}\n`);
-      for (const path of paths) process.stdout.write(`  ${path}\n`);
+      // The path is the user's own text; escaped all the same, as everything this tool prints.
+      for (const path of paths) process.stdout.write(`  ${escapeControlCharacters(path)}\n`);
     });
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { auditCommand } from "./audit-command";
 import { certsCommand } from "./certs-command";
+import { escapeControlCharacters } from "./format-event";
 import { scenariosCommand } from "./scenarios-command";
 import { serveCommand } from "./serve-command";
 import { packageVersion } from "./version";
@@ -21,9 +22,12 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     // Commander prints and exits on its own parse errors; what arrives here came from an action.
-    // One line, no stack trace; an error that carries an exit status (a CommanderError) sets it.
-    process.stderr.write(`mysql-tls-mock: ${(error as Error).message}\n`);
-    process.exitCode = error instanceof CommanderError ? error.exitCode : 1;
+    // One line, no stack trace (a message can quote a file name or a file's contents, hence the
+    // escaping); an error that carries an exit status (a CommanderError) sets it.
+    process.stderr.write(`mysql-tls-mock: ${escapeControlCharacters((error as Error).message)}\n`);
+    // The command is over: nothing it left open (a listener from a start that failed half-way)
+    // may keep the process running.
+    process.exit(error instanceof CommanderError ? error.exitCode : 1);
   }
 }
 

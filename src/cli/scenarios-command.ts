@@ -12,19 +12,26 @@ import {
   SSL_MODES,
   type SslMode,
 } from "../scenarios/scenario-schema";
+import { escapeControlCharacters as safe } from "./format-event";
 
 const MODE_WIDTH = Math.max(...SSL_MODES.map((mode) => mode.length)) + 2;
 const OUTCOME_WIDTH = Math.max(...CLIENT_OUTCOMES.map((outcome) => outcome.length)) + 2;
 
 /** A built-in by its name; any other file by a path a user can open from here. */
 function describeOrigin(origin: ScenarioOrigin): string {
-  if (origin.source === "(object)" || dirname(origin.source) === BUILTIN_SCENARIO_DIR) return origin.name;
+  if (origin.source === "(object)" || dirname(origin.source) === BUILTIN_SCENARIO_DIR)
+    return safe(origin.name);
   const fromHere = relative(process.cwd(), origin.source);
-  return fromHere.startsWith("..") || isAbsolute(fromHere) ? origin.source : fromHere;
+  return safe(fromHere.startsWith("..") || isAbsolute(fromHere) ? origin.source : fromHere);
+}
+
+/** YAML for people: the yaml package escapes C0 controls in strings but not C1, DEL or bidi overrides. */
+function safeYaml(text: string): string {
+  return text.split("\n").map(safe).join("\n");
 }
 
 function expectationLine(mode: SslMode, expectation: Expectation, origin: string, why: boolean): string {
-  const because = why && expectation.why ? pc.dim(`  — ${expectation.why}`) : "";
+  const because = why && expectation.why ? pc.dim(`  — ${safe(expectation.why)}`) : "";
   return `${mode.padEnd(MODE_WIDTH)}${expectation.outcome.padEnd(OUTCOME_WIDTH)}${pc.cyan(origin)}${because}\n`;
 }
 
@@ -50,7 +57,7 @@ function expectationsText(scenario: Scenario): string {
     const by = dropped.by.source === scenario.source ? "this scenario" : describeOrigin(dropped.by);
     text +=
       `\n# dropped, not inherited from ${describeOrigin(dropped.parent)}: ${by} changes ` +
-      `${dropped.changedKeys.join(", ")}, which can change what a correct client does\n`;
+      `${safe(dropped.changedKeys.join(", "))}, which can change what a correct client does\n`;
     for (const mode of SSL_MODES) {
       const expectation = dropped.expectations[mode];
       if (expectation) {
@@ -72,7 +79,9 @@ export function scenariosCommand(program: Command): void {
       const names = builtinScenarioNames();
       const width = Math.max(...names.map((n) => n.length));
       for (const name of names) {
-        process.stdout.write(`${pc.bold(name.padEnd(width))}  ${loadScenario(name).description}\n`);
+        process.stdout.write(
+          `${pc.bold(safe(name).padEnd(width))}  ${safe(loadScenario(name).description)}\n`,
+        );
       }
     });
 
@@ -85,10 +94,10 @@ export function scenariosCommand(program: Command): void {
     .action((reference: string) => {
       const scenario = loadScenario(reference);
       const { name, source, expect: _expect, droppedExpectations: _dropped, notes, ...definition } = scenario;
-      process.stdout.write(`# ${name} (${source})\n${stringify(definition)}`);
+      process.stdout.write(`# ${safe(name)} (${safe(source)})\n${safeYaml(stringify(definition))}`);
       process.stdout.write(expectationsText(scenario));
       for (const note of notes)
-        process.stderr.write(`mysql-tls-mock: ${pc.yellow(note.level)}: ${note.message}\n`);
+        process.stderr.write(`mysql-tls-mock: ${pc.yellow(note.level)}: ${safe(note.message)}\n`);
       // Resolving options checks the scenario can be served (e.g. TLS version ranges).
       scenarioToOptions(scenario);
     });

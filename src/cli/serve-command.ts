@@ -1,12 +1,14 @@
-import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
 import { loadScenario } from "../scenarios/load-scenario";
-import { scenarioToOptions } from "../scenarios/scenario-options";
+import { type AccountFlags, overrideAccounts, scenarioToOptions } from "../scenarios/scenario-options";
 import type { Scenario } from "../scenarios/scenario-schema";
 import type { Account } from "../auth/accounts";
 import { CapabilityFlags } from "../protocol/constants";
-import { type StartOptions, startMockServer } from "../server/mock-server";
+import { InputFileError, readInputFile } from "../record/input-file";
+import { checkPrivateFilePath, PrivateFileError } from "../record/private-file";
+import { ServerConfigurationError } from "../server/errors";
+import { type MockServer, type StartOptions, startMockServer } from "../server/mock-server";
 import {
   CLIENT_SSL_WITHOUT_TLS,
   type ClientSslWithoutTls,
@@ -16,9 +18,15 @@ import {
 } from "../server/options";
 import { compareTlsVersions, isTlsVersion, TLS_VERSIONS, type TlsVersion } from "../tls/tls-versions";
 import type { CertificateSetName } from "../certs";
-import { parsePort, parseSeconds } from "./arguments";
+import { parseCount, parsePort, parseSeconds } from "./arguments";
 import { certificateSetName } from "./certs-command";
-import { formatEvent } from "./format-event";
+import { escapeControlCharacters, formatEvent } from "./format-event";
+
+/**
+ * The largest PEM file read for --cert, --key or --ca. A system CA bundle is about 200 KiB; the
+ * cap keeps a wrong path (a device, a log) from being read whole.
+ */
+export const MAX_PEM_FILE_BYTES = 1024 * 1024;
 
 interface ServeFlags {
   port: number;
@@ -42,6 +50,12 @@ interface ServeFlags {
   keylog?: string;
   connectTimeout?: number;
   waitTimeout?: number;
+  netWriteTimeout?: number;
+  netReadTimeout?: number;
+  maxConnections?: number;
+  backLog?: number;
+  keep?: number;
+  maxAllowedPacket?: number;
   packets?: boolean;
   json?: boolean;
 }
@@ -73,21 +87,32 @@ function parseTlsVersions(value: string): TlsVersion[] {
   return sorted;
 }
 
+/** The contents of a PEM file named by `flag`, or a usage error naming the flag, the file and what is wrong. */
 function readPem(path: string, flag: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return readInputFile(path, MAX_PEM_FILE_BYTES);
   } catch (error) {
-    throw new InvalidArgumentError(`${flag} ${path}: ${(error as Error).message}`);
+    if (error instanceof InputFileError) throw new InvalidArgumentError(`${flag} ${error.message}`);
+    throw error;
   }
 }
 
-/** The account the --user/--password/--require flags describe, or none when none of them was given. */
+/** The account flags given, for {@link overrideAccounts}. */
+function accountFlags(flags: ServeFlags): AccountFlags {
+  return {
+    ...(flags.user !== undefined ? { user: flags.user } : {}),
+    ...(flags.password !== undefined ? { password: flags.password } : {}),
+    ...(flags.require !== undefined ? { require: flags.require } : {}),
+  };
+}
+
+/** Without a scenario: the account the --user/--password/--require flags describe, or none when none was given. */
 function flagAccount(flags: ServeFlags): Account[] {
   if (flags.user === undefined && flags.password === undefined && flags.require === undefined) return [];
   return [
     {
-      user: flags.user ?? "root",
-      password: flags.password ?? "root",
+      user: flags.user ?? DEFAULT_ACCOUNT.user,
+      password: flags.password ?? DEFAULT_ACCOUNT.password,
       ...(flags.require ? { require: flags.require } : {}),
     },
   ];
@@ -111,14 +136,14 @@ function tlsFlags(flags: ServeFlags): TlsOptions {
 
 /**
  * Flags become options on top of the scenario (loaded from --scenario), if any: a flag the user
- * gave overrides what the scenario sets, and --user/--password add an account (replacing the
- * scenario's account of that name), so a user can point their own client's credentials at any
- * scenario.
+ * gave overrides what the scenario sets. --user/--password/--require change the scenario's
+ * accounts as `overrideAccounts` says (the scenario's account keeps its plugin and REQUIRE rule),
+ * so a user can point their own client's credentials at any scenario.
  */
 export function toServerOptions(flags: ServeFlags, scenario: Scenario | null): StartOptions {
   const accounts = flagAccount(flags);
   const base = scenario
-    ? scenarioToOptions(scenario, accounts)
+    ? scenarioToOptions(scenario, accountFlags(flags))
     : { accounts: accounts.length > 0 ? accounts : [DEFAULT_ACCOUNT] };
   const given = tlsFlags(flags);
   let tls: TlsOptions | false;
@@ -139,6 +164,12 @@ export function toServerOptions(flags: ServeFlags, scenario: Scenario | null): S
     ...(flags.clientSslWithoutTls ? { clientSslWithoutTls: flags.clientSslWithoutTls } : {}),
     ...(flags.connectTimeout !== undefined ? { connectTimeoutMs: flags.connectTimeout * 1000 } : {}),
     ...(flags.waitTimeout !== undefined ? { waitTimeoutMs: flags.waitTimeout * 1000 } : {}),
+    ...(flags.netWriteTimeout !== undefined ? { netWriteTimeoutMs: flags.netWriteTimeout * 1000 } : {}),
+    ...(flags.netReadTimeout !== undefined ? { netReadTimeoutMs: flags.netReadTimeout * 1000 } : {}),
+    ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
+    ...(flags.backLog !== undefined ? { backlog: flags.backLog } : {}),
+    ...(flags.keep !== undefined ? { keepConnections: flags.keep } : {}),
+    ...(flags.maxAllowedPacket !== undefined ? { maxPacketSize: flags.maxAllowedPacket } : {}),
     ...(flags.events ? { eventsFile: flags.events } : {}),
     ...(flags.keylog ? { keylogFile: flags.keylog } : {}),
   };
@@ -168,9 +199,18 @@ export function serveCommand(program: Command): void {
     .option("--key <file>", "server private key (PEM)")
     .option("--ca <file>", "CA (PEM) to verify client certificates")
     .option("--scenario <name|file>", "serve a scenario (see scenarios); other flags override it")
-    .option("-u, --user <name>", "account user name (default: root)")
-    .option("-p, --password <password>", "account password (default: root)")
-    .option("--require <clause>", "the account's REQUIRE rule, e.g. X509 or \"SUBJECT '/CN=app'\"")
+    .option(
+      "-u, --user <name>",
+      "account user name (default: root); with --scenario, renames the scenario's one account, which keeps its plugin and REQUIRE rule",
+    )
+    .option(
+      "-p, --password <password>",
+      "account password (default: root); with --scenario, the scenario's account's new password",
+    )
+    .option(
+      "--require <clause>",
+      "the account's REQUIRE rule, e.g. X509 or \"SUBJECT '/CN=app'\"; with --scenario, replaces the scenario account's",
+    )
     .addOption(
       new Option("--client-certs <mode>", "client certificates: request (as 5.7), require, or none").choices([
         "none",
@@ -198,6 +238,36 @@ export function serveCommand(program: Command): void {
       "close a logged-in client idle that long (MySQL's wait_timeout; default 28800)",
       parseSeconds,
     )
+    .option(
+      "--net-write-timeout <seconds>",
+      "end a client that leaves a reply unread that long; meanwhile none of its commands is read (MySQL's net_write_timeout; default 60)",
+      parseSeconds,
+    )
+    .option(
+      "--net-read-timeout <seconds>",
+      "end a logged-in client that stops half-way through a packet for that long (MySQL's net_read_timeout; default 30)",
+      parseSeconds,
+    )
+    .option(
+      "--max-connections <n>",
+      "answer ERR 1040 Too many connections past this many open connections (MySQL's max_connections; default 151)",
+      parseCount(1, 100_000),
+    )
+    .option(
+      "--back-log <n>",
+      "the listen queue (MySQL's back_log; default 50 + max-connections / 5, at most 900)",
+      parseCount(1, 65_535),
+    )
+    .option(
+      "--max-allowed-packet <bytes>",
+      "largest packet a logged-in client may send (MySQL's max_allowed_packet; default 4194304)",
+      parseCount(1024, 1024 * 1024 * 1024),
+    )
+    .option(
+      "--keep <n>",
+      "records kept in memory, the oldest dropped first (the events file has them all; default 1000)",
+      parseCount(1, 10_000_000),
+    )
     .option("--events <file>", "append every event as a JSON line to this file (mode 0600)")
     .option(
       "--keylog <file>",
@@ -206,16 +276,25 @@ export function serveCommand(program: Command): void {
     .option("--packets", "also print every packet")
     .addOption(new Option("--json", "print events as JSON lines instead of text"))
     .action(async (flags: ServeFlags) => {
+      const output = new Output();
       const scenario = flags.scenario ? loadScenario(flags.scenario) : null;
       for (const note of scenario?.notes ?? []) {
-        process.stderr.write(pc.yellow(`${note.level}: ${note.message}\n`));
+        process.stderr.write(pc.yellow(`${note.level}: ${escapeControlCharacters(note.message)}\n`));
       }
-      const server = await startMockServer(toServerOptions(flags, scenario));
+      let server: MockServer;
+      try {
+        // Refused before anything listens; the server checks again when it opens them.
+        if (flags.events) checkPrivateFilePath(flags.events);
+        if (flags.keylog) checkPrivateFilePath(flags.keylog);
+        server = await startMockServer(toServerOptions(flags, scenario));
+      } catch (error) {
+        throw namingFlag(error, flags);
+      }
       server.on("event", (event) => {
         const text = flags.json
           ? JSON.stringify(event)
           : formatEvent(event, { packets: flags.packets ?? false });
-        if (text !== null) process.stdout.write(`${text}\n`);
+        if (text !== null) output.print(`${text}\n`);
       });
       if (!server.socketPath && !isLoopback(server.host)) {
         process.stderr.write(
@@ -224,27 +303,120 @@ export function serveCommand(program: Command): void {
           ),
         );
       }
-      const tls = server.tls;
-      const firstAccount = server.options.accounts[0] ?? DEFAULT_ACCOUNT;
-      const scenarioText = scenario ? `scenario ${scenario.name}, ` : "";
-      const certText = tls?.certificateSet ? `, certificates: ${tls.certificateSet.name}` : "";
-      const offered = (server.options.capabilityFlags & CapabilityFlags.CLIENT_SSL) !== 0;
-      const tlsText = !tls
-        ? "TLS off"
-        : offered
-          ? `TLS ${tls.minVersion}–${tls.maxVersion}${certText}`
-          : "TLS configured but not offered (greeting without CLIENT_SSL)";
-      process.stdout.write(
-        `${pc.bold("mysql-tls-mock")} listening on ${server.socketPath ?? `${server.host}:${server.port}`} — ${scenarioText}MySQL ${server.options.serverVersion}, ${tlsText}\n` +
-          pc.dim(
-            `try: mariadb ${server.socketPath ? `--socket=${server.socketPath}` : `-h ${server.host} -P ${server.port}`} -u ${firstAccount.user} ${passwordHint(firstAccount)} ${tls && offered ? "--ssl" : "--skip-ssl"} -e "SHOW STATUS LIKE 'Ssl_version'"\n`,
-          ),
-      );
+      const changes = scenario ? overrideAccounts(scenario, accountFlags(flags)).changes : null;
+      output.print(banner(server, scenario, changes));
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
+        // `serve | head -1`: the reader is gone, so there is no one left to serve for.
+        output.whenClosed(stop);
       });
       await server.stop();
     });
+}
+
+/** What the server is and how to reach it, in two lines (three when account flags changed a scenario). */
+function banner(server: MockServer, scenario: Scenario | null, accountChanges: string | null): string {
+  const safe = escapeControlCharacters;
+  const tls = server.tls;
+  const firstAccount = server.options.accounts[0] ?? DEFAULT_ACCOUNT;
+  const scenarioText = scenario ? `scenario ${safe(scenario.name)}, ` : "";
+  const certText = tls?.certificateSet ? `, certificates: ${tls.certificateSet.name}` : "";
+  const offered = (server.options.capabilityFlags & CapabilityFlags.CLIENT_SSL) !== 0;
+  const tlsText = !tls
+    ? "TLS off"
+    : offered
+      ? `TLS ${tls.minVersion}–${tls.maxVersion}${certText}`
+      : "TLS configured but not offered (greeting without CLIENT_SSL)";
+  const where = safe(server.socketPath ?? `${server.host}:${server.port}`);
+  return (
+    `${pc.bold("mysql-tls-mock")} listening on ${where} — ${scenarioText}MySQL ${safe(server.options.serverVersion)}, ${tlsText}\n` +
+    (accountChanges ? `${safe(accountChanges)}\n` : "") +
+    pc.dim(
+      `try: mariadb ${server.socketPath ? `--socket=${where}` : `-h ${server.host} -P ${server.port}`} -u ${safe(firstAccount.user)} ${passwordHint(firstAccount)} ${tls && offered ? "--ssl" : "--skip-ssl"} -e "SHOW STATUS LIKE 'Ssl_version'"\n`,
+    )
+  );
+}
+
+/**
+ * Standard output that survives its reader going away: once a write fails with EPIPE (`serve |
+ * head -1` after head exits), nothing more is written and `onClosed` is called, instead of the
+ * error ending the process with a stack trace. Standard error losing its reader is ignored the
+ * same way; the server keeps serving while stdout lives.
+ */
+class Output {
+  private open = true;
+  private onClosed: (() => void) | null = null;
+
+  constructor() {
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      if (!this.open) return;
+      this.open = false;
+      this.onClosed?.();
+    });
+    process.stderr.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+
+  print(text: string): void {
+    if (this.open) process.stdout.write(text);
+  }
+
+  /** Calls `callback` once stdout's reader has gone: now, if it already has. */
+  whenClosed(callback: () => void): void {
+    if (this.open) this.onClosed = callback;
+    else callback();
+  }
+}
+
+/**
+ * The CLI flag each server option comes from, where a flag sets it alone. `fromFlagOnly`: no
+ * scenario sets it, so it is the flag's even when the flag is missing (`--cert` without `--key`).
+ */
+const OPTION_FLAGS: ReadonlyArray<{
+  option: string;
+  flag: string;
+  value: (f: ServeFlags) => string | undefined;
+  fromFlagOnly?: true;
+}> = [
+  { option: "tls.key", flag: "--key", value: (f) => f.key, fromFlagOnly: true },
+  { option: "tls.cert", flag: "--cert", value: (f) => f.cert, fromFlagOnly: true },
+  { option: "tls.ca", flag: "--ca", value: (f) => f.ca, fromFlagOnly: true },
+  { option: "tls.ciphers", flag: "--ciphers", value: (f) => f.ciphers },
+  { option: "serverVersion", flag: "--server-version", value: (f) => f.serverVersion },
+  { option: "eventsFile", flag: "--events", value: (f) => f.events, fromFlagOnly: true },
+  { option: "keylogFile", flag: "--keylog", value: (f) => f.keylog, fromFlagOnly: true },
+];
+
+/**
+ * A start-up error as the user typed it: an option that came from a flag becomes the flag and its
+ * value (`tls.key` → `--key server-key.pem`), in the option named and in the message, so a bad file
+ * is named by the file. Options a flag did not set (a scenario's, the defaults) keep their names.
+ */
+function namingFlag(error: unknown, flags: ServeFlags): unknown {
+  if (error instanceof PrivateFileError) {
+    const flag = error.path === flags.events ? "--events" : error.path === flags.keylog ? "--keylog" : null;
+    return flag ? new InvalidArgumentError(`${flag} ${error.message}`) : error;
+  }
+  if (!(error instanceof ServerConfigurationError)) return error;
+  const named = (option: string): string | null => {
+    const match = OPTION_FLAGS.find((o) => o.option === option);
+    const value = match?.value(flags);
+    if (!match || (value === undefined && !match.fromFlagOnly)) return null;
+    return value === undefined ? match.flag : `${match.flag} ${value}`;
+  };
+  const own = named(error.option);
+  if (!own) return error;
+  let problem = error.message.replace(`invalid option ${error.option}: `, "");
+  for (const other of OPTION_FLAGS) {
+    const replacement = named(other.option);
+    if (!replacement) continue;
+    // `tls.cert` must not match inside `tls.certificates`.
+    const pattern = new RegExp(`${other.option.replace(/\./g, "\\.")}(?!\\w)`, "g");
+    problem = problem.replace(pattern, replacement);
+  }
+  return new InvalidArgumentError(`${own}: ${problem}`);
 }

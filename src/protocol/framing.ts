@@ -65,6 +65,13 @@ interface FrameHeader {
   sequenceId: number;
 }
 
+function checkedMaximum(max: number): number {
+  if (!Number.isInteger(max) || max < 0) {
+    throw new RangeError(`maxPayloadLength must be a non-negative integer, got ${max}`);
+  }
+  return max;
+}
+
 /** Options of {@link PacketFramer}. */
 export interface PacketFramerOptions {
   /** Largest payload accepted, continuation frames included. Default 16 MiB. */
@@ -77,7 +84,7 @@ export interface PacketFramerOptions {
  * Payloads may share memory with the pushed chunks.
  */
 export class PacketFramer {
-  readonly maxPayloadLength: number;
+  #maxPayloadLength: number;
 
   /** Unconsumed input, as pushed; `#chunks[#first]` starts at `#head`. */
   #chunks: Buffer[] = [];
@@ -95,11 +102,20 @@ export class PacketFramer {
   #checkedHeader: FrameHeader | null = null;
 
   constructor(options: PacketFramerOptions = {}) {
-    const max = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
-    if (!Number.isInteger(max) || max < 0) {
-      throw new RangeError(`maxPayloadLength must be a non-negative integer, got ${max}`);
-    }
-    this.maxPayloadLength = max;
+    this.#maxPayloadLength = checkedMaximum(options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH);
+  }
+
+  /**
+   * Largest payload accepted, continuation frames included. A server raises it once the login
+   * has completed (a tighter limit applies before); it applies to headers not yet checked, so a
+   * packet whose header passed under the old limit keeps arriving.
+   */
+  get maxPayloadLength(): number {
+    return this.#maxPayloadLength;
+  }
+
+  set maxPayloadLength(max: number) {
+    this.#maxPayloadLength = checkedMaximum(max);
   }
 
   /** Bytes held that are not yet part of a returned packet. */
@@ -201,7 +217,7 @@ export class PacketFramer {
       if (sequenceId !== expected) throw new PacketSequenceError(expected, sequenceId);
     }
     const claimed = this.#partsLength + length;
-    if (claimed > this.maxPayloadLength) throw new PacketTooLargeError(claimed, this.maxPayloadLength);
+    if (claimed > this.#maxPayloadLength) throw new PacketTooLargeError(claimed, this.#maxPayloadLength);
     return { length, sequenceId };
   }
 

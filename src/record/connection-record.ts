@@ -80,7 +80,12 @@ export type ConnectionOutcome =
   /** The server broke the connection on purpose (a scenario's fault). */
   | { kind: "fault"; point: FaultPoint; action: FaultAction }
   /** The server was stopped while the login was under way. */
-  | { kind: "server-stopped"; phase: Phase };
+  | { kind: "server-stopped"; phase: Phase }
+  /**
+   * The host program failed the server before the login completed (an event listener threw): only
+   * this connection was ended. After login the same ends an `authenticated` session with `error`.
+   */
+  | { kind: "server-error"; phase: Phase; message: string };
 
 /** Everything the server saw one client do. */
 export interface ConnectionRecord {
@@ -130,9 +135,18 @@ export interface ConnectionRecord {
    * RSA-encrypted (sha256_password / caching_sha2_password over plaintext). Null when none was sent.
    */
   credentialExposure: CredentialExposure | null;
-  /** Queries and other commands the client sent after login, in order. */
-  commands: Array<{ command: string; query?: string }>;
+  /**
+   * Queries and other commands the client sent after login, in order: the newest `keepCommands`
+   * of them. A query longer than `RECORDED_QUERY_CHARS` is kept cut to that length, with
+   * `queryLength` its full length.
+   */
+  commands: Array<{ command: string; query?: string; queryLength?: number }>;
+  /** How many of the oldest commands were left out of `commands` to keep it within `keepCommands`. */
+  commandsDropped?: number;
+  /** The packets that crossed, in order: the newest `keepPackets` of them. */
   packets: PacketRecord[];
+  /** How many of the oldest packets were left out of `packets` to keep it within `keepPackets`. */
+  packetsDropped?: number;
   outcome: ConnectionOutcome;
   /** What the client did, in a word and a sentence; set when the connection closes. */
   verdict: Verdict | null;

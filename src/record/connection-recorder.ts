@@ -28,6 +28,25 @@ export interface RecorderSink {
 }
 
 /**
+ * What a recorded packet shows of its payload. Whatever is chosen, a packet shows only its type,
+ * length, sequence id and phase where its payload is withheld.
+ */
+export type PayloadDisclosure =
+  /**
+   * The payload, except for a client packet outside the command phase of a logged-in session:
+   * before the login completes, and in any auth exchange after it (COM_CHANGE_USER), a client
+   * packet may carry auth data, whatever its type or sequence id says.
+   */
+  | "by-phase"
+  /** Never: the packet carries or may carry auth data (COM_CHANGE_USER, a packet out of sequence). */
+  | "withheld"
+  /** Always: every field of the packet is known and none is secret (an SSLRequest with nothing after it). */
+  | "shown";
+
+/** Called when an event listener of the host program threw; the error and the event's type. */
+export type ListenerErrorHandler = (error: unknown, eventType: MockServerEvent["type"]) => void;
+
+/**
  * Writes one connection's record and events: the session says what happened, the recorder keeps
  * it in the record's terms (capabilities by name, the most revealing credential exposure, the
  * packet trail) and closes the record with its verdict.
@@ -38,15 +57,24 @@ export class ConnectionRecorder {
     private readonly sink: RecorderSink,
     /** When the connection was accepted (ms since the epoch): packets are timed from it. */
     private readonly startedAt: number,
+    /**
+     * Told when a listener throws: the exception stops at the recorder, so a listener's bug ends
+     * (at most) its connection, never the host process. Without a handler the error is dropped.
+     */
+    private readonly onListenerError: ListenerErrorHandler = () => {},
   ) {}
 
   emit(event: SessionEvent): void {
     if (!this.sink.wants(event.type)) return;
-    this.sink.emit({
-      ...event,
-      time: new Date().toISOString(),
-      connectionId: this.record.id,
-    } as MockServerEvent);
+    try {
+      this.sink.emit({
+        ...event,
+        time: new Date().toISOString(),
+        connectionId: this.record.id,
+      } as MockServerEvent);
+    } catch (error) {
+      this.onListenerError(error, event.type);
+    }
   }
 
   setOutcome(outcome: ConnectionOutcome): void {
@@ -68,16 +96,19 @@ export class ConnectionRecorder {
     if (inPlaintext && exposure !== "encrypted-password") this.record.credentialsInPlaintext = true;
   }
 
-  /** One packet as it crossed the wire; the payload is withheld where it carries credentials. */
+  /** One packet as it crossed the wire; the payload is withheld where it may carry credentials. */
   packet(
     direction: Direction,
     sequenceId: number,
     payload: Buffer,
     type: string,
     encrypted: boolean,
-    redact = false,
+    disclosure: PayloadDisclosure = "by-phase",
   ): void {
     if (!this.sink.recordPackets) return;
+    const redact =
+      disclosure === "withheld" ||
+      (disclosure === "by-phase" && direction === "client" && !this.inCommandPhase());
     const packet = {
       atMs: Date.now() - this.startedAt,
       direction,
@@ -92,6 +123,11 @@ export class ConnectionRecorder {
     };
     this.record.packets.push(packet);
     this.emit({ type: "packet", packet });
+  }
+
+  /** Whether the session is logged in and between commands, where no client packet carries auth data. */
+  private inCommandPhase(): boolean {
+    return this.record.phase === "command" && this.record.outcome.kind === "authenticated";
   }
 
   /** Closes the record: the end time and the verdict, then the connection-closed event. */

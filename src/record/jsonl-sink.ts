@@ -1,20 +1,20 @@
-import type { WriteStream } from "node:fs";
+import { AppendSink, type SinkWriteError } from "./append-sink";
 import type { MockServerEvent } from "./events";
-import { createPrivateAppendStream, endStream } from "./private-file";
 
 /** Appends events to a file (mode 0600), one JSON object per line. */
 export class JsonLinesSink {
-  private readonly stream: WriteStream;
+  private readonly file: AppendSink;
 
-  constructor(path: string) {
-    this.stream = createPrivateAppendStream(path);
+  /** Opens `path` now (throws if it cannot); a later write error goes to `onError`, once. */
+  constructor(path: string, onError: (error: SinkWriteError) => void = () => undefined) {
+    this.file = new AppendSink("events", path, onError);
   }
 
   write(event: MockServerEvent): void {
-    this.stream.write(`${JSON.stringify(event)}\n`);
+    this.file.write(`${JSON.stringify(event)}\n`);
   }
 
   close(): Promise<void> {
-    return endStream(this.stream);
+    return this.file.close();
   }
 }

@@ -1,5 +1,4 @@
-import type { WriteStream } from "node:fs";
-import { createPrivateAppendStream, endStream } from "./private-file";
+import { AppendSink, type SinkWriteError } from "./append-sink";
 
 /**
  * Appends TLS secrets in the NSS key log format (SSLKEYLOGFILE), which Wireshark reads to decrypt a
@@ -7,18 +6,19 @@ import { createPrivateAppendStream, endStream } from "./private-file";
  * passwords included.
  */
 export class KeyLogSink {
-  private readonly stream: WriteStream;
+  private readonly file: AppendSink;
 
-  constructor(path: string) {
-    this.stream = createPrivateAppendStream(path);
+  /** Opens `path` now (throws if it cannot); a later write error goes to `onError`, once. */
+  constructor(path: string, onError: (error: SinkWriteError) => void = () => undefined) {
+    this.file = new AppendSink("keylog", path, onError);
   }
 
   /** One line as node's `keylog` event gives it (it ends with a newline). */
   write(line: Buffer): void {
-    this.stream.write(line);
+    this.file.write(line);
   }
 
   close(): Promise<void> {
-    return endStream(this.stream);
+    return this.file.close();
   }
 }

@@ -55,6 +55,8 @@ export function describeEnding(record: ConnectionRecord): string {
       return `the server broke the connection on purpose (${outcome.action} at ${outcome.point})`;
     case "server-stopped":
       return `the server stopped during ${outcome.phase}`;
+    case "server-error":
+      return `the server failed during ${outcome.phase}: ${outcome.message}`;
     case "pending":
       return "the connection is still open";
   }

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
+import { InputFileError, readInputFile } from "../record/input-file";
 import {
   type DroppedExpectations,
   type Scenario,
@@ -12,6 +13,19 @@ import {
   scenarioSchema,
   SSL_MODES,
 } from "./scenario-schema";
+
+/**
+ * The largest scenario file read, in bytes. The biggest built-in is under 2 KiB; the cap keeps a
+ * mistaken path (a log, a disk image) from being read whole and parsed.
+ */
+export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
+
+/**
+ * How far YAML aliases may multiply a scenario's data (the `yaml` package's `maxAliasCount`, whose
+ * own default this is). A scenario needs a few aliases at most; nested aliases ("billion laughs")
+ * would otherwise expand a small file into more data than memory holds once it is validated.
+ */
+export const MAX_SCENARIO_ALIAS_COUNT = 100;
 
 /** The folder of built-in scenarios, shipped with the package. */
 export const BUILTIN_SCENARIO_DIR = resolve(__dirname, "..", "..", "scenarios");
@@ -133,9 +147,10 @@ export function validateScenario(
 export function readScenarioFile(file: string): ScenarioFile {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readInputFile(file, MAX_SCENARIO_FILE_BYTES);
   } catch (error) {
-    throw new ScenarioError(file, "", `cannot read the file: ${(error as Error).message}`);
+    if (error instanceof InputFileError) throw new ScenarioError(file, "", error.problem);
+    throw error;
   }
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
@@ -144,7 +159,18 @@ export function readScenarioFile(file: string): ScenarioFile {
     const line = syntaxError.linePos?.[0]?.line;
     throw new ScenarioError(file, "", `not valid YAML: ${syntaxError.message.split("\n")[0]}`, line);
   }
-  return validateScenario(document.toJS(), file, document, lines);
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: MAX_SCENARIO_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml package throws a ReferenceError for too many aliases and for an alias to no anchor.
+    if (!(error instanceof ReferenceError)) throw error;
+    const problem = /excessive alias count/i.test(error.message)
+      ? `YAML aliases expand it more than ${MAX_SCENARIO_ALIAS_COUNT} times (a cap against alias bombs)`
+      : `not valid YAML: ${error.message}`;
+    throw new ScenarioError(file, "", problem);
+  }
+  return validateScenario(data, file, document, lines);
 }
 
 /** Names of the built-in scenarios, sorted. */

@@ -21,6 +21,38 @@ export interface CommandReply {
 
 const STATUS = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
 
+/** How much of the query an error about it quotes. */
+const QUOTED_QUERY_CHARS = 200;
+
+const ANSWER_KINDS: ReadonlySet<string> = new Set(["resultset", "ok", "error", "unhandled"]);
+
+/**
+ * The host program's `unknownQuery` callback threw, or returned something that is not an answer
+ * (nothing, a Promise, an object of no known kind), or an answer that cannot be sent. The session
+ * ends that connection only, with this on its record.
+ */
+export class UnknownQueryCallbackError extends Error {
+  constructor(
+    /** The query the callback was asked about (at most 200 characters of it). */
+    readonly query: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the unknownQuery callback ${detail} (query: ${JSON.stringify(query)})`, options);
+    this.name = "UnknownQueryCallbackError";
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+function describeReturned(value: unknown): string {
+  if (value === undefined) return "returned nothing";
+  if (value === null) return "returned null";
+  if (typeof (value as { then?: unknown }).then === "function")
+    return "returned a Promise (it must answer synchronously)";
+  if (typeof value !== "object") return `returned a ${typeof value}, not an answer`;
+  return `returned an answer of unknown kind ${JSON.stringify((value as { kind?: unknown }).kind)}`;
+}
+
 /** Names of a text resultset's packets in order, for the record. */
 function resultsetPacketTypes(columnCount: number, rowCount: number, caps: number): string[] {
   const deprecateEof = (caps & CapabilityFlags.CLIENT_DEPRECATE_EOF) !== 0;
@@ -85,9 +117,17 @@ export class CommandResponder {
         const sql = decodeComQuery(command.body, {
           queryAttributes: (clientCapabilities & CapabilityFlags.CLIENT_QUERY_ATTRIBUTES) !== 0,
         });
-        const answer = this.answer(sql);
+        const { answer, fromCallback } = this.answer(sql);
+        let packets: CommandReply["packets"];
+        try {
+          packets = this.answerPackets(answer, sql, clientCapabilities);
+        } catch (error) {
+          if (!fromCallback) throw error;
+          const detail = `returned an answer that cannot be sent: ${(error as Error).message}`;
+          throw new UnknownQueryCallbackError(sql.slice(0, QUOTED_QUERY_CHARS), detail, { cause: error });
+        }
         return {
-          ...this.reply(name, this.answerPackets(answer, sql, clientCapabilities)),
+          ...this.reply(name, packets),
           query: sql,
           ...(answer.kind === "ok" && answer.database !== undefined ? { database: answer.database } : {}),
         };
@@ -109,19 +149,48 @@ export class CommandResponder {
     }
   }
 
-  private answer(sql: string): QueryAnswer {
+  /** The answer to a query, and whether the host program's callback gave it. */
+  private answer(sql: string): { answer: QueryAnswer; fromCallback: boolean } {
     const context = this.context();
     const answer = answerQuery(sql, context);
-    if (answer.kind !== "unhandled") return answer;
+    if (answer.kind !== "unhandled") return { answer, fromCallback: false };
     const fallback = this.options.unknownQuery;
-    if (typeof fallback === "function") return fallback(sql, context);
-    if (fallback === "ok") return { kind: "ok" };
+    if (typeof fallback === "function") {
+      const given = this.askCallback(fallback, sql, context);
+      // A callback that does not know either leaves the query to the default answer.
+      if (given.kind !== "unhandled") return { answer: given, fromCallback: true };
+    } else if (fallback === "ok") {
+      return { answer: { kind: "ok" }, fromCallback: false };
+    }
     return {
-      kind: "error",
-      code: ErrorCode.ER_NOT_SUPPORTED_YET,
-      sqlState: "42000",
-      message: `This version of MySQL doesn't yet support 'mysql-tls-mock has no answer for: ${sql.slice(0, 200)}'`,
+      answer: {
+        kind: "error",
+        code: ErrorCode.ER_NOT_SUPPORTED_YET,
+        sqlState: "42000",
+        message: `This version of MySQL doesn't yet support 'mysql-tls-mock has no answer for: ${sql.slice(0, QUOTED_QUERY_CHARS)}'`,
+      },
+      fromCallback: false,
     };
+  }
+
+  private askCallback(
+    callback: (sql: string, context: QueryContext) => QueryAnswer,
+    sql: string,
+    context: QueryContext,
+  ): QueryAnswer {
+    const quoted = sql.slice(0, QUOTED_QUERY_CHARS);
+    let given: unknown;
+    try {
+      given = callback(sql, context);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new UnknownQueryCallbackError(quoted, `threw: ${detail}`, { cause: error });
+    }
+    const kind = (given as { kind?: unknown } | null | undefined)?.kind;
+    if (typeof given !== "object" || given === null || typeof kind !== "string" || !ANSWER_KINDS.has(kind)) {
+      throw new UnknownQueryCallbackError(quoted, describeReturned(given));
+    }
+    return given as QueryAnswer;
   }
 
   private answerPackets(
@@ -164,7 +233,12 @@ export class CommandResponder {
       }
       default:
         return [
-          this.err(caps, ErrorCode.ER_NOT_SUPPORTED_YET, "42000", `No answer for ${sql.slice(0, 200)}`),
+          this.err(
+            caps,
+            ErrorCode.ER_NOT_SUPPORTED_YET,
+            "42000",
+            `No answer for ${sql.slice(0, QUOTED_QUERY_CHARS)}`,
+          ),
         ];
     }
   }

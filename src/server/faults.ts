@@ -1,3 +1,4 @@
+import { checkObject, describeValue, integerIn, oneOf, stringOption } from "./check-options";
 import { ServerConfigurationError } from "./errors";
 
 /** Protocol points where the server can misbehave on purpose. */
@@ -59,38 +60,51 @@ export class FaultPlan {
   }
 }
 
-/** Checks fault options; misconfiguration fails before the server listens. */
-export function resolveFaults(faults: Faults | undefined): FaultPlan {
-  if (!faults) return FaultPlan.NONE;
-  const { delayMs, greetingWrites, breakAt } = faults;
-  if (delayMs !== undefined && (!Number.isFinite(delayMs) || delayMs < 0)) {
-    throw new ServerConfigurationError(
-      "faults.delayMs",
-      `expected a non-negative number of milliseconds, got ${delayMs}`,
-    );
-  }
+/** setTimeout's ceiling: a longer delay would fire at once. */
+const MAX_DELAY_MS = 2_147_483_647;
+/** The ERR packet's error code is two bytes. */
+const MAX_ERROR_CODE = 0xffff;
+/** What encodeErr accepts as a SQLSTATE: five printable ASCII characters. */
+const SQL_STATE = /^[\x20-\x7e]{5}$/;
+
+/** Checks fault options, unknown keys included; misconfiguration fails before the server listens. */
+export function resolveFaults(faults: unknown): FaultPlan {
+  if (faults === undefined) return FaultPlan.NONE;
+  const { delayMs, greetingWrites, breakAt, refuseLoginWith } = checkObject(faults, "faults", [
+    "delayMs",
+    "greetingWrites",
+    "breakAt",
+    "refuseLoginWith",
+  ]);
   if (
-    greetingWrites !== undefined &&
-    (!Number.isInteger(greetingWrites) || greetingWrites < 1 || greetingWrites > 64)
+    delayMs !== undefined &&
+    (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS)
   ) {
     throw new ServerConfigurationError(
-      "faults.greetingWrites",
-      `expected an integer from 1 to 64, got ${greetingWrites}`,
+      "faults.delayMs",
+      `expected milliseconds from 0 to ${MAX_DELAY_MS}, got ${describeValue(delayMs)}`,
     );
   }
-  if (breakAt) {
-    if (!FAULT_POINTS.includes(breakAt.point)) {
-      throw new ServerConfigurationError(
-        "faults.breakAt.point",
-        `expected one of ${FAULT_POINTS.join(", ")}, got ${breakAt.point}`,
-      );
-    }
-    if (!FAULT_ACTIONS.includes(breakAt.action)) {
-      throw new ServerConfigurationError(
-        "faults.breakAt.action",
-        `expected one of ${FAULT_ACTIONS.join(", ")}, got ${breakAt.action}`,
-      );
-    }
+  if (greetingWrites !== undefined) integerIn(1, 64)(greetingWrites, "faults.greetingWrites");
+  if (breakAt !== undefined) {
+    const { point, action } = checkObject(breakAt, "faults.breakAt", ["point", "action"]);
+    oneOf(FAULT_POINTS)(point, "faults.breakAt.point");
+    oneOf(FAULT_ACTIONS)(action, "faults.breakAt.action");
   }
-  return new FaultPlan(faults);
+  if (refuseLoginWith !== undefined) {
+    const { code, sqlState, message } = checkObject(refuseLoginWith, "faults.refuseLoginWith", [
+      "code",
+      "sqlState",
+      "message",
+    ]);
+    integerIn(1, MAX_ERROR_CODE)(code, "faults.refuseLoginWith.code");
+    if (typeof sqlState !== "string" || !SQL_STATE.test(sqlState)) {
+      throw new ServerConfigurationError(
+        "faults.refuseLoginWith.sqlState",
+        `expected five printable ASCII characters (e.g. "28000"), got ${describeValue(sqlState)}`,
+      );
+    }
+    stringOption()(message, "faults.refuseLoginWith.message");
+  }
+  return new FaultPlan(faults as Faults);
 }

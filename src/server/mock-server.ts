@@ -1,15 +1,30 @@
 import { rm } from "node:fs/promises";
-import { EventEmitter, once } from "node:events";
+import { EventEmitter } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { ErrorCode } from "../protocol/constants";
+import { encodePacket } from "../protocol/framing";
+import { encodeErr } from "../protocol/packets/err-packet";
+import { type SinkWriteError } from "../record/append-sink";
 import type { ConnectionRecord } from "../record/connection-record";
+import { ConnectionRecorder } from "../record/connection-recorder";
 import type { MockServerEvent, MockServerEventType } from "../record/events";
 import { JsonLinesSink } from "../record/jsonl-sink";
 import { KeyLogSink } from "../record/key-log-sink";
+import { retainedList } from "../record/retained-list";
 import { loadScenario } from "../scenarios/load-scenario";
 import { scenarioToOptions } from "../scenarios/scenario-options";
 import type { Scenario, ScenarioFile } from "../scenarios/scenario-schema";
 import { TlsAcceptor } from "../tls/tls-acceptor";
-import { type MockServerOptions, type ResolvedOptions, type ResolvedTls, resolveOptions } from "./options";
+import { checkKnownKeys, describeValue, isPlainObject, stringOption } from "./check-options";
+import { ServerConfigurationError } from "./errors";
+import {
+  type MockServerOptions,
+  OPTION_NAMES,
+  RECORDED_QUERY_CHARS,
+  type ResolvedOptions,
+  type ResolvedTls,
+  resolveOptions,
+} from "./options";
 import { Session, type SessionContext } from "./session";
 
 /** Options of {@link startMockServer} beyond the server's behaviour. */
@@ -19,13 +34,51 @@ export interface StartOptions extends MockServerOptions {
    * or a scenario object. The other options given here override what it sets.
    */
   scenario?: string | ScenarioFile;
-  /** Append every event as a JSON line to this file (mode 0600). */
+  /**
+   * Append every event as a JSON line to this file (mode 0600). Opened before the server listens:
+   * a file that cannot be opened fails the start.
+   */
   eventsFile?: string;
   /**
    * Append the TLS secrets of every connection to this file in the SSLKEYLOGFILE format (mode
-   * 0600), so Wireshark can decrypt a capture of the sessions.
+   * 0600), so Wireshark can decrypt a capture of the sessions. Opened before the server listens.
    */
   keylogFile?: string;
+  /**
+   * Called once per file when writing the events or key-log file fails (disk full, say); the
+   * server goes on serving without that file. Default: `process.emitWarning`, which prints the
+   * warning on stderr.
+   */
+  onWarning?: (warning: SinkWriteError) => void;
+}
+
+/** The keys {@link StartOptions} adds to {@link MockServerOptions}. */
+const START_OPTION_NAMES = ["scenario", "eventsFile", "keylogFile", "onWarning"] as const;
+
+/** {@link MockServer.waitForConnection} waited for a connection the stopped server will never accept. */
+export class ServerStoppedError extends Error {
+  constructor(
+    /** The connection waited for (1-based, counting every connection the server accepted). */
+    readonly connection: number,
+  ) {
+    super(`the mock server was stopped before connection ${connection} arrived`);
+    this.name = "ServerStoppedError";
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/** {@link MockServer.waitForConnection} asked for a record the server no longer keeps (`keepConnections`). */
+export class ConnectionRecordDroppedError extends Error {
+  constructor(
+    readonly connection: number,
+    readonly keepConnections: number,
+  ) {
+    super(
+      `the record of connection ${connection} was dropped: the server keeps the last ${keepConnections} (keepConnections)`,
+    );
+    this.name = "ConnectionRecordDroppedError";
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
 }
 
 /**
@@ -37,6 +90,18 @@ const asyncDispose: typeof Symbol.asyncDispose =
 
 type Listener<T extends MockServerEventType> = (event: Extract<MockServerEvent, { type: T }>) => void;
 
+/** ER_CON_COUNT_ERROR's text in 5.7's sql/share/errmsg-utf8.txt. */
+const TOO_MANY_CONNECTIONS = "Too many connections";
+/** mysql_errno_to_sqlstate(ER_CON_COUNT_ERROR): on the record only, the client is not sent it. */
+const TOO_MANY_CONNECTIONS_SQLSTATE = "08004";
+
+/** Someone waiting for the server to accept a connection. */
+interface AcceptWaiter {
+  resolve(): void;
+  reject(error: Error): void;
+  connection: number;
+}
+
 /**
  * A running mock MySQL server. Create one with {@link startMockServer}; stop it with
  * {@link MockServer.stop} or `await using`.
@@ -44,9 +109,16 @@ type Listener<T extends MockServerEventType> = (event: Extract<MockServerEvent, 
 export class MockServer {
   private readonly emitter = new EventEmitter();
   private readonly sessions = new Set<Session>();
-  private readonly records: ConnectionRecord[] = [];
+  /** Connections refused with ERR 1040, until their socket closes. */
+  private readonly refusals = new Map<Socket, Promise<void>>();
+  private readonly records: ConnectionRecord[];
+  /** When each connection's record is final, by record. */
+  private readonly closedOf = new WeakMap<ConnectionRecord, Promise<void>>();
+  private readonly acceptWaiters = new Set<AcceptWaiter>();
   private readonly cachingSha2Cache = new Set<string>();
   private nextConnectionId: number;
+  private accepted = 0;
+  private dropped = 0;
   private stopping: Promise<void> | null = null;
   /** What every session shares with the server, built once. */
   private readonly sessionContext: SessionContext;
@@ -66,6 +138,9 @@ export class MockServer {
     // Kept from the start: a stopped server's address() is null, and records still name it.
     this.address = server.address() as AddressInfo | string;
     this.nextConnectionId = options.firstConnectionId;
+    this.records = retainedList(options.keepConnections, (n) => {
+      this.dropped += n;
+    });
     this.sessionContext = {
       options,
       tlsAcceptor,
@@ -119,9 +194,28 @@ export class MockServer {
     return this.options.tls;
   }
 
-  /** One record per connection so far, oldest first; live connections' records keep filling in. */
+  /**
+   * One record per connection, oldest first, live connections' records still filling in: the last
+   * `keepConnections` (default 1000) of them; older ones are dropped and counted in
+   * {@link droppedConnections}.
+   */
   get connections(): readonly ConnectionRecord[] {
     return this.records;
+  }
+
+  /** How many connections the server has taken so far, refused ones included (kept or dropped). */
+  get totalConnections(): number {
+    return this.accepted;
+  }
+
+  /** How many of the oldest records {@link connections} no longer holds (`keepConnections`). */
+  get droppedConnections(): number {
+    return this.dropped;
+  }
+
+  /** Connections open now: logging in or logged in (what counts against `maxConnections`). */
+  get openConnections(): number {
+    return this.sessions.size;
   }
 
   /** Subscribes to one event type, or to every event with `"event"`. */
@@ -142,26 +236,49 @@ export class MockServer {
    * records right after its client disconnects.
    */
   async settled(): Promise<readonly ConnectionRecord[]> {
-    await Promise.all([...this.sessions].map((s) => s.whenClosed()));
+    await Promise.all([...[...this.sessions].map((s) => s.whenClosed()), ...this.refusals.values()]);
     return this.records;
   }
 
   /**
-   * Waits for the next connection (or the `n`th overall, 1-based) to close and returns its record.
+   * Waits for the next connection (or the `n`th overall, 1-based, counting every connection the
+   * server took) to close and returns its record. Once the server is stopping, a connection it has
+   * not taken yet never comes: the promise rejects with a {@link ServerStoppedError}; a connection
+   * it had taken resolves when stop() has closed it. Rejects with a
+   * {@link ConnectionRecordDroppedError} when the record is no longer kept.
    */
-  async waitForConnection(n = this.records.length + 1): Promise<ConnectionRecord> {
-    while (this.records.length < n) await once(this.emitter, "connection-opened");
-    const record = this.records[n - 1]!;
-    await [...this.sessions].find((s) => s.record === record)?.whenClosed();
+  async waitForConnection(n = this.accepted + 1): Promise<ConnectionRecord> {
+    if (!Number.isInteger(n) || n < 1) {
+      throw new RangeError(`waitForConnection(n): n counts connections from 1, got ${describeValue(n)}`);
+    }
+    while (this.accepted < n) {
+      if (this.stopping) throw new ServerStoppedError(n);
+      await new Promise<void>((resolve, reject) => {
+        this.acceptWaiters.add({ resolve, reject, connection: n });
+      });
+    }
+    const record = this.records[n - 1 - this.dropped];
+    if (record === undefined) throw new ConnectionRecordDroppedError(n, this.options.keepConnections);
+    await this.closedOf.get(record);
     return record;
   }
 
-  /** Closes the listener and every live connection. Safe to call more than once. */
+  /**
+   * Closes the listener and every live connection, then the events and key-log files. Safe to
+   * call more than once; a {@link waitForConnection} still waiting for a new connection rejects.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      for (const waiter of this.acceptWaiters) waiter.reject(new ServerStoppedError(waiter.connection));
+      this.acceptWaiters.clear();
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       for (const session of this.sessions) session.destroy();
-      await Promise.all([closed, ...[...this.sessions].map((s) => s.whenClosed())]);
+      for (const socket of this.refusals.keys()) socket.destroy();
+      await Promise.all([
+        closed,
+        ...[...this.sessions].map((s) => s.whenClosed()),
+        ...this.refusals.values(),
+      ]);
       await this.sink?.close();
       await this.keyLog?.close();
       if (this.options.socketDir) await rm(this.options.socketDir, { recursive: true, force: true });
@@ -178,12 +295,78 @@ export class MockServer {
       socket.destroy();
       return;
     }
-    const session = new Session(socket, this.nextConnectionId, this.sessionContext);
+    const id = this.nextConnectionId;
     this.nextConnectionId = (this.nextConnectionId + 1) >>> 0;
-    this.sessions.add(session);
-    this.records.push(session.record);
-    void session.whenClosed().then(() => this.sessions.delete(session));
-    session.start();
+    this.accepted++;
+    if (this.sessions.size >= this.options.maxConnections) {
+      this.refuseTooMany(socket, id);
+    } else {
+      const session = new Session(socket, id, this.sessionContext);
+      this.bound(session.record);
+      this.sessions.add(session);
+      this.records.push(session.record);
+      this.closedOf.set(session.record, session.whenClosed());
+      void session.whenClosed().then(() => this.sessions.delete(session));
+      session.start();
+    }
+    for (const waiter of this.acceptWaiters) waiter.resolve();
+    this.acceptWaiters.clear();
+  }
+
+  /** Bounds what a record keeps however long its connection lives (`keepPackets`, `keepCommands`). */
+  private bound(record: ConnectionRecord): void {
+    record.packetsDropped = 0;
+    record.packets = retainedList(this.options.keepPackets, (n) => {
+      record.packetsDropped! += n;
+    });
+    record.commandsDropped = 0;
+    record.commands = retainedList(
+      this.options.keepCommands,
+      (n) => {
+        record.commandsDropped! += n;
+      },
+      (entry) =>
+        entry.query !== undefined && entry.query.length > RECORDED_QUERY_CHARS
+          ? { ...entry, query: entry.query.slice(0, RECORDED_QUERY_CHARS), queryLength: entry.query.length }
+          : entry,
+    );
+  }
+
+  /**
+   * Past `maxConnections`, as 5.7's `Connection_handler_manager::process_new_connection`: ERR 1040
+   * in place of the greeting, written by `net_send_error` with no client capabilities (so no
+   * `#SQLSTATE`) and sequence id 0, then the socket is closed.
+   */
+  private refuseTooMany(socket: Socket, id: number): void {
+    const startedAt = Date.now();
+    const record = refusedRecord(socket, id, startedAt, this.options);
+    this.bound(record);
+    this.records.push(record);
+    const recorder = new ConnectionRecorder(record, this.sessionContext.events, startedAt);
+    recorder.emit({ type: "connection-opened", client: record.client });
+    const err = { code: ErrorCode.ER_CON_COUNT_ERROR, message: TOO_MANY_CONNECTIONS };
+    const payload = encodeErr(err, 0);
+    recorder.packet("server", 0, payload, "ERR", false);
+    recorder.setOutcome({
+      kind: "refused",
+      ...err,
+      sqlState: TOO_MANY_CONNECTIONS_SQLSTATE,
+      reason: `max_connections (${this.options.maxConnections}) reached`,
+    });
+    const closed = new Promise<void>((resolve) => {
+      socket.once("close", () => {
+        record.phase = "closed";
+        recorder.finish();
+        this.refusals.delete(socket);
+        resolve();
+      });
+    });
+    this.refusals.set(socket, closed);
+    this.closedOf.set(record, closed);
+    // A client that resets or is gone already changes nothing: the refusal is on the record.
+    socket.on("error", () => undefined);
+    // Closed as soon as the ERR is handed to the kernel, as 5.7's vio_delete closes the channel.
+    socket.end(encodePacket(payload, 0), () => socket.destroy());
   }
 
   private emit(event: MockServerEvent): void {
@@ -193,8 +376,90 @@ export class MockServer {
   }
 }
 
+/** The record of a connection refused before its greeting: nothing but the client and the refusal. */
+function refusedRecord(
+  socket: Socket,
+  id: number,
+  startedAt: number,
+  options: ResolvedOptions,
+): ConnectionRecord {
+  return {
+    id,
+    startedAt: new Date(startedAt).toISOString(),
+    endedAt: null,
+    client: { address: socket.remoteAddress ?? "localhost", port: socket.remotePort ?? 0 },
+    phase: "greeting",
+    // The greeting this server sends; this client was refused before it.
+    greeting: {
+      serverVersion: options.serverVersion,
+      capabilityFlags: options.capabilityFlags,
+      tlsOffered: false,
+      authPluginName: options.defaultAuthPlugin,
+    },
+    clientCapabilityFlags: null,
+    clientCapabilities: [],
+    sslRequest: false,
+    tlsAskedInResponse: false,
+    capabilitiesChangedAfterTls: null,
+    tls: null,
+    serverCertificate: null,
+    user: null,
+    database: null,
+    clientAuthPlugin: null,
+    authSwitchedTo: null,
+    connectAttributes: null,
+    credentialsInPlaintext: false,
+    credentialExposure: null,
+    commands: [],
+    packets: [],
+    outcome: { kind: "pending" },
+    verdict: null,
+  };
+}
+
+/** A file option: a path to open. */
+const pathOption = stringOption({ nonEmpty: true, noNul: true });
+
+/** Checks what {@link StartOptions} adds; the server options are checked by resolveOptions. */
+function checkStartOptions(options: unknown): asserts options is StartOptions {
+  if (!isPlainObject(options)) {
+    throw new ServerConfigurationError("options", `expected an object, got ${describeValue(options)}`);
+  }
+  checkKnownKeys(options, [...OPTION_NAMES, ...START_OPTION_NAMES]);
+  const { scenario, eventsFile, keylogFile, onWarning } = options;
+  if (scenario !== undefined && typeof scenario !== "string" && !isPlainObject(scenario)) {
+    throw new ServerConfigurationError(
+      "scenario",
+      `expected a scenario name, a path or a scenario object, got ${describeValue(scenario)}`,
+    );
+  }
+  if (eventsFile !== undefined) pathOption(eventsFile, "eventsFile");
+  if (keylogFile !== undefined) pathOption(keylogFile, "keylogFile");
+  if (onWarning !== undefined && typeof onWarning !== "function") {
+    throw new ServerConfigurationError("onWarning", `expected a function, got ${describeValue(onWarning)}`);
+  }
+}
+
+/** Opens a sink's file, or refuses the start naming the option and why the file cannot be opened. */
+function openSink<T>(option: string, path: string, open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    const cause = error as NodeJS.ErrnoException & { problem?: string };
+    // A PrivateFileError already says "<path>: <what is wrong>".
+    if (typeof cause.problem === "string") throw new ServerConfigurationError(option, cause.message);
+    // A system error's message repeats the path after the syscall ("…, open '/x'"): once is enough.
+    const why = cause.syscall ? cause.message.replace(/, \w+ '.*'$/, "") : cause.message;
+    throw new ServerConfigurationError(option, `cannot open ${path}: ${why}`);
+  }
+}
+
+const warnOnStderr = (warning: SinkWriteError) => process.emitWarning(warning);
+
 /**
- * Starts a mock MySQL server.
+ * Starts a mock MySQL server. Every option is checked first (a {@link ServerConfigurationError}
+ * names the one that cannot work); the events and key-log files are opened before the server
+ * listens; a start that fails leaves nothing behind — no listener, no open file, no temp folder.
  *
  * @example
  * ```ts
@@ -205,30 +470,47 @@ export class MockServer {
  * ```
  */
 export async function startMockServer(options: StartOptions = {}): Promise<MockServer> {
-  const { eventsFile, keylogFile, scenario: scenarioReference, ...serverOptions } = options;
+  checkStartOptions(options);
+  const { eventsFile, keylogFile, onWarning, scenario: scenarioReference, ...serverOptions } = options;
   const scenario = scenarioReference === undefined ? null : loadScenario(scenarioReference);
   const resolved = await resolveOptions(
     scenario ? { ...scenarioToOptions(scenario), ...serverOptions } : serverOptions,
   );
-  // Opened once the server listens, so a failed start leaves no file open.
+  const warn = onWarning ?? warnOnStderr;
+  let sink: JsonLinesSink | null = null;
   let keyLog: KeyLogSink | null = null;
-  const tlsAcceptor = resolved.tls
-    ? new TlsAcceptor({
-        ...resolved.tls,
-        ...(keylogFile ? { onKeylog: (line: Buffer) => keyLog?.write(line) } : {}),
-      })
-    : null;
-  const server = createServer({ noDelay: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    const ready = () => {
-      server.off("error", reject);
-      resolve();
-    };
-    if (resolved.socketPath) server.listen(resolved.socketPath, ready);
-    else server.listen(resolved.port, resolved.host, ready);
-  });
-  const sink = eventsFile ? new JsonLinesSink(eventsFile) : null;
-  if (keylogFile && tlsAcceptor) keyLog = new KeyLogSink(keylogFile);
-  return new MockServer(server, resolved, tlsAcceptor, sink, scenario, keyLog);
+  let server: Server | null = null;
+  try {
+    if (eventsFile) sink = openSink("eventsFile", eventsFile, () => new JsonLinesSink(eventsFile, warn));
+    // Without TLS there are no secrets to log, and no file is made.
+    if (keylogFile && resolved.tls) {
+      keyLog = openSink("keylogFile", keylogFile, () => new KeyLogSink(keylogFile, warn));
+    }
+    const keyLogSink = keyLog;
+    const tlsAcceptor = resolved.tls
+      ? new TlsAcceptor({
+          ...resolved.tls,
+          ...(keyLogSink ? { onKeylog: (line: Buffer) => keyLogSink.write(line) } : {}),
+        })
+      : null;
+    const listening = createServer({ noDelay: true });
+    server = listening;
+    await new Promise<void>((resolve, reject) => {
+      listening.once("error", reject);
+      const ready = () => {
+        listening.off("error", reject);
+        resolve();
+      };
+      const { backlog } = resolved;
+      if (resolved.socketPath) listening.listen({ path: resolved.socketPath, backlog }, ready);
+      else listening.listen({ port: resolved.port, host: resolved.host, backlog }, ready);
+    });
+    return new MockServer(listening, resolved, tlsAcceptor, sink, scenario, keyLog);
+  } catch (error) {
+    if (server?.listening) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await sink?.close();
+    await keyLog?.close();
+    if (resolved.socketDir) await rm(resolved.socketDir, { recursive: true, force: true });
+    throw error;
+  }
 }

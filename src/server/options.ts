@@ -23,7 +23,26 @@ import { mysql57CipherString } from "../tls/mysql-ciphers";
 import type { ClientCertificateMode } from "../tls/tls-session";
 import { compareTlsVersions, isTlsVersion, type TlsVersion } from "../tls/tls-versions";
 import { assessServerCertificate, type CertificateAssessment } from "../certs/assess-certificate";
+import {
+  booleanOption,
+  checkCiphers,
+  checkKeyMatchesCertificate,
+  checkKnownKeys,
+  checkObject,
+  checkRsaKeys,
+  checkSecureContext,
+  describeValue,
+  integerIn,
+  isPlainObject,
+  oneOf,
+  type OptionCheck,
+  parseCertificates,
+  parsePrivateKey,
+  pemOption,
+  stringOption,
+} from "./check-options";
 import { ServerConfigurationError } from "./errors";
+import { DEFAULT_NET_READ_TIMEOUT_MS, DEFAULT_NET_WRITE_TIMEOUT_MS } from "./session-limits";
 import { type FaultPlan, type Faults, resolveFaults } from "./faults";
 import type { QueryAnswer, QueryContext } from "./query";
 
@@ -116,11 +135,24 @@ export interface MockServerOptions {
    * (MySQL's wait_timeout; 5.7 closes without a packet). Default 28 800 000 (8 hours).
    */
   waitTimeoutMs?: number;
+  /**
+   * Milliseconds a reply may stay unread by a client before the server gives up on it (MySQL's
+   * net_write_timeout); meanwhile the server reads none of its commands. Default 60 000.
+   */
+  netWriteTimeoutMs?: number;
+  /**
+   * Milliseconds the server waits for the rest of a packet a logged-in client has started to send
+   * (MySQL's net_read_timeout). Default 30 000.
+   */
+  netReadTimeoutMs?: number;
   /** Answer to queries the server does not know: an ERR naming the query (default), an OK, or your own. */
   unknownQuery?: "error" | "ok" | ((sql: string, context: QueryContext) => QueryAnswer);
   /** Extra or overriding system variables for `SELECT @@x` and `SHOW VARIABLES`. */
   systemVariables?: Record<string, string | number | null>;
-  /** How many payload bytes each recorded packet keeps as hex. Default 256. */
+  /**
+   * How many payload bytes each recorded packet keeps as hex (0 to {@link MAX_RECORD_PAYLOAD_BYTES}).
+   * Default 128: a greeting, an OK or an ERR whole, the head of anything bigger.
+   */
   recordPayloadBytes?: number;
   /**
    * Keep every packet in the record (`packets`) and emit `packet` events. `false` keeps the rest of
@@ -141,6 +173,39 @@ export interface MockServerOptions {
   cachingSha2CacheWarm?: boolean;
   /** Deliberate misbehaviour at protocol points (close, reset, stall, yaSSL's Bad handshake, delays). */
   faults?: Faults;
+  /**
+   * MySQL's max_connections: connections open at once (logging in or logged in). Past it, a new
+   * connection gets `ERR 1040 Too many connections` as its first packet — no greeting, and no
+   * `#SQLSTATE` since no client capabilities are known yet — and is closed, and recorded as refused
+   * (5.7: `Connection_handler_manager::process_new_connection` in
+   * sql/conn_handler/connection_handler_manager.cc; `net_send_error` with no capabilities in
+   * sql/protocol_classic.cc). 5.7 admits one connection more for a SUPER account; the mock has no
+   * privileges and does not. 1 to 100 000; default 151, as in 5.7.
+   */
+  maxConnections?: number;
+  /**
+   * MySQL's back_log: the listen queue of connections the kernel holds before the server accepts
+   * them (the kernel caps it at net.core.somaxconn). 1 to 65 535; default as 5.7 sizes it,
+   * 50 + maxConnections / 5 capped at 900 (80 for the default 151; "back_log" in the 5.7 manual,
+   * Server System Variables).
+   */
+  backlog?: number;
+  /**
+   * How many connection records {@link MockServer.connections} keeps: past it the oldest is dropped
+   * and counted in `droppedConnections`, so a long-running server's memory levels off. 0 keeps none
+   * (events still flow). Default 1000.
+   */
+  keepConnections?: number;
+  /**
+   * How many packets each record's `packets` trail keeps: past it the oldest is dropped and counted
+   * in the record's `packetsDropped`. Default 256 (a login is about 10).
+   */
+  keepPackets?: number;
+  /**
+   * How many commands each record's `commands` keeps: past it the oldest is dropped and counted in
+   * the record's `commandsDropped`. Default 256.
+   */
+  keepCommands?: number;
   /**
    * What the server does with CLIENT_SSL from a client whose greeting did not offer it (see
    * {@link ClientSslWithoutTls}). Default: `strip` when TLS is configured but the greeting hides
@@ -211,11 +276,18 @@ export interface ResolvedOptions {
   maxPacketSize: number;
   connectTimeoutMs: number;
   waitTimeoutMs: number;
+  netWriteTimeoutMs: number;
+  netReadTimeoutMs: number;
   unknownQuery: "error" | "ok" | ((sql: string, context: QueryContext) => QueryAnswer);
   systemVariables: Record<string, string | number | null>;
   recordPayloadBytes: number;
   recordPackets: boolean;
   faults: FaultPlan;
+  maxConnections: number;
+  backlog: number;
+  keepConnections: number;
+  keepPackets: number;
+  keepCommands: number;
   rsaKeys: RsaKeys | null;
   cachingSha2CacheWarm: boolean;
   clientSslWithoutTls: ClientSslWithoutTls;
@@ -224,9 +296,47 @@ export interface ResolvedOptions {
 export const DEFAULT_ACCOUNT: Account = { user: "root", password: "root" };
 export const DEFAULT_SERVER_VERSION = "5.7.41";
 
+/** MySQL 5.7's max_connections default and ceiling (manual, Server System Variables). */
+export const DEFAULT_MAX_CONNECTIONS = 151;
+const MAX_MAX_CONNECTIONS = 100_000;
+/** 5.7 autosizes back_log to 50 + max_connections / 5, at most 900; it may be set from 1 to 65 535. */
+const BACK_LOG_BASE = 50;
+const BACK_LOG_PER_CONNECTIONS = 5;
+const BACK_LOG_AUTOSIZE_CAP = 900;
+const MAX_BACK_LOG = 65_535;
+/** max_allowed_packet's range in 5.7: 1 KiB to 1 GiB; default 4 MiB. */
+const MIN_MAX_ALLOWED_PACKET = 1024;
+const MAX_MAX_ALLOWED_PACKET = 1024 * 1024 * 1024;
+const DEFAULT_MAX_ALLOWED_PACKET = 4 * 1024 * 1024;
+
+export const DEFAULT_KEEP_CONNECTIONS = 1000;
+export const DEFAULT_KEEP_PACKETS = 256;
+export const DEFAULT_KEEP_COMMANDS = 256;
+export const DEFAULT_RECORD_PAYLOAD_BYTES = 128;
+/** The most payload a recorded packet may keep: records are for reading, not for replaying traffic. */
+export const MAX_RECORD_PAYLOAD_BYTES = 65_536;
+/** A recorded query longer than this is kept cut to it (the `command` event carries it whole). */
+export const RECORDED_QUERY_CHARS = 1024;
+
+/**
+ * The greeting sends the version NUL-terminated. Real servers send under 60 bytes
+ * (SERVER_VERSION_LENGTH); the rest of the room is for testing clients with odd versions.
+ */
+const MAX_SERVER_VERSION_BYTES = 255;
+/** sun_path holds 108 bytes on Linux, the terminating NUL included. */
+const MAX_SOCKET_PATH_BYTES = 107;
+
 const SUPPORTED_PLUGINS = Object.keys(AUTH_PLUGINS);
 /** Plugins that use RSA keys on plaintext connections. */
 const RSA_PLUGINS = ["sha256_password", "caching_sha2_password"];
+
+/** 5.7's back_log when not set: 50 + max_connections / 5 (integer division), at most 900. */
+export function defaultBacklog(maxConnections: number): number {
+  return Math.min(
+    BACK_LOG_AUTOSIZE_CAP,
+    BACK_LOG_BASE + Math.floor(maxConnections / BACK_LOG_PER_CONNECTIONS),
+  );
+}
 
 async function resolveRsaKeys(
   option: RsaKeys | false | undefined,
@@ -244,7 +354,7 @@ function checkTlsVersion(option: string, value: string | undefined, fallback: Tl
   if (!isTlsVersion(value)) {
     throw new ServerConfigurationError(
       option,
-      `expected TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3, got ${JSON.stringify(value)}`,
+      `expected TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3, got ${describeValue(value)}`,
     );
   }
   return value;
@@ -253,16 +363,14 @@ function checkTlsVersion(option: string, value: string | undefined, fallback: Tl
 /** setTimeout's ceiling: longer delays fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-function checkTimeout(option: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+const timeoutOption: OptionCheck = (value, option) => {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
     throw new ServerConfigurationError(
       option,
-      `expected milliseconds from 1 to ${MAX_TIMER_MS}, got ${value}`,
+      `expected milliseconds from 1 to ${MAX_TIMER_MS}, got ${describeValue(value)}`,
     );
   }
-  return value;
-}
+};
 
 function checkPlugin(option: string, plugin: string): void {
   if (!SUPPORTED_PLUGINS.includes(plugin)) {
@@ -270,6 +378,158 @@ function checkPlugin(option: string, plugin: string): void {
       option,
       `auth plugin ${plugin} is not supported (supported: ${SUPPORTED_PLUGINS.join(", ")})`,
     );
+  }
+}
+
+const pluginOption: OptionCheck = (value, option) => {
+  stringOption()(value, option);
+  checkPlugin(option, value as string);
+};
+
+/** A 32-bit word, written as an unsigned number or as what JavaScript's bitwise operators give (signed). */
+const wordOption = integerIn(-0x80000000, 0xffffffff);
+
+const TLS_KEYS = [
+  "certificates",
+  "key",
+  "cert",
+  "ca",
+  "minVersion",
+  "maxVersion",
+  "ciphers",
+  "clientCertificates",
+] as const satisfies readonly (keyof TlsOptions)[];
+const CLIENT_CERTIFICATE_MODES = ["none", "request", "require"] as const;
+
+/** The shape of `tls`; the key material itself is checked when it is resolved. */
+const tlsOption: OptionCheck = (value, option) => {
+  if (value === false) return;
+  const tls = checkObject(value, option, TLS_KEYS);
+  if (tls.certificates !== undefined)
+    stringOption({ nonEmpty: true })(tls.certificates, `${option}.certificates`);
+  for (const name of ["key", "cert", "ca"] as const) {
+    if (tls[name] !== undefined) pemOption(tls[name], `${option}.${name}`);
+  }
+  if (tls.ciphers !== undefined)
+    stringOption({ nonEmpty: true, noNul: true })(tls.ciphers, `${option}.ciphers`);
+  if (tls.clientCertificates !== undefined) {
+    oneOf(CLIENT_CERTIFICATE_MODES)(tls.clientCertificates, `${option}.clientCertificates`);
+  }
+};
+
+const ACCOUNT_KEYS = [
+  "user",
+  "password",
+  "host",
+  "plugin",
+  "require",
+] as const satisfies readonly (keyof Account)[];
+const REQUIRE_KEYS = ["issuer", "subject", "cipher"] as const;
+
+const accountsOption: OptionCheck = (value, option) => {
+  if (!Array.isArray(value)) {
+    throw new ServerConfigurationError(option, `expected an array of accounts, got ${describeValue(value)}`);
+  }
+  value.forEach((entry: unknown, i) => {
+    const at = `${option}[${i}]`;
+    const account = checkObject(entry, at, ACCOUNT_KEYS);
+    stringOption()(account.user, `${at}.user`);
+    stringOption({ secret: true })(account.password, `${at}.password`);
+    if (account.host !== undefined) stringOption({ nonEmpty: true })(account.host, `${at}.host`);
+    if (account.plugin !== undefined) pluginOption(account.plugin, `${at}.plugin`);
+    const require = account.require;
+    if (require !== undefined && typeof require !== "string") {
+      const clauses = checkObject(require, `${at}.require`, REQUIRE_KEYS);
+      for (const key of REQUIRE_KEYS) {
+        if (clauses[key] !== undefined) stringOption()(clauses[key], `${at}.require.${key}`);
+      }
+    }
+  });
+};
+
+const systemVariablesOption: OptionCheck = (value, option) => {
+  if (!isPlainObject(value)) {
+    throw new ServerConfigurationError(option, `expected an object, got ${describeValue(value)}`);
+  }
+  for (const [name, variable] of Object.entries(value)) {
+    if (name.length === 0) throw new ServerConfigurationError(option, "a variable name is empty");
+    const ok =
+      variable === null ||
+      typeof variable === "string" ||
+      (typeof variable === "number" && Number.isFinite(variable));
+    if (!ok) {
+      throw new ServerConfigurationError(
+        `${option}.${name}`,
+        `expected a string, a finite number or null, got ${describeValue(variable)}`,
+      );
+    }
+  }
+};
+
+const unknownQueryOption: OptionCheck = (value, option) => {
+  if (typeof value !== "function") oneOf(["error", "ok"])(value, option);
+};
+
+const keepOption = integerIn(0, Number.MAX_SAFE_INTEGER);
+
+/**
+ * One check per option, so that every option is checked at start (the type makes a new option
+ * without a check a compile error), and the list of known option names.
+ */
+const OPTION_CHECKS: { readonly [K in keyof Required<MockServerOptions>]: OptionCheck } = {
+  host: stringOption({ nonEmpty: true, noNul: true }),
+  port: integerIn(0, 65_535),
+  socketPath: (value, option) => {
+    if (value !== true)
+      stringOption({ nonEmpty: true, noNul: true, maxBytes: MAX_SOCKET_PATH_BYTES })(value, option);
+  },
+  serverVersion: stringOption({ nonEmpty: true, noNul: true, maxBytes: MAX_SERVER_VERSION_BYTES }),
+  versionComment: stringOption(),
+  tls: tlsOption,
+  accounts: accountsOption,
+  defaultAuthPlugin: pluginOption,
+  capabilityFlags: wordOption,
+  requireSecureTransport: booleanOption,
+  mariadbCapabilities: wordOption,
+  authPluginDataLengthByte: integerIn(0, 255),
+  zeroConfigFingerprint: oneOf(["correct", "wrong"]),
+  characterSet: integerIn(0, 255),
+  firstConnectionId: integerIn(0, 0xffffffff),
+  maxPacketSize: integerIn(MIN_MAX_ALLOWED_PACKET, MAX_MAX_ALLOWED_PACKET),
+  connectTimeoutMs: timeoutOption,
+  waitTimeoutMs: timeoutOption,
+  netWriteTimeoutMs: timeoutOption,
+  netReadTimeoutMs: timeoutOption,
+  unknownQuery: unknownQueryOption,
+  systemVariables: systemVariablesOption,
+  recordPayloadBytes: integerIn(0, MAX_RECORD_PAYLOAD_BYTES),
+  recordPackets: booleanOption,
+  rsaKeys: checkRsaKeys,
+  cachingSha2CacheWarm: booleanOption,
+  faults: (value) => void resolveFaults(value),
+  clientSslWithoutTls: oneOf(CLIENT_SSL_WITHOUT_TLS),
+  maxConnections: integerIn(1, MAX_MAX_CONNECTIONS),
+  backlog: integerIn(1, MAX_BACK_LOG),
+  keepConnections: keepOption,
+  keepPackets: keepOption,
+  keepCommands: keepOption,
+};
+
+/** Every option {@link MockServerOptions} has; any other key is refused. */
+export const OPTION_NAMES = Object.keys(OPTION_CHECKS) as readonly (keyof MockServerOptions)[];
+
+/**
+ * Checks every option given: its name is known, and its value can work. Throws a
+ * {@link ServerConfigurationError} naming the first that cannot.
+ */
+export function checkOptions(options: unknown, extraNames: readonly string[] = []): void {
+  if (!isPlainObject(options)) {
+    throw new ServerConfigurationError("options", `expected an object, got ${describeValue(options)}`);
+  }
+  checkKnownKeys(options, [...OPTION_NAMES, ...extraNames]);
+  for (const name of OPTION_NAMES) {
+    const value = options[name];
+    if (value !== undefined) OPTION_CHECKS[name](value, name);
   }
 }
 
@@ -318,8 +578,11 @@ async function resolveTls(tls: TlsOptions, serverVersion: string, host: string):
   if (tls.certificates !== undefined && (tls.key !== undefined || tls.cert !== undefined)) {
     throw new ServerConfigurationError("tls.certificates", "choose a catalogue set or key/cert, not both");
   }
+  // A CA that does not parse would be accepted by node and then blame every client certificate.
+  if (tls.ca !== undefined) parseCertificates("tls.ca", tls.ca);
   let { key, cert, ca } = tls;
   let certificateSet: CertificateSet | null = null;
+  let leaf: X509Certificate;
   if (key === undefined || cert === undefined) {
     // A stock 5.7 server with no certificate configured makes its own set (auto_generate_certs).
     const name = tls.certificates ?? "mysql-auto";
@@ -333,20 +596,22 @@ async function resolveTls(tls: TlsOptions, serverVersion: string, host: string):
     key = certificateSet.server.key;
     cert = certificateSet.server.cert;
     ca ??= certificateSet.ca;
+    leaf = new X509Certificate(cert);
+  } else {
+    const privateKey = parsePrivateKey("tls.key", key);
+    leaf = parseCertificates("tls.cert", cert)[0]!;
+    checkKeyMatchesCertificate("tls.key", privateKey, "tls.cert", leaf);
   }
   const clientCertificates = tls.clientCertificates ?? "request";
-  if (!["none", "request", "require"].includes(clientCertificates)) {
+  if (!CLIENT_CERTIFICATE_MODES.includes(clientCertificates)) {
     throw new ServerConfigurationError(
       "tls.clientCertificates",
-      `expected none, request or require, got ${clientCertificates}`,
+      `expected none, request or require, got ${describeValue(clientCertificates)}`,
     );
   }
-  let leaf: X509Certificate;
-  try {
-    leaf = new X509Certificate(cert);
-  } catch (error) {
-    throw new ServerConfigurationError("tls.cert", `not a PEM certificate: ${(error as Error).message}`);
-  }
+  if (tls.ciphers !== undefined) checkCiphers("tls.ciphers", tls.ciphers, minVersion, maxVersion);
+  const ciphers = tls.ciphers ?? mysql57CipherString();
+  checkSecureContext({ key, cert, ca, ciphers, minVersion, maxVersion });
   return {
     key,
     cert,
@@ -358,11 +623,12 @@ async function resolveTls(tls: TlsOptions, serverVersion: string, host: string):
     certificateSha256: createHash("sha256").update(leaf.raw).digest(),
     minVersion,
     maxVersion,
-    ciphers: tls.ciphers ?? mysql57CipherString(),
+    ciphers,
     clientCertificates,
   };
 }
 
+/** A fresh folder for `socketPath: true`; made last, once every check has passed, so a refused start leaves none. */
 function unixSocket(option: string | true | undefined): {
   socketPath: string | null;
   socketDir: string | null;
@@ -382,60 +648,45 @@ function defaultClientSslWithoutTls(serverVersion: string, tlsConfigured: boolea
   return "bad-handshake";
 }
 
-function checkClientSslWithoutTls(
-  value: ClientSslWithoutTls | undefined,
-  fallback: ClientSslWithoutTls,
-): ClientSslWithoutTls {
-  if (value === undefined) return fallback;
-  if (!(CLIENT_SSL_WITHOUT_TLS as readonly string[]).includes(value)) {
-    throw new ServerConfigurationError(
-      "clientSslWithoutTls",
-      `expected ${CLIENT_SSL_WITHOUT_TLS.join(", ")}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
-}
-
-/** Applies defaults and checks the options; misconfiguration fails here, before anything listens. */
+/**
+ * Applies defaults and checks every option (names and values, TLS and RSA key material);
+ * misconfiguration fails here, before anything listens, with a {@link ServerConfigurationError}
+ * naming the option.
+ */
 export async function resolveOptions(options: MockServerOptions = {}): Promise<ResolvedOptions> {
+  checkOptions(options);
   const serverVersion = options.serverVersion ?? DEFAULT_SERVER_VERSION;
   const host = options.host ?? "127.0.0.1";
   const tls = options.tls === false ? null : await resolveTls(options.tls ?? {}, serverVersion, host);
   const defaultAuthPlugin = options.defaultAuthPlugin ?? NATIVE_PASSWORD_PLUGIN;
-  checkPlugin("defaultAuthPlugin", defaultAuthPlugin);
   const accounts = (options.accounts ?? [DEFAULT_ACCOUNT]).map((a, i) => {
-    if (typeof a.user !== "string" || typeof a.password !== "string") {
-      throw new ServerConfigurationError(
-        `accounts[${i}]`,
-        "an account needs a user and a password (strings)",
-      );
-    }
-    let resolved: ResolvedAccount;
     try {
-      resolved = resolveAccount({ ...a, plugin: a.plugin ?? defaultAuthPlugin });
+      return resolveAccount({ ...a, plugin: a.plugin ?? defaultAuthPlugin });
     } catch (error) {
       if (error instanceof RequireClauseError)
         throw new ServerConfigurationError(`accounts[${i}].require`, error.message);
       throw error;
     }
-    checkPlugin(`accounts[${i}].plugin`, resolved.plugin);
-    return resolved;
   });
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ServerConfigurationError("port", `expected an integer from 0 to 65535, got ${port}`);
-  }
-  let capabilityFlags =
-    options.capabilityFlags ?? (tls ? SERVER_CAPABILITIES_TLS : SERVER_CAPABILITIES_NO_TLS);
-  capabilityFlags >>>= 0;
+  const capabilityFlags =
+    (options.capabilityFlags ?? (tls ? SERVER_CAPABILITIES_TLS : SERVER_CAPABILITIES_NO_TLS)) >>> 0;
   if (!tls && capabilityFlags & CapabilityFlags.CLIENT_SSL) {
     throw new ServerConfigurationError("capabilityFlags", "CLIENT_SSL is set but tls is false");
   }
-  const connectTimeoutMs = checkTimeout("connectTimeoutMs", options.connectTimeoutMs, 10_000);
-  const waitTimeoutMs = checkTimeout("waitTimeoutMs", options.waitTimeoutMs, 28_800_000);
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const waitTimeoutMs = options.waitTimeoutMs ?? 28_800_000;
+  const netWriteTimeoutMs = options.netWriteTimeoutMs ?? DEFAULT_NET_WRITE_TIMEOUT_MS;
+  const netReadTimeoutMs = options.netReadTimeoutMs ?? DEFAULT_NET_READ_TIMEOUT_MS;
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const backlog = options.backlog ?? defaultBacklog(maxConnections);
+  const maxPacketSize = options.maxPacketSize ?? DEFAULT_MAX_ALLOWED_PACKET;
+  const rsaKeys = await resolveRsaKeys(options.rsaKeys, [
+    defaultAuthPlugin,
+    ...accounts.map((a) => a.plugin),
+  ]);
   return {
     host,
-    port,
+    port: options.port ?? 0,
     ...unixSocket(options.socketPath),
     serverVersion,
     versionComment: options.versionComment ?? "MySQL Community Server (GPL)",
@@ -449,25 +700,35 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
     mariadbCapabilities: options.mariadbCapabilities === undefined ? null : options.mariadbCapabilities >>> 0,
     characterSet: options.characterSet ?? CharacterSet.latin1_swedish_ci,
     firstConnectionId: options.firstConnectionId ?? 1,
-    maxPacketSize: options.maxPacketSize ?? 4 * 1024 * 1024,
+    maxPacketSize,
     connectTimeoutMs,
     waitTimeoutMs,
+    netWriteTimeoutMs,
+    netReadTimeoutMs,
     unknownQuery: options.unknownQuery ?? "error",
     systemVariables: {
       require_secure_transport: options.requireSecureTransport ? "ON" : "OFF",
       // MySQL shows both in whole seconds.
       connect_timeout: Math.ceil(connectTimeoutMs / 1000),
       wait_timeout: Math.ceil(waitTimeoutMs / 1000),
+      net_write_timeout: Math.ceil(netWriteTimeoutMs / 1000),
+      net_read_timeout: Math.ceil(netReadTimeoutMs / 1000),
+      max_connections: maxConnections,
+      back_log: backlog,
+      max_allowed_packet: maxPacketSize,
       ...options.systemVariables,
     },
-    recordPayloadBytes: options.recordPayloadBytes ?? 256,
+    recordPayloadBytes: options.recordPayloadBytes ?? DEFAULT_RECORD_PAYLOAD_BYTES,
     recordPackets: options.recordPackets ?? true,
     faults: resolveFaults(options.faults),
-    rsaKeys: await resolveRsaKeys(options.rsaKeys, [defaultAuthPlugin, ...accounts.map((a) => a.plugin)]),
+    rsaKeys,
     cachingSha2CacheWarm: options.cachingSha2CacheWarm ?? false,
-    clientSslWithoutTls: checkClientSslWithoutTls(
-      options.clientSslWithoutTls,
-      defaultClientSslWithoutTls(serverVersion, tls !== null, capabilityFlags),
-    ),
+    clientSslWithoutTls:
+      options.clientSslWithoutTls ?? defaultClientSslWithoutTls(serverVersion, tls !== null, capabilityFlags),
+    maxConnections,
+    backlog,
+    keepConnections: options.keepConnections ?? DEFAULT_KEEP_CONNECTIONS,
+    keepPackets: options.keepPackets ?? DEFAULT_KEEP_PACKETS,
+    keepCommands: options.keepCommands ?? DEFAULT_KEEP_COMMANDS,
   };
 }

@@ -7,11 +7,19 @@ import type { AuthConversation } from "../auth/auth-plugin";
 import { NATIVE_PASSWORD_PLUGIN, nativePasswordHash } from "../auth/native-password";
 import { AUTH_PLUGINS, cachingSha2PasswordPlugin, clearPasswordPlugin } from "../auth/plugins";
 import { generateScramble } from "../auth/scramble";
-import { CapabilityFlags, capabilityNames, ErrorCode, ServerStatus } from "../protocol/constants";
-import { MalformedPacketError, ProtocolError } from "../protocol/errors";
+import {
+  CapabilityFlags,
+  capabilityNames,
+  Command,
+  commandName,
+  ErrorCode,
+  ServerStatus,
+} from "../protocol/constants";
+import { MalformedPacketError, PacketTooLargeError, ProtocolError } from "../protocol/errors";
 import { encodePacket, framesSequenceSpan, type Packet, PacketFramer } from "../protocol/framing";
 import { encodeAuthMoreData } from "../protocol/packets/auth-more-data";
 import { encodeAuthSwitchRequest } from "../protocol/packets/auth-switch-request";
+import { type ComChangeUser, decodeComChangeUser } from "../protocol/packets/com-change-user";
 import { encodeErr } from "../protocol/packets/err-packet";
 import {
   decodeHandshakeResponse41,
@@ -22,15 +30,18 @@ import { encodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import { encodeOk } from "../protocol/packets/ok-packet";
 import { decodeSslRequest, isSslRequest, type SslRequest } from "../protocol/packets/ssl-request";
 import type { ConnectionRecord, Phase } from "../record/connection-record";
-import { ConnectionRecorder, type RecorderSink } from "../record/connection-recorder";
+import { ConnectionRecorder, type PayloadDisclosure, type RecorderSink } from "../record/connection-recorder";
+import type { MockServerEvent } from "../record/events";
 import type { TlsAcceptor } from "../tls/tls-acceptor";
 import { peekClientHello } from "../tls/client-hello";
 import type { TlsFailure } from "../tls/tls-failure";
 import { clientCloseOf, type NegotiatedTls } from "../tls/tls-session";
-import { type CommandReply, CommandResponder } from "./command-responder";
+import { type CommandReply, CommandResponder, UnknownQueryCallbackError } from "./command-responder";
+import { answerFailed, type ErrSpec, MALFORMED_CHANGE_USER } from "./errors";
 import type { FaultAction, FaultPoint } from "./faults";
 import type { ResolvedOptions } from "./options";
 import type { QueryContext } from "./query";
+import { OUTPUT_HIGH_WATER_BYTES, type SessionLimits, sessionLimits } from "./session-limits";
 
 /**
  * The states of one connection, in the order a login walks through them:
@@ -97,10 +108,18 @@ const SLICE_GAP_MS = 5;
 const CLOSE_GRACE_MS = 2000;
 const EMPTY = Buffer.alloc(0);
 
-interface ErrSpec {
-  code: number;
-  sqlState: string;
-  message: string;
+/**
+ * What the record says of a plaintext MySQL packet sent where the ClientHello belonged: not its
+ * first bytes (as for other non-TLS bytes), which in an old-protocol response hold part of the
+ * scramble reply.
+ */
+const PLAINTEXT_PACKET_AFTER_SSL_REQUEST =
+  "client sent non-TLS bytes after its SSLRequest: a plaintext MySQL packet (withheld: it may carry credentials)";
+
+/** A COM_CHANGE_USER under way: who the client is becoming, once the auth exchange succeeds. */
+interface ChangeUser {
+  user: string;
+  database: string | null;
 }
 
 /** Everything the server shares with its sessions. */
@@ -138,9 +157,28 @@ export class Session {
   private conversation: AuthConversation | null = null;
   /** Whether the client sent any auth data: MySQL's "(using password: YES)". */
   private usedPassword = false;
+  /** The login completed: from here max_allowed_packet and the net_* timeouts apply. */
+  private loggedIn = false;
+  /** The user the session runs as (the login's, or the last COM_CHANGE_USER's). */
+  private currentUser: string | null = null;
+  /** Set while a COM_CHANGE_USER's auth exchange is under way. */
+  private changeUser: ChangeUser | null = null;
+  private readonly limits: SessionLimits;
   private readonly connectTimer: NodeJS.Timeout;
   /** wait_timeout: armed in the command phase, re-armed by every command. */
   private idleTimer: NodeJS.Timeout | null = null;
+  /** net_read_timeout: armed after login while a packet is half-read or an auth reply is awaited. */
+  private readTimer: NodeJS.Timeout | null = null;
+  /**
+   * Set while the client's replies are not being drained: the session then reads no more of its
+   * commands until they are (backpressure), and net_write_timeout runs.
+   */
+  private outputBlocked = false;
+  private writeTimer: NodeJS.Timeout | null = null;
+  /** What was queued when net_write_timeout was last (re)armed: any drop since counts as progress. */
+  private queuedAtWriteCheck = { stream: 0, handle: 0 };
+  /** A listener or callback of the host program failed: the session reads nothing more. */
+  private failed = false;
   private readonly commands: CommandResponder;
   private lastSocketError: NodeJS.ErrnoException | null = null;
   /** connect_timeout passed while the TLS acceptor was at work. */
@@ -166,7 +204,8 @@ export class Session {
     const startedAt = Date.now();
     this.stream = socket;
     this.localAddress = socket.localAddress?.replace(/^::ffff:/, "");
-    this.framer = new PacketFramer({ maxPayloadLength: options.maxPacketSize });
+    this.limits = sessionLimits(options);
+    this.framer = new PacketFramer({ maxPayloadLength: this.limits.preAuthMaxPacketSize });
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -203,7 +242,9 @@ export class Session {
       outcome: { kind: "pending" },
       verdict: null,
     };
-    this.recorder = new ConnectionRecorder(this.record, context.events, startedAt);
+    this.recorder = new ConnectionRecorder(this.record, context.events, startedAt, (error, type) =>
+      this.onListenerError(error, type),
+    );
     this.commands = new CommandResponder(options, () => this.queryContext());
     this.connectTimer = setTimeout(() => this.onConnectTimeout(), options.connectTimeoutMs);
     this.connectTimer.unref();
@@ -280,6 +321,11 @@ export class Session {
     let input = chunk;
     // One packet at a time: after an SSLRequest the bytes that follow are TLS, not MySQL frames.
     while (this.isReadingPackets()) {
+      if (this.outputBlocked) {
+        // Kept unread until the client drains its replies; the paused stream sends no more.
+        if (input.length > 0) this.framer.push(input, { limit: 0 });
+        return;
+      }
       let packet: Packet | undefined;
       try {
         packet = this.framer.push(input, { limit: 1 })[0];
@@ -288,19 +334,21 @@ export class Session {
         return;
       }
       input = EMPTY;
-      if (!packet) return;
+      if (!packet) break;
       this.handlePacket(packet);
     }
+    if (this.loggedIn) this.watchRead();
   }
 
   private isReadingPackets(): boolean {
-    return this.state !== "tls-handshake" && this.state !== "closed";
+    return this.state !== "tls-handshake" && this.state !== "closed" && !this.failed;
   }
 
   private handlePacket(packet: Packet): void {
     const expected = this.state === "command" ? 0 : this.sequenceId;
     if (packet.sequenceId !== expected) {
-      this.recordPacket("client", packet, "unknown");
+      // Whatever it is, it may be auth data the client sent out of turn.
+      this.recordPacket("client", packet, "unknown", "withheld");
       this.protocolError(
         `packet sequence id ${packet.sequenceId} where ${expected} was expected`,
         this.state === "command" ? PACKETS_OUT_OF_ORDER : BAD_HANDSHAKE,
@@ -333,8 +381,17 @@ export class Session {
   }
 
   private onFramingError(error: Error): void {
-    const tooLarge = error.name === "PacketTooLargeError";
-    this.protocolError(error.message, tooLarge ? PACKET_TOO_LARGE : BAD_HANDSHAKE);
+    // Nothing more is read: let go of what the framer holds now rather than at close.
+    this.framer.takeRemainder();
+    if (!(error instanceof PacketTooLargeError)) {
+      this.protocolError(error.message, BAD_HANDSHAKE);
+      return;
+    }
+    const preLoginCap = !this.loggedIn && error.maxLength < this.context.options.maxPacketSize;
+    const message = preLoginCap
+      ? `packet of ${error.claimedLength} bytes exceeds the ${error.maxLength} accepted before login`
+      : error.message;
+    this.protocolError(message, PACKET_TOO_LARGE);
   }
 
   // ---- login -----------------------------------------------------------------------------------
@@ -367,7 +424,7 @@ export class Session {
         this.onSslRequest(packet, request, acceptor);
         return;
       }
-      this.recordPacket("client", packet, "SSLRequest");
+      this.recordPacket("client", packet, "SSLRequest", request.trailing.length > 0 ? "withheld" : "shown");
       this.record.sslRequest = true;
       this.setClientCapabilities(request.capabilityFlags);
       this.recorder.emit({ type: "ssl-request", capabilities: this.record.clientCapabilities });
@@ -392,7 +449,8 @@ export class Session {
   }
 
   private onSslRequest(packet: Packet, request: SslRequest, acceptor: TlsAcceptor): void {
-    this.recordPacket("client", packet, "SSLRequest", { redact: request.trailing.length > 0 });
+    // Its fields are public; bytes after them are a whole handshake response, auth data included.
+    this.recordPacket("client", packet, "SSLRequest", request.trailing.length > 0 ? "withheld" : "shown");
     this.record.sslRequest = true;
     this.setClientCapabilities(request.capabilityFlags);
     this.recorder.emit({ type: "ssl-request", capabilities: this.record.clientCapabilities });
@@ -453,8 +511,10 @@ export class Session {
     this.judgeCertificateForClient(result.clientHello?.sni ?? null);
     if (this.connectTimedOut || !result.ok) {
       // connect_timeout destroyed the socket under the acceptor: whatever it saw, the cause is the timeout.
-      const failure = result.ok || this.connectTimedOut ? CONNECT_TIMEOUT_IN_TLS : result.failure;
-      if (failure.cause === "not-tls") this.readPlaintextAfterSslRequest();
+      let failure = result.ok || this.connectTimedOut ? CONNECT_TIMEOUT_IN_TLS : result.failure;
+      if (failure.cause === "not-tls" && this.readPlaintextAfterSslRequest()) {
+        failure = { ...failure, message: PLAINTEXT_PACKET_AFTER_SSL_REQUEST };
+      }
       this.record.tls = { outcome: "failed", failure, clientHello: result.clientHello };
       this.recorder.emit({ type: "tls-failed", tls: this.record.tls });
       this.recorder.setOutcome({ kind: "tls-failed", failure });
@@ -494,7 +554,7 @@ export class Session {
       this.protocolError("client presented no certificate, and this server requires one");
       return;
     }
-    this.framer = new PacketFramer({ maxPayloadLength: this.context.options.maxPacketSize });
+    this.framer = new PacketFramer({ maxPayloadLength: this.limits.preAuthMaxPacketSize });
     this.setState("awaiting-tls-handshake-response");
     if (this.socketClosedDuringTls) {
       this.finishClose();
@@ -519,19 +579,23 @@ export class Session {
    * A client that asked for TLS and then sent its handshake response in plaintext: the bytes the
    * TLS acceptor refused are read as that response, so the record shows the user and the
    * credentials that crossed unencrypted. Anything else stays a `not-tls` failure.
+   * @returns whether the bytes begin as a MySQL packet with the next sequence id would: then the
+   *   failure must not quote them.
    */
-  private readPlaintextAfterSslRequest(): void {
+  private readPlaintextAfterSslRequest(): boolean {
     const bytes = this.socket.read() as Buffer | null;
-    if (!bytes) return;
+    if (!bytes) return false;
+    const framed = bytes.length >= 4 && bytes[3] === this.sequenceId;
     try {
       const [packet] = this.framer.push(bytes, { limit: 1 });
-      if (!packet || packet.sequenceId !== this.sequenceId) return;
+      if (!packet || packet.sequenceId !== this.sequenceId) return framed;
       const { response, clientPlugin } = this.readResponse41(packet, this.clientCapabilities, true);
       this.noteAuthData(clientPlugin, response.authResponse);
       this.emitHandshakeResponse(response.username, this.record.database, clientPlugin, false);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
     }
+    return framed;
   }
 
   /**
@@ -547,7 +611,7 @@ export class Session {
       packet.payload,
       capsFixed ? { capabilityFlags: caps } : undefined,
     );
-    this.recordPacket("client", packet, "HandshakeResponse41", { redact: response.authResponse.length > 0 });
+    this.recordPacket("client", packet, "HandshakeResponse41");
     const clientPlugin =
       caps & CapabilityFlags.CLIENT_PLUGIN_AUTH
         ? (response.authPluginName ?? NATIVE_PASSWORD_PLUGIN)
@@ -565,7 +629,7 @@ export class Session {
     const caps = encrypted ? this.clientCapabilities : this.peekCapabilities(packet.payload);
     if (!(caps & CapabilityFlags.CLIENT_PROTOCOL_41)) {
       const old = decodeHandshakeResponse320(packet.payload);
-      this.recordPacket("client", packet, "HandshakeResponse320", { redact: true });
+      this.recordPacket("client", packet, "HandshakeResponse320");
       this.setClientCapabilities(old.capabilityFlags);
       this.record.user = old.username;
       this.noteAuthData(NATIVE_PASSWORD_PLUGIN, old.authResponse);
@@ -620,7 +684,7 @@ export class Session {
   }
 
   private onAuthData(packet: Packet): void {
-    this.recordPacket("client", packet, "AuthData", { redact: packet.payload.length > 0 });
+    this.recordPacket("client", packet, "AuthData");
     this.converse(packet.payload);
   }
 
@@ -655,14 +719,18 @@ export class Session {
   }
 
   private completeAuthentication(pluginDenial: string | null): void {
-    const user = this.record.user ?? "";
+    const change = this.changeUser;
+    const user = change ? change.user : (this.record.user ?? "");
     const account = this.account;
     const denial = pluginDenial ?? (account ? this.requirementDenial(account) : "unknown user");
     // TLS, or a Unix socket: 5.7's secure transports (shared memory aside).
     const secure = this.tls !== null || this.context.options.socketPath !== null;
     if (!denial && this.context.options.requireSecureTransport && !secure) {
       // After the password and REQUIRE checks, as in 5.7's acl_authenticate.
-      this.refuse(INSECURE_TRANSPORT, "require_secure_transport is ON and the connection is not encrypted");
+      this.refuseLogin(
+        INSECURE_TRANSPORT,
+        "require_secure_transport is ON and the connection is not encrypted",
+      );
       return;
     }
     if (denial) {
@@ -675,17 +743,47 @@ export class Session {
         message,
         reason: denial,
       });
-      this.refuse({ code: ErrorCode.ER_ACCESS_DENIED_ERROR, sqlState: "28000", message }, denial);
+      this.refuseLogin({ code: ErrorCode.ER_ACCESS_DENIED_ERROR, sqlState: "28000", message }, denial);
       return;
     }
     clearTimeout(this.connectTimer);
     // caching_sha2_password: after a full authentication the server caches the hash (fast next time).
     if (account?.plugin === cachingSha2PasswordPlugin.name) this.context.cachingSha2Cache.add(account.user);
-    this.send(this.ok(this.zeroConfigInfo()), "OK");
-    this.recorder.setOutcome({ kind: "authenticated", ended: null });
+    this.currentUser = user;
+    this.conversation = null;
+    if (change) {
+      this.changeUser = null;
+      this.record.database = change.database;
+      this.send(this.ok(), "OK");
+    } else {
+      this.send(this.ok(this.zeroConfigInfo()), "OK");
+      this.recorder.setOutcome({ kind: "authenticated", ended: null });
+      this.loggedIn = true;
+      this.framer.maxPayloadLength = this.context.options.maxPacketSize;
+    }
     this.recorder.emit({ type: "authenticated", user });
     this.setState("command");
     this.armIdleTimer();
+  }
+
+  /**
+   * Refuses a login with an ERR and closes. A refused COM_CHANGE_USER closes the session too, as
+   * 5.7's dispatch_command does (`thd->killed= THD::KILL_CONNECTION`); the record keeps that the
+   * client had logged in and says why its session ended.
+   */
+  private refuseLogin(err: ErrSpec, reason: string): void {
+    const change = this.changeUser;
+    if (!change) {
+      this.refuse(err, reason);
+      return;
+    }
+    this.send(encodeErr(err, this.clientCapabilities), "ERR");
+    this.recorder.setOutcome({
+      kind: "authenticated",
+      ended: "error",
+      error: `COM_CHANGE_USER to '${change.user}' refused with ${err.code}: ${reason}`,
+    });
+    this.endGracefully();
   }
 
   /** The account's REQUIRE rule, checked only after the password verified, as in 5.7. */
@@ -702,7 +800,19 @@ export class Session {
   // ---- command phase -------------------------------------------------------------------------
 
   private onCommand(packet: Packet): void {
-    const reply: CommandReply = this.commands.respond(packet.payload, this.clientCapabilities);
+    if (packet.payload[0] === Command.COM_CHANGE_USER) {
+      this.onChangeUser(packet);
+      return;
+    }
+    let reply: CommandReply;
+    try {
+      reply = this.commands.respond(packet.payload, this.clientCapabilities);
+    } catch (error) {
+      if (error instanceof ProtocolError) throw error;
+      this.recordPacket("client", packet, commandName(packet.payload[0]!));
+      this.failAnswering(error);
+      return;
+    }
     this.recordPacket("client", packet, reply.commandName);
     const entry =
       reply.query === undefined
@@ -721,6 +831,228 @@ export class Session {
       return;
     }
     this.armIdleTimer();
+    if (this.stream.writableLength > OUTPUT_HIGH_WATER_BYTES) this.holdReading();
+  }
+
+  /**
+   * The server could not answer a command: the host program's `unknownQuery` threw or gave no
+   * answer, or the answer could not be encoded. The client gets an ERR saying so and only this
+   * session ends, recorded with the reason; the server goes on.
+   */
+  private failAnswering(error: unknown): void {
+    const detail = error instanceof Error ? error.message : String(error);
+    const what =
+      error instanceof UnknownQueryCallbackError
+        ? detail
+        : `the server failed to answer a command: ${detail}`;
+    this.sequenceId = 1;
+    this.send(encodeErr(answerFailed(what), this.clientCapabilities), "ERR");
+    this.recorder.setOutcome({ kind: "authenticated", ended: "error", error: what });
+    this.endGracefully();
+  }
+
+  /**
+   * COM_CHANGE_USER, as 5.7's acl_authenticate runs it: the account is looked up (an unknown user
+   * walks through the default plugin, to fail like a wrong password), and a client with
+   * CLIENT_PLUGIN_AUTH is always sent an AuthSwitchRequest — `server_mpvio_write_packet` drops the
+   * packet's auth data for such clients — with the greeting's nonce, which 5.7 reuses. An older
+   * client's auth data is checked as sent. The packet is recorded without its payload: its auth
+   * data with the greeting's nonce is enough to crack the password offline.
+   */
+  private onChangeUser(packet: Packet): void {
+    this.recordPacket("client", packet, "COM_CHANGE_USER", "withheld");
+    const entry = { command: "COM_CHANGE_USER" };
+    this.record.commands.push(entry);
+    this.recorder.emit({ type: "command", ...entry });
+    this.sequenceId = 1;
+    const pluginAuth = (this.clientCapabilities & CapabilityFlags.CLIENT_PLUGIN_AUTH) !== 0;
+    let change: ComChangeUser;
+    try {
+      change = decodeComChangeUser(packet.payload, this.clientCapabilities);
+      if (pluginAuth && change.authPluginName === undefined) {
+        throw new MalformedPacketError("COM_CHANGE_USER", packet.payload.length, "no auth plugin name");
+      }
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.send(encodeErr(MALFORMED_CHANGE_USER, this.clientCapabilities), "ERR");
+      this.recorder.setOutcome({ kind: "authenticated", ended: "error", error: error.message });
+      this.endGracefully();
+      return;
+    }
+    const clientPlugin = pluginAuth
+      ? change.authPluginName || NATIVE_PASSWORD_PLUGIN
+      : NATIVE_PASSWORD_PLUGIN;
+    this.changeUser = { user: change.username, database: change.database === "" ? null : change.database };
+    this.account = findAccount(this.context.options.accounts, change.username, this.record.client.address);
+    const plugin = AUTH_PLUGINS[this.account?.plugin ?? this.context.options.defaultAuthPlugin]!;
+    // As for a login, "using password" says whether the auth data the plugin reads was empty.
+    this.usedPassword = false;
+    this.setState("authenticating");
+    if (!pluginAuth && plugin.name !== NATIVE_PASSWORD_PLUGIN) {
+      this.refuseLogin(
+        OLD_CLIENT,
+        `the account uses ${plugin.name}, which a client without CLIENT_PLUGIN_AUTH cannot`,
+      );
+      return;
+    }
+    if (change.connectAttributesMalformed) {
+      // 5.7's read_client_connect_attrs fails without an error of its own: a failed login.
+      this.usedPassword = change.authResponse.length > 0;
+      this.completeAuthentication("the connect attributes do not decode");
+      return;
+    }
+    this.conversation = plugin.start({
+      scramble: this.scramble,
+      account: this.account,
+      secure: this.tls !== null,
+      rsa: this.context.options.rsaKeys,
+      cached: this.account !== undefined && this.context.cachingSha2Cache.has(this.account.user),
+    });
+    if (!pluginAuth) {
+      this.converse(change.authResponse);
+      return;
+    }
+    // The auth data crossed all the same, computed for the client's plugin.
+    this.noteAuthData(clientPlugin, change.authResponse);
+    this.send(
+      encodeAuthSwitchRequest({ pluginName: plugin.name, pluginData: plugin.switchData(this.scramble) }),
+      "AuthSwitchRequest",
+    );
+    this.recorder.emit({ type: "auth-switch", plugin: plugin.name });
+  }
+
+  // ---- net_write_timeout and net_read_timeout ---------------------------------------------------
+
+  /**
+   * The client is not reading its replies: read none of its commands until they drain, so what
+   * the server holds for it stays bounded, and give up after net_write_timeout without progress.
+   */
+  private holdReading(): void {
+    if (this.outputBlocked) return;
+    this.outputBlocked = true;
+    // The queued packets are not a half-read packet: net_read_timeout does not run meanwhile.
+    this.stopReadTimer();
+    const stream = this.stream;
+    stream.pause();
+    stream.once("drain", this.onOutputDrained);
+    this.queuedAtWriteCheck = this.queuedOutput();
+    this.writeTimer = setTimeout(() => this.onWriteTimeout(), this.limits.netWriteTimeoutMs);
+    this.writeTimer.unref();
+  }
+
+  private readonly onOutputDrained = (): void => {
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
+    this.outputBlocked = false;
+    if (this.state === "closed") return;
+    // Commands that arrived meanwhile are in the framer already.
+    this.receive(EMPTY);
+    // receive() may have ended the session (a COM_QUIT among them) or blocked again.
+    if (!this.outputBlocked && this.isReadingPackets()) this.stream.resume();
+  };
+
+  /**
+   * MySQL's net_write_timeout bounds each blocked write: a client that read some of its replies
+   * since the last check gets another period; one that read nothing is cut off.
+   */
+  private onWriteTimeout(): void {
+    if (!this.outputBlocked || this.state === "closed") return;
+    const before = this.queuedAtWriteCheck;
+    const now = this.queuedOutput();
+    if (now.stream < before.stream || now.handle < before.handle) {
+      this.queuedAtWriteCheck = now;
+      this.writeTimer?.refresh();
+      return;
+    }
+    this.recorder.setOutcome({
+      kind: "authenticated",
+      ended: "error",
+      error: `net_write_timeout: the client read none of its replies for ${this.limits.netWriteTimeoutMs} ms (${now.stream} bytes queued)`,
+    });
+    this.closeNow();
+  }
+
+  /**
+   * What is queued for the client: in the stream (node counts a write until all of it is done, so
+   * a big reply stays whole here while the client reads it), and in the TCP handle (libuv's queue,
+   * under TLS too, which shrinks as the kernel takes each part of a write).
+   */
+  private queuedOutput(): { stream: number; handle: number } {
+    // `_handle.writeQueueSize` is node's own (net's bufferSize read it); no public API says as much.
+    const handle = (this.socket as unknown as { _handle?: { writeQueueSize?: number } | null })._handle;
+    return { stream: this.stream.writableLength, handle: handle?.writeQueueSize ?? 0 };
+  }
+
+  /**
+   * After login, net_read_timeout runs while a packet has begun to arrive and is not complete, or
+   * while an auth exchange waits for the client (COM_CHANGE_USER); each read that brings bytes
+   * restarts it, as each read() in MySQL's my_net_read does. Between commands wait_timeout applies.
+   */
+  private watchRead(): void {
+    const waiting =
+      !this.outputBlocked &&
+      (this.state === "authenticating" || (this.state === "command" && this.framer.bufferedLength > 0));
+    if (!waiting) {
+      this.stopReadTimer();
+      return;
+    }
+    if (this.readTimer) {
+      this.readTimer.refresh();
+      return;
+    }
+    this.readTimer = setTimeout(() => this.onReadTimeout(), this.limits.netReadTimeoutMs);
+    this.readTimer.unref();
+  }
+
+  private stopReadTimer(): void {
+    if (!this.readTimer) return;
+    clearTimeout(this.readTimer);
+    this.readTimer = null;
+  }
+
+  /** net_read_timeout passed: MySQL aborts the connection without a packet (ER_NET_READ_INTERRUPTED in its log). */
+  private onReadTimeout(): void {
+    this.readTimer = null;
+    if (this.state === "closed" || this.outputBlocked) return;
+    const what =
+      this.state === "authenticating"
+        ? "no reply to the COM_CHANGE_USER auth exchange"
+        : `a packet cut off after ${this.framer.bufferedLength} bytes`;
+    this.recorder.setOutcome({
+      kind: "authenticated",
+      ended: "error",
+      error: `net_read_timeout: ${what} for ${this.limits.netReadTimeoutMs} ms`,
+    });
+    this.closeNow();
+  }
+
+  // ---- the host program's listeners ----------------------------------------------------------
+
+  /**
+   * An event listener of the host program threw. The exception ends this connection only, once
+   * the step under way is done (ending it inside that step would let the step reopen it), with
+   * the reason on the record; once the record is final there is nothing left to end.
+   */
+  private onListenerError(error: unknown, eventType: MockServerEvent["type"]): void {
+    const detail = error instanceof Error ? error.message : String(error);
+    const message = `an event listener threw on "${eventType}": ${detail}`;
+    if (this.record.endedAt !== null) {
+      process.emitWarning(`mysql-tls-mock: ${message} (connection ${this.connectionId})`);
+      return;
+    }
+    if (this.failed) return;
+    this.failed = true;
+    setImmediate(() => {
+      if (this.record.endedAt !== null) return;
+      // An outcome already settled (a refusal, a quit) stays: the connection was ending anyway.
+      const outcome = this.record.outcome;
+      if (outcome.kind === "pending") {
+        this.recorder.setOutcome({ kind: "server-error", phase: this.record.phase, message });
+      } else if (outcome.kind === "authenticated" && outcome.ended === null) {
+        this.recorder.setOutcome({ kind: "authenticated", ended: "error", error: message });
+      }
+      this.closeNow();
+    });
   }
 
   private armIdleTimer(): void {
@@ -745,7 +1077,7 @@ export class Session {
       serverVersion: this.context.options.serverVersion,
       versionComment: this.context.options.versionComment,
       connectionId: this.connectionId,
-      user: this.record.user ?? "",
+      user: this.currentUser ?? this.record.user ?? "",
       clientHost: displayClientHost(this.record.client.address),
       accountHost: this.account?.host ?? "%",
       database: this.record.database,
@@ -924,6 +1256,8 @@ export class Session {
   private finishClose(): void {
     clearTimeout(this.connectTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.stopReadTimer();
     const how = this.lastSocketError?.code === "ECONNRESET" ? "reset" : "closed";
     const outcome = this.record.outcome;
     if (outcome.kind === "pending") {
@@ -992,12 +1326,13 @@ export class Session {
     });
   }
 
+  /** Records a packet; a client packet's payload shows only where `disclosure` allows (see {@link PayloadDisclosure}). */
   private recordPacket(
     direction: "client" | "server",
     packet: Packet,
     type: string,
-    opts: { redact?: boolean } = {},
+    disclosure: PayloadDisclosure = "by-phase",
   ): void {
-    this.recorder.packet(direction, packet.sequenceId, packet.payload, type, this.tls !== null, opts.redact);
+    this.recorder.packet(direction, packet.sequenceId, packet.payload, type, this.tls !== null, disclosure);
   }
 }

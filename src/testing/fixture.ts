@@ -65,7 +65,7 @@ export function useMockServer(
   const timeout = fixtureOptions.timeoutMs;
   let server: MockServer | null = null;
   let state: "not started" | "running" | "stopped" = "not started";
-  /** Index in `server.connections` of the current test's first connection. */
+  /** The current test's first connection, counted as `server.totalConnections` counts. */
   let firstOfTest = 0;
 
   const start = async () => {
@@ -87,7 +87,7 @@ export function useMockServer(
       "beforeEach",
       usedBy,
     )(() => {
-      firstOfTest = server?.connections.length ?? 0;
+      firstOfTest = server?.totalConnections ?? 0;
     });
     jestGlobal("afterAll", usedBy)(stop, timeout);
   } else {
@@ -106,7 +106,9 @@ export function useMockServer(
         "mock.ca or mock.connections inside a test or a hook, not in the describe body or at the top of the file.",
     );
   };
-  const ofTest = (records: readonly ConnectionRecord[]) => records.slice(firstOfTest);
+  // `connections` keeps only the newest records (keepConnections): count from the oldest kept.
+  const ofTest = (records: readonly ConnectionRecord[]) =>
+    records.slice(Math.max(0, firstOfTest - current().droppedConnections));
 
   return {
     get server() {

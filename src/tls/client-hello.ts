@@ -1,12 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
-import {
-  CIPHER_SUITES,
-  isGREASE,
-  readTlsClientHello,
-  SIGNATURE_ALGORITHMS,
-  SUPPORTED_GROUPS,
-} from "read-tls-client-hello";
+import { CIPHER_SUITES, isGREASE, SIGNATURE_ALGORITHMS, SUPPORTED_GROUPS } from "read-tls-client-hello";
 
 /** What the client offered in its TLS ClientHello, in the names a person reads. */
 export interface ClientHelloSummary {
@@ -36,7 +30,10 @@ export interface ClientHelloSummary {
 /** A ClientHello record that cannot be read as one (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2). */
 export class ClientHelloParseError extends Error {
   constructor(
-    /** Byte offset in the TLS record (its 5-byte header included) where reading failed. */
+    /**
+     * Byte offset in the TLS record (its 5-byte header included) where reading failed; for a
+     * ClientHello sent in several records, the offset it would have in one record.
+     */
     readonly offset: number,
     /** What was expected there. */
     readonly detail: string,
@@ -56,8 +53,25 @@ export interface ParsedClientHello {
 
 const TLS_HANDSHAKE_RECORD = 0x16;
 const TLS_RECORD_HEADER_LENGTH = 5;
+const HANDSHAKE_HEADER_LENGTH = 4;
 const HANDSHAKE_CLIENT_HELLO = 0x01;
 const CLIENT_RANDOM_LENGTH = 32;
+/** Bytes of a non-TLS head shown in a `not-tls` result. */
+const NOT_TLS_PREVIEW_LENGTH = 16;
+
+/**
+ * The largest ClientHello body OpenSSL accepts (`CLIENT_HELLO_MAX_LENGTH`, ssl/statem/statem_srvr.c):
+ * every field at its maximum. A longer claim is refused without waiting for its bytes.
+ */
+export const CLIENT_HELLO_MAX_LENGTH = 131_396;
+/** TLSPlaintext.length must not exceed 2^14 (RFC 5246 §6.2.1, RFC 8446 §5.1). */
+const MAX_PLAINTEXT_RECORD_LENGTH = 16_384;
+/**
+ * Records a ClientHello may be cut into before the peek stops reassembling it. Eight full records
+ * hold the largest ClientHello; clients that split theirs use two or three. Past this the
+ * handshake still runs, unrecorded, and the bytes waited for stay bounded.
+ */
+export const MAX_CLIENT_HELLO_RECORDS = 64;
 
 // Extension code points (IANA "TLS ExtensionType Values") the summary and the fingerprints read.
 const EXT_SERVER_NAME = 0x0000;
@@ -79,10 +93,12 @@ class Reader {
     private readonly bytes: Buffer,
     private at: number,
     private readonly end: number,
+    /** Added to offsets in errors, so they count from the start of the record. */
+    private readonly origin = 0,
   ) {}
 
   get offset(): number {
-    return this.at;
+    return this.at + this.origin;
   }
 
   get done(): boolean {
@@ -91,7 +107,10 @@ class Reader {
 
   take(length: number, what: string): Buffer {
     if (this.at + length > this.end) {
-      throw new ClientHelloParseError(this.at, `${what}: needs ${length} bytes, ${this.end - this.at} left`);
+      throw new ClientHelloParseError(
+        this.offset,
+        `${what}: needs ${length} bytes, ${this.end - this.at} left`,
+      );
     }
     const slice = this.bytes.subarray(this.at, this.at + length);
     this.at += length;
@@ -107,7 +126,7 @@ class Reader {
     const length = this.uint(prefix, `${what} length`);
     const start = this.at;
     this.take(length, what);
-    return new Reader(this.bytes, start, start + length);
+    return new Reader(this.bytes, start, start + length, this.origin);
   }
 
   rest(): Buffer {
@@ -124,7 +143,7 @@ class Reader {
 
 /**
  * Reads the ClientHello in one TLS record (5-byte record header included). A ClientHello that goes
- * on into a second record is refused: the peek reads only the first.
+ * on into a second record is refused here: {@link assembleClientHello} joins the records first.
  */
 export function parseClientHelloRecord(record: Buffer): ParsedClientHello {
   const header = new Reader(record, 0, record.length);
@@ -133,18 +152,27 @@ export function parseClientHelloRecord(record: Buffer): ParsedClientHello {
   }
   header.uint(2, "record version");
   const handshake = header.vector(2, "record");
+  return parseClientHelloMessage(handshake.rest());
+}
+
+/**
+ * Reads a ClientHello handshake message (4-byte handshake header included), whole, whether it came
+ * in one record or several. Error offsets count as if it sat in one record.
+ */
+export function parseClientHelloMessage(message: Buffer): ParsedClientHello {
+  const handshake = new Reader(message, 0, message.length, TLS_RECORD_HEADER_LENGTH);
   if (handshake.uint(1, "handshake type") !== HANDSHAKE_CLIENT_HELLO) {
     throw new ClientHelloParseError(TLS_RECORD_HEADER_LENGTH, "not a ClientHello");
   }
   const claimed = handshake.uint(3, "ClientHello length");
-  const held = handshake.rest();
-  if (claimed !== held.length) {
+  const held = message.length - HANDSHAKE_HEADER_LENGTH;
+  if (claimed !== held) {
     throw new ClientHelloParseError(
       TLS_RECORD_HEADER_LENGTH,
-      `a ClientHello of ${claimed} bytes in a record holding ${held.length}`,
+      `a ClientHello of ${claimed} bytes in a record holding ${held}`,
     );
   }
-  const hello = new Reader(record, record.length - held.length, record.length);
+  const hello = new Reader(message, HANDSHAKE_HEADER_LENGTH, message.length, TLS_RECORD_HEADER_LENGTH);
   const legacyVersion = hello.uint(2, "legacy_version");
   hello.take(CLIENT_RANDOM_LENGTH, "random");
   hello.vector(1, "legacy_session_id");
@@ -161,6 +189,89 @@ export function parseClientHelloRecord(record: Buffer): ParsedClientHello {
     }
   }
   return { legacyVersion, cipherSuites, extensions };
+}
+
+/** How far the bytes at the head of a connection go towards a whole ClientHello. */
+export type ClientHelloAssembly =
+  | {
+      kind: "complete";
+      /** The handshake message, its 4-byte header included, joined from every record it spans. */
+      message: Buffer;
+      /**
+       * Bytes of the records it spans, their headers included; null when its last record goes on
+       * past it (a client waits for the server before sending another handshake message).
+       */
+      wireLength: number | null;
+      records: number;
+    }
+  /** Not all there yet: the buffer must hold at least `needBytes` before asking again. */
+  | { kind: "incomplete"; needBytes: number }
+  /** Bytes that cannot be (the start of) a ClientHello this peek reassembles. */
+  | { kind: "invalid"; offset: number; detail: string };
+
+/**
+ * Joins the ClientHello at the head of `buffered` from the handshake records it is cut into
+ * (RFC 5246 §6.2.1 lets a client fragment any handshake message across records), without reading
+ * past what it needs: {@link ClientHelloAssembly} `incomplete` says how many bytes to wait for.
+ * Refuses, without waiting, a claimed length above {@link CLIENT_HELLO_MAX_LENGTH} and more than
+ * {@link MAX_CLIENT_HELLO_RECORDS} records.
+ */
+export function assembleClientHello(buffered: Buffer): ClientHelloAssembly {
+  const fragments: Buffer[] = [];
+  let held = 0;
+  let messageLength: number | null = null;
+  let offset = 0;
+  for (let records = 1; ; records++) {
+    if (offset + TLS_RECORD_HEADER_LENGTH > buffered.length) {
+      return { kind: "incomplete", needBytes: offset + TLS_RECORD_HEADER_LENGTH };
+    }
+    if (buffered[offset] !== TLS_HANDSHAKE_RECORD) {
+      return {
+        kind: "invalid",
+        offset,
+        detail: `a record of content type ${buffered[offset]} where a ClientHello record was expected`,
+      };
+    }
+    if (records > MAX_CLIENT_HELLO_RECORDS) {
+      return {
+        kind: "invalid",
+        offset,
+        detail: `a ClientHello cut into more than ${MAX_CLIENT_HELLO_RECORDS} records`,
+      };
+    }
+    const length = buffered.readUInt16BE(offset + 3);
+    if (length > MAX_PLAINTEXT_RECORD_LENGTH) {
+      return {
+        kind: "invalid",
+        offset,
+        detail: `a handshake record of ${length} bytes, above the ${MAX_PLAINTEXT_RECORD_LENGTH} TLS allows`,
+      };
+    }
+    const end = offset + TLS_RECORD_HEADER_LENGTH + length;
+    if (end > buffered.length) return { kind: "incomplete", needBytes: end };
+    fragments.push(buffered.subarray(offset + TLS_RECORD_HEADER_LENGTH, end));
+    held += length;
+    offset = end;
+    if (messageLength === null && held >= HANDSHAKE_HEADER_LENGTH) {
+      const head = Buffer.concat(fragments);
+      if (head[0] !== HANDSHAKE_CLIENT_HELLO) {
+        return { kind: "invalid", offset: TLS_RECORD_HEADER_LENGTH, detail: "not a ClientHello" };
+      }
+      const claimed = head.readUIntBE(1, 3);
+      if (claimed > CLIENT_HELLO_MAX_LENGTH) {
+        return {
+          kind: "invalid",
+          offset: TLS_RECORD_HEADER_LENGTH,
+          detail: `a ClientHello of ${claimed} bytes, above the ${CLIENT_HELLO_MAX_LENGTH} OpenSSL accepts`,
+        };
+      }
+      messageLength = HANDSHAKE_HEADER_LENGTH + claimed;
+    }
+    if (messageLength !== null && held >= messageLength) {
+      const message = Buffer.concat(fragments, held).subarray(0, messageLength);
+      return { kind: "complete", message, wireLength: held === messageLength ? offset : null, records };
+    }
+  }
 }
 
 function extension(hello: ParsedClientHello, type: number): Buffer | undefined {
@@ -359,7 +470,15 @@ function named(table: Readonly<Record<number, string | undefined>>, id: number):
 
 /** Summarizes the ClientHello in `record`, a whole TLS record; throws {@link ClientHelloParseError}. */
 export function summarizeClientHello(record: Buffer): ClientHelloSummary {
-  const hello = parseClientHelloRecord(record);
+  return summarize(parseClientHelloRecord(record));
+}
+
+/** Summarizes a whole ClientHello message (see {@link assembleClientHello}); throws {@link ClientHelloParseError}. */
+export function summarizeClientHelloMessage(message: Buffer): ClientHelloSummary {
+  return summarize(parseClientHelloMessage(message));
+}
+
+function summarize(hello: ParsedClientHello): ClientHelloSummary {
   const versions = offeredVersions(hello);
   const groups = decode(hello, EXT_SUPPORTED_GROUPS, readUint16List("named group"));
   const signatures = decode(hello, EXT_SIGNATURE_ALGORITHMS, readUint16List("signature scheme"));
@@ -380,53 +499,92 @@ export type ClientHelloRead =
   | { kind: "client-hello"; summary: ClientHelloSummary }
   /** The first bytes after the SSLRequest are not a TLS handshake record (e.g. a plaintext packet). */
   | { kind: "not-tls"; firstBytes: Buffer }
-  /** TLS-looking bytes that could not be parsed as a ClientHello; the handshake is still attempted. */
+  /** TLS-looking bytes that could not be read as a ClientHello; the handshake is still attempted. */
   | { kind: "unparsable"; message: string }
   | { kind: "closed" };
 
 /**
- * Reads the ClientHello without consuming it: read-tls-client-hello waits for the first TLS record
- * and un-shifts every byte it read, so the same socket can then be handed to node:tls. The record
- * is then parsed here, from the socket's buffer: read-tls-client-hello's own parse fails on a
- * ClientHello without an extensions block and reads ALPN ids as 7-bit ASCII.
+ * Reads the ClientHello without consuming it, however many handshake records it is cut into: each
+ * read takes exactly the bytes the records' headers say are still missing and un-shifts them at
+ * once, so the socket — paused throughout — can then be handed to node:tls with every byte in place.
+ * What it waits for is bounded by {@link CLIENT_HELLO_MAX_LENGTH} and {@link MAX_CLIENT_HELLO_RECORDS};
+ * how long it waits is the caller's (the session's connect_timeout destroys the socket).
  */
 export async function peekClientHello(socket: Readable): Promise<ClientHelloRead> {
-  let failure: unknown = null;
-  try {
-    await readTlsClientHello(socket);
-  } catch (error) {
-    failure = error;
-  }
-  const record = bufferedRecord(socket);
-  if (record) {
+  const first = await peekBytes(socket, 1);
+  if (first.length === 0) return { kind: "closed" };
+  if (first[0] !== TLS_HANDSHAKE_RECORD) return { kind: "not-tls", firstBytes: bufferedHead(socket) };
+  let want = TLS_RECORD_HEADER_LENGTH;
+  for (;;) {
+    const head = await peekBytes(socket, want);
+    if (head.length < want) return { kind: "closed" };
+    const assembly = assembleClientHello(head);
+    if (assembly.kind === "incomplete") {
+      want = assembly.needBytes;
+      continue;
+    }
+    if (assembly.kind === "invalid") {
+      return {
+        kind: "unparsable",
+        message: new ClientHelloParseError(assembly.offset, assembly.detail).message,
+      };
+    }
     try {
-      return { kind: "client-hello", summary: summarizeClientHello(record) };
+      return { kind: "client-hello", summary: summarizeClientHelloMessage(assembly.message) };
     } catch (error) {
-      return { kind: "unparsable", message: (error as Error).message ?? String(error) };
+      if (error instanceof ClientHelloParseError) return { kind: "unparsable", message: error.message };
+      throw error;
     }
   }
-  if (failure === null) return { kind: "unparsable", message: "the ClientHello record left the read buffer" };
-  const message = (failure as Error).message ?? String(failure);
-  if (/not a TLS stream/.test(message)) {
-    const first = socket.read() as Buffer | null;
-    if (first) socket.unshift(first);
-    return { kind: "not-tls", firstBytes: first ? first.subarray(0, 16) : Buffer.alloc(0) };
-  }
-  if (/closed|ended|premature/i.test(message) || socket.destroyed || socket.readableEnded) {
-    return { kind: "closed" };
-  }
-  return { kind: "unparsable", message };
 }
 
 /**
- * A copy of the whole TLS handshake record at the head of `socket`'s read buffer, which stays in
- * place; null when the buffer does not start with one.
+ * The first `length` bytes of `socket`'s stream, left in place; fewer only once the stream has
+ * ended or closed.
+ *
+ * @note Bytes short of `length` are taken out while waiting and put back at the end, rather than
+ * left in the buffer: a 'readable' listener added to a stream that holds data is called at once,
+ * so waiting on a non-empty buffer would spin through process.nextTick without ever reading more.
  */
-function bufferedRecord(socket: Readable): Buffer | null {
+async function peekBytes(socket: Readable, length: number): Promise<Buffer> {
+  const taken: Buffer[] = [];
+  let held = 0;
+  try {
+    while (held < length) {
+      // read(n) gives exactly n bytes, or nothing while fewer are buffered; read() then takes what is.
+      const chunk = (socket.read(length - held) ?? socket.read()) as Buffer | null;
+      if (chunk !== null) {
+        taken.push(chunk);
+        held += chunk.length;
+      } else if (socket.destroyed || socket.readableEnded) {
+        break;
+      } else {
+        await moreData(socket);
+      }
+    }
+  } finally {
+    // After 'end' node refuses an unshift (and destroys the stream): the caller reports "closed" then.
+    if (held > 0 && !socket.destroyed && !socket.readableEnded) socket.unshift(Buffer.concat(taken, held));
+  }
+  return Buffer.concat(taken, held);
+}
+
+/** Resolves on the next 'readable', 'end', 'close' or 'error' of `socket`. */
+function moreData(socket: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    const events = ["readable", "end", "close", "error"] as const;
+    const done = () => {
+      for (const event of events) socket.removeListener(event, done);
+      resolve();
+    };
+    for (const event of events) socket.once(event, done);
+  });
+}
+
+/** Up to the first bytes buffered in `socket`, left in place. */
+function bufferedHead(socket: Readable): Buffer {
   const buffered = socket.read() as Buffer | null;
-  if (!buffered) return null;
+  if (!buffered) return Buffer.alloc(0);
   socket.unshift(buffered);
-  if (buffered.length < TLS_RECORD_HEADER_LENGTH || buffered[0] !== TLS_HANDSHAKE_RECORD) return null;
-  const end = TLS_RECORD_HEADER_LENGTH + buffered.readUInt16BE(3);
-  return buffered.length >= end ? Buffer.from(buffered.subarray(0, end)) : null;
+  return Buffer.from(buffered.subarray(0, NOT_TLS_PREVIEW_LENGTH));
 }

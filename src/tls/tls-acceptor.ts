@@ -1,7 +1,7 @@
 import { constants as cryptoConstants } from "node:crypto";
 import type { Socket } from "node:net";
 import { createServer, type Server, type TLSSocket } from "node:tls";
-import { peekClientHello } from "./client-hello";
+import { assembleClientHello, peekClientHello } from "./client-hello";
 import { classifyTlsError, withHandshakeProgress } from "./tls-failure";
 import { type ClientCertificateMode, summarizeCertificate, type TlsUpgradeResult } from "./tls-session";
 import type { TlsVersion } from "./tls-versions";
@@ -19,6 +19,20 @@ export interface TlsAcceptorSettings {
   onKeylog?: (line: Buffer) => void;
 }
 
+/**
+ * What a client-initiated TLS 1.2 renegotiation meets: refusal, as from a MySQL server linked with
+ * OpenSSL 3. MySQL's vio (vio/viosslfactories.cc, vio/viossl.cc in 5.7 and 8.0) sets no
+ * renegotiation option and installs no callback for it, so a server does what its OpenSSL does by
+ * default: up to 1.1.1 it renegotiates, as often as asked; from 3.0 it refuses client-initiated
+ * renegotiation (OpenSSL CHANGES, 3.0.0: "Client-initiated renegotiation is disabled by default")
+ * with a warning no_renegotiation alert and carries on with the session — which OpenSSL clients
+ * end with a fatal handshake_failure alert. SSL_OP_NO_RENEGOTIATION takes OpenSSL 3's path to
+ * the same alert; node, which otherwise allows three renegotiations per ten minutes and then only
+ * emits ERR_TLS_SESSION_ATTACK, never sees a handshake start. Refusing also means no client can
+ * make the server repeat handshakes for free on one connection.
+ */
+const CLIENT_RENEGOTIATION = cryptoConstants.SSL_OP_NO_RENEGOTIATION;
+
 /** setTimeout's largest delay. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -27,10 +41,6 @@ const MAX_TIMER_MS = 2_147_483_647;
  * application traffic secret from the transcript that ends there).
  */
 const SERVER_FINISHED_KEYLOG_LABEL = Buffer.from("SERVER_TRAFFIC_SECRET_0 ");
-
-const TLS_RECORD_HEADER_LENGTH = 5;
-const TLS_HANDSHAKE_HEADER_LENGTH = 4;
-const TLS_HANDSHAKE_CONTENT_TYPE = 0x16;
 
 /** One handshake under way, keyed by its raw socket. */
 interface Pending {
@@ -49,21 +59,8 @@ interface Pending {
  * the header of each record it spans. Null when they are not all there or are not a handshake.
  */
 export function clientHelloByteLength(buffered: Buffer): number | null {
-  let offset = 0;
-  let payload = Buffer.alloc(0);
-  while (offset + TLS_RECORD_HEADER_LENGTH <= buffered.length) {
-    if (buffered[offset] !== TLS_HANDSHAKE_CONTENT_TYPE) return null;
-    const end = offset + TLS_RECORD_HEADER_LENGTH + buffered.readUInt16BE(offset + 3);
-    if (end > buffered.length) return null;
-    payload = Buffer.concat([payload, buffered.subarray(offset + TLS_RECORD_HEADER_LENGTH, end)]);
-    offset = end;
-    if (payload.length >= TLS_HANDSHAKE_HEADER_LENGTH) {
-      const messageLength = TLS_HANDSHAKE_HEADER_LENGTH + payload.readUIntBE(1, 3);
-      // The next handshake message never shares the ClientHello's last record: the client waits.
-      if (payload.length >= messageLength) return payload.length === messageLength ? offset : null;
-    }
-  }
-  return null;
+  const assembly = assembleClientHello(buffered);
+  return assembly.kind === "complete" ? assembly.wireLength : null;
 }
 
 /** The bytes buffered in a paused socket, left in place. */
@@ -109,7 +106,8 @@ export class TlsAcceptor {
       dhparam: "auto",
       // 5.7.41 sets SSL_OP_NO_TICKET: resumption only through the server-side session cache —
       // which node keeps only for a server with 'newSession'/'resumeSession' handlers, so none here.
-      secureOptions: cryptoConstants.SSL_OP_NO_TICKET,
+      // Renegotiation: see CLIENT_RENEGOTIATION.
+      secureOptions: cryptoConstants.SSL_OP_NO_TICKET | CLIENT_RENEGOTIATION,
       sessionIdContext: "mysql-tls-mock",
       requestCert: settings.clientCertificates !== "none",
       // MySQL verifies a presented client certificate but lets clients without one in, which

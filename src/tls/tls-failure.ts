@@ -74,15 +74,25 @@ const CERTIFICATE_ALERTS = new Set([
 ]);
 
 /**
+ * The name of the TLS alert a server-side TLSSocket's error reports receiving from the client
+ * (`handshake_failure`, `unknown_ca`, …), or null when the error is not a received alert. After the
+ * handshake it says how a client aborted its session: OpenSSL clients whose renegotiation the
+ * server refuses send `handshake_failure`.
+ */
+export function tlsAlertOf(error: NodeJS.ErrnoException): string | null {
+  const match = /^ERR_SSL_(?:TLSV1|SSLV3|TLSV13)_ALERT_(.+)$/.exec(error.code ?? "");
+  return match ? match[1]!.toLowerCase() : null;
+}
+
+/**
  * Classifies an error emitted by a server-side TLSSocket. OpenSSL reports a received alert as
  * `ERR_SSL_TLSV1_ALERT_<NAME>` / `ERR_SSL_SSLV3_ALERT_<NAME>` (reason "tlsv1 alert unknown ca").
  */
 export function classifyTlsError(error: NodeJS.ErrnoException): TlsFailure {
   const code = error.code ?? "";
   const message = error.message;
-  const alertMatch = /^ERR_SSL_(?:TLSV1|SSLV3|TLSV13)_ALERT_(.+)$/.exec(code);
-  if (alertMatch) {
-    const alert = alertMatch[1]!.toLowerCase();
+  const alert = tlsAlertOf(error);
+  if (alert !== null) {
     if (CERTIFICATE_ALERTS.has(alert)) return { cause: "cert-rejected", alert, message };
     if (alert === "protocol_version") return { cause: "protocol-version", alert, message };
     if (alert === "handshake_failure" || alert === "insufficient_security")

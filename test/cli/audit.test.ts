@@ -293,7 +293,8 @@ describe("mysql-tls-mock audit exit status 2: the audit could not run", () => {
     expect(run.stderr).toContain("at most 2147483");
   });
 
-  it("fails when a report file cannot be written, after the table", async () => {
+  it("fails when a report file cannot be written, before the first run (test/cli/audit-outputs.test.ts has more)", async () => {
+    const json = join(dir, "no-such-folder", "audit.json");
     const run = await audit([
       "--client",
       "true",
@@ -302,11 +303,13 @@ describe("mysql-tls-mock audit exit status 2: the audit could not run", () => {
       "--scenarios",
       "cert-expired",
       "--json",
-      join(dir, "no-such-folder", "audit.json"),
+      json,
       "--no-progress",
     ]);
     expect(run.code).toBe(2);
-    expect(run.stdout).toContain("Totals:");
-    expect(run.stderr).toMatch(/^mysql-tls-mock: cannot write the json report: ENOENT/);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      `mysql-tls-mock: cannot write the reports, nothing run: --json ${json}: its folder ${dirname(json)} does not exist\n`,
+    );
   });
 });

@@ -8,6 +8,10 @@ import { runMariadbCli } from "../helpers/mariadb-cli";
 
 const cli = (...args: string[]) => runCli(args);
 
+/** Any C0 control but the newline that ends each line, DEL or a C1 control, or a bidi override. */
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
 describe("mysql-tls-mock scenarios", () => {
   it("lists the built-ins with a one-line description each", async () => {
     const result = await cli("scenarios");
@@ -82,10 +86,33 @@ describe("mysql-tls-mock scenarios", () => {
       `mysql-tls-mock: ${file}:4: server.tls.versions[0]: expected one of "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", found "TLSv1.4"`,
     );
   });
+
+  it("prints the text a scenario file carries with its control characters escaped", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-cli-"));
+    const file = join(dir, "evil\x1b]0;name\x07.yaml");
+    writeFileSync(
+      file,
+      'extends: mysql-5.7.41-notls\ndescription: "shop\\e]0;pwned\\a\\x9b2J\\u202eevil"\n' +
+        'expect:\n  DISABLED:\n    outcome: plaintext\n    why: "a\\nforged line\\x85"\n',
+    );
+    const result = await cli("scenarios", "show", file);
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).not.toMatch(RAW_CONTROL);
+    expect(result.stdout).toContain("# evil\\x1b]0;name\\x07 (");
+    expect(result.stdout).toContain("\\x9b2J\\u202eevil");
+    expect(result.stdout).toMatch(/^DISABLED +plaintext +own +— a\\nforged line\\x85$/m);
+
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, 'description: bad\n"key\\x9b2J\\e]0;t\\a": 1\n');
+    const refused = await cli("scenarios", "show", bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).not.toMatch(RAW_CONTROL);
+    expect(refused.stderr).toContain("unknown key");
+  });
 });
 
 describe("mysql-tls-mock serve --scenario", () => {
-  it("serves the scenario, with --user/--password adding an account the client can use", async () => {
+  it("serves the scenario, with --user/--password changing the scenario's one account, and says so", async () => {
     const { child, port, output } = await startCli([
       "--scenario",
       "mysql-5.7.41-notls",
@@ -96,13 +123,52 @@ describe("mysql-tls-mock serve --scenario", () => {
     ]);
     try {
       expect(output()).toContain("scenario mysql-5.7.41-notls, MySQL 5.7.41, TLS off");
+      expect(output()).toContain(
+        "--user/--password changed the scenario's account root: user root → app, password; kept from the scenario: plugin mysql_native_password (the server's default), REQUIRE NONE\n",
+      );
       const mine = await runMariadbCli({ port, user: "app", password: "pw", flags: ["--skip-ssl"] });
       expect(mine.code).toBe(0);
+      // Changed, not joined: the scenario's own credentials no longer log in.
       const scenarios = await runMariadbCli({ port, user: "root", password: "root", flags: ["--skip-ssl"] });
-      expect(scenarios.code).toBe(0);
+      expect(scenarios.stderr).toContain("Access denied for user 'root'");
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+  });
+
+  it("keeps rogue-cleartext-switch's plugin for the --user/--password account: the real client is still switched to mysql_clear_password", async () => {
+    const { child, port, output } = await startCli([
+      "--scenario",
+      "rogue-cleartext-switch",
+      "-u",
+      "app",
+      "-p",
+      "s3cret",
+    ]);
+    try {
+      // The mariadb CLI hands its password to a switch to mysql_clear_password (a known deviation).
+      const result = await runMariadbCli({ port, user: "app", password: "s3cret", flags: ["--skip-ssl"] });
+      expect(result.code).toBe(0);
+      await waitFor(() => output().includes(" closed: "));
+      expect(output()).toMatch(/#1 auth switch to mysql_clear_password/);
+      expect(output()).toMatch(/#1 authenticated as app/);
+      expect(output()).toMatch(/#1 closed: .* \[critical\] .*mysql_clear_password/);
+      expect(output()).not.toContain("s3cret");
+      expect(output()).toContain(
+        "--user/--password changed the scenario's account root: user root → app, password; kept from the scenario: plugin mysql_clear_password, REQUIRE NONE\n",
+      );
     } finally {
       child.kill("SIGTERM");
       await once(child, "exit");
     }
   });
 });
+
+async function waitFor(predicate: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -5,6 +5,7 @@ import { encodePacket } from "../../src/protocol/framing";
 import { decodeErr } from "../../src/protocol/packets/err-packet";
 import type { ConnectionOutcome, ConnectionRecord } from "../../src/record/connection-record";
 import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { PRE_AUTH_MAX_PACKET_BYTES } from "../../src/server/session-limits";
 import { captureClientHello } from "../helpers/client-hello";
 import { memoryAfterGc, MiB, openTcpSockets } from "../helpers/memory";
 import { CLIENT_CAPABILITIES, handshakeResponse, RawClient, sslRequest } from "../helpers/raw-client";
@@ -14,6 +15,10 @@ const ACCOUNT = { user: "app", password: "secret" };
 /** Short, so the hostile clients that go silent are ended by the server within the test. */
 const CONNECT_TIMEOUT_MS = 800;
 const DEFAULT_MAX_PACKET = 4 * MiB;
+/** Before login the server takes packets up to this size only, whatever max_allowed_packet says. */
+const PRE_LOGIN_MAX = PRE_AUTH_MAX_PACKET_BYTES;
+const preLoginTooLarge = (claimed: number) =>
+  `packet of ${claimed} bytes exceeds the ${PRE_LOGIN_MAX} accepted before login`;
 const FRAME_MAX = 0xffffff;
 
 /** Logs in with mysql2 over verified TLS, runs a query and quits; returns the server's record of it. */
@@ -147,16 +152,16 @@ async function upgrade(client: RawClient): Promise<void> {
 
 const MOVES: HostileMove[] = [
   {
-    name: "claims a packet one byte over max_allowed_packet",
+    name: "claims a packet one byte over what the server takes before login",
     run: async (client) => {
-      client.write(header(DEFAULT_MAX_PACKET + 1, 1));
+      client.write(header(PRE_LOGIN_MAX + 1, 1));
       await expectPacketTooLarge(client);
       await client.closed();
     },
     outcome: {
       kind: "protocol-error",
       phase: "handshake-response",
-      message: `packet of ${DEFAULT_MAX_PACKET + 1} bytes exceeds the maximum of ${DEFAULT_MAX_PACKET}`,
+      message: preLoginTooLarge(PRE_LOGIN_MAX + 1),
     },
   },
   {
@@ -171,7 +176,7 @@ const MOVES: HostileMove[] = [
     outcome: {
       kind: "protocol-error",
       phase: "handshake-response",
-      message: `packet of ${FRAME_MAX} bytes exceeds the maximum of ${DEFAULT_MAX_PACKET}`,
+      message: preLoginTooLarge(FRAME_MAX),
     },
   },
   {
@@ -185,7 +190,7 @@ const MOVES: HostileMove[] = [
     outcome: {
       kind: "protocol-error",
       phase: "tls-handshake-response",
-      message: `packet of ${FRAME_MAX} bytes exceeds the maximum of ${DEFAULT_MAX_PACKET}`,
+      message: preLoginTooLarge(FRAME_MAX),
     },
   },
   {
@@ -440,13 +445,10 @@ describe("a client streaming 50 MiB of a packet whose frames claim 16 MiB − 1 
     };
   }
 
-  it.each([
-    { maxPacketSize: DEFAULT_MAX_PACKET, claimed: FRAME_MAX },
-    // A maximum above one frame: the first frame is legal and read whole; the second header is not.
-    { maxPacketSize: 20 * MiB, claimed: 2 * FRAME_MAX },
-  ])(
-    "is cut off at max_allowed_packet ($maxPacketSize), and the server does not buffer the stream",
-    async ({ maxPacketSize, claimed }) => {
+  // Before login the first header is over the limit, even where max_allowed_packet is above one frame.
+  it.each([{ maxPacketSize: DEFAULT_MAX_PACKET }, { maxPacketSize: 20 * MiB }])(
+    "is cut off before login at its first header (max_allowed_packet $maxPacketSize), and the server does not buffer the stream",
+    async ({ maxPacketSize }) => {
       await using server = await startMockServer({ accounts: [ACCOUNT], maxPacketSize });
       const { grown, record } = await streamAgainst(server);
       // At most a legal packet's frames and the socket reads they were copied from; never the stream.
@@ -454,7 +456,7 @@ describe("a client streaming 50 MiB of a packet whose frames claim 16 MiB − 1 
       expect(record.outcome).toEqual({
         kind: "protocol-error",
         phase: "handshake-response",
-        message: `packet of ${claimed} bytes exceeds the maximum of ${maxPacketSize}`,
+        message: preLoginTooLarge(FRAME_MAX),
       });
       await expectStillServing(server);
     },

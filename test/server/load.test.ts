@@ -44,6 +44,12 @@ async function allOrReasons<T>(promises: Array<Promise<T>>): Promise<T[]> {
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
+/**
+ * More connections at once than 5.7's max_connections default (151) lets in, and a listen queue
+ * for all of them arriving together, so every one is served.
+ */
+const MANY_AT_ONCE = { maxConnections: 2000, backlog: 2000 };
+
 function isFinal(record: ConnectionRecord): boolean {
   const { outcome } = record;
   if (outcome.kind === "pending") return false;
@@ -58,7 +64,7 @@ describe("a thousand concurrent clients against one server", () => {
 
   it("mixed TLS and plaintext, all started at once: every connection recorded, none lost, none left open after stop", async () => {
     const socketsBefore = openTcpSockets();
-    const server = await startMockServer({ accounts: [ACCOUNT] });
+    const server = await startMockServer({ accounts: [ACCOUNT], ...MANY_AT_ONCE });
     let stopped = false;
     try {
       const clients = await allOrReasons(
@@ -230,7 +236,7 @@ describe("stopping a server with live connections in every phase", () => {
 
   it("resolves, closes every socket, and leaves every record with a final outcome", async () => {
     const socketsBefore = openTcpSockets();
-    const server = await startMockServer({ accounts: [ACCOUNT] });
+    const server = await startMockServer({ accounts: [ACCOUNT], ...MANY_AT_ONCE });
     try {
       const live = await openLive(server, [...LIVE_PHASES, ...LIVE_TLS_PHASES], PER_PHASE);
       expect(live).toHaveLength(PER_PHASE * 9);
@@ -259,7 +265,7 @@ describe("stopping a server with live connections in every phase", () => {
   // stop() closes the session first, so the acceptor's failure for the closed socket cannot be
   // blamed on the client.
   it("records connections it ends mid-TLS-handshake as stopped by the server, not as failed TLS", async () => {
-    await using server = await startMockServer({ accounts: [ACCOUNT] });
+    await using server = await startMockServer({ accounts: [ACCOUNT], ...MANY_AT_ONCE });
     const live = await openLive(
       server,
       LIVE_TLS_PHASES.filter((p) => p.phase === "tls-handshake"),

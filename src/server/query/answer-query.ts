@@ -1,9 +1,20 @@
 import type { QueryAnswer, QueryContext } from "./query-answer";
-import { emptyQuery } from "./query-errors";
+import { emptyQuery, QueryError, statementTooLarge } from "./query-errors";
 import { evaluateSelect, parseSelect } from "./select-expressions";
 import { answerShow, parseShow } from "./show-statement";
 import { TokenCursor } from "./token-cursor";
 import { type Token, tokenize, versionId } from "./tokenizer";
+
+/**
+ * Longest statement text, in UTF-16 code units, that {@link answerQuery} parses. Far above what
+ * clients send after login (Connector/J 5.1's `SHOW VARIABLES WHERE …` list is under 2 KiB), and
+ * low enough that tokenizing the worst text of this size (one token per character) takes a few
+ * milliseconds of the event loop.
+ */
+export const MAX_PARSED_QUERY_LENGTH = 64 * 1024;
+
+/** Keywords of the statements this module evaluates from their full text. */
+const EVALUATED = ["SELECT", "SHOW"];
 
 /**
  * Decides what a 5.7 server would answer to one COM_QUERY text, as far as the queries clients send
@@ -18,8 +29,35 @@ import { type Token, tokenize, versionId } from "./tokenizer";
  *
  * Everything else is `unhandled`, left to the server's configurable default. Pure and total: it
  * never throws, whatever the text.
+ *
+ * A `SELECT` or `SHOW` longer than {@link MAX_PARSED_QUERY_LENGTH} is not parsed: it gets the
+ * ER_PARSE_ERROR "memory exhausted" that MySQL's parser gives a statement it cannot hold, and the
+ * connection stays open, as it would there. Any other statement that long is left `unhandled`
+ * after reading only its first keyword, so a user's `unknownQuery` still sees big INSERTs.
  */
 export function answerQuery(sql: string, context: QueryContext): QueryAnswer {
+  try {
+    if (sql.length > MAX_PARSED_QUERY_LENGTH) return answerOversized(sql, context);
+    return answerParsed(sql, context);
+  } catch (error) {
+    if (error instanceof QueryError) return error.answer;
+    throw error;
+  }
+}
+
+function answerOversized(sql: string, context: QueryContext): QueryAnswer {
+  // Only the head is lexed: enough to see the first keyword behind any leading comments.
+  const head = tokenize(sql.slice(0, MAX_PARSED_QUERY_LENGTH), versionId(context.serverVersion));
+  const first = head.tokens[0];
+  const keyword = first?.kind === "word" ? first.text.toUpperCase() : undefined;
+  if (keyword === "SET") return { kind: "ok" };
+  if (keyword !== undefined && EVALUATED.includes(keyword)) {
+    return statementTooLarge(sql, MAX_PARSED_QUERY_LENGTH);
+  }
+  return { kind: "unhandled" };
+}
+
+function answerParsed(sql: string, context: QueryContext): QueryAnswer {
   const { tokens, complete } = tokenize(sql, versionId(context.serverVersion));
   if (!complete) return { kind: "unhandled" };
   const statement = withoutTrailingSemicolons(tokens);

@@ -1,4 +1,5 @@
-import { likeMatches } from "./like-pattern";
+import { LikePattern } from "./like-pattern";
+import { incorrectEscape, QueryError } from "./query-errors";
 import type { TokenCursor } from "./token-cursor";
 
 /** One row of `SHOW STATUS` / `SHOW VARIABLES` as its filter sees it. */
@@ -15,13 +16,21 @@ export type ShowFilter = (row: ShowRow) => boolean;
  * the columns `Variable_name` and `Value` with `=`, `<>`, `!=`, `[NOT] LIKE`, `[NOT] IN (…)`,
  * `NOT`, `AND`/`&&`, `OR`/`||` and parentheses — enough for Connector/J 5.1's
  * `SHOW VARIABLES WHERE Variable_name = 'a' OR Variable_name = 'b' …`. Returns undefined for
- * anything else, leaving the cursor wherever parsing stopped.
+ * anything else, leaving the cursor wherever parsing stopped. A LIKE inside WHERE may name its
+ * escape character (`LIKE 'a|_%' ESCAPE '|'`); the LIKE right after SHOW takes a bare string, as in
+ * MySQL's grammar, so an ESCAPE there leaves the statement unparsed.
+ *
+ * Each pattern is compiled once here, not once per row.
+ *
+ * @throws {QueryError} ERROR 1210 for an ESCAPE of more than one character, as MySQL answers.
  */
 export function parseShowFilter(cursor: TokenCursor): ShowFilter | undefined {
   if (cursor.atEnd()) return () => true;
   if (cursor.acceptKeyword("LIKE")) {
     const pattern = readOperand(cursor);
-    return pattern === undefined ? undefined : (row) => likeMatches(row.name, pattern);
+    if (pattern === undefined) return undefined;
+    const like = LikePattern.compile(pattern);
+    return (row) => like.matches(row.name);
   }
   if (cursor.acceptKeyword("WHERE")) return parseOr(cursor, 0);
   return undefined;
@@ -77,19 +86,31 @@ function parseComparison(cursor: TokenCursor): ShowFilter | undefined {
 function parseMembership(cursor: TokenCursor, column: (row: ShowRow) => string): ShowFilter | undefined {
   if (cursor.acceptKeyword("LIKE")) {
     const pattern = readOperand(cursor);
-    return pattern === undefined ? undefined : (row) => likeMatches(column(row), pattern);
+    if (pattern === undefined) return undefined;
+    let escape: string | undefined;
+    if (cursor.acceptKeyword("ESCAPE")) {
+      escape = readOperand(cursor);
+      if (escape === undefined) return undefined;
+      if (Array.from(escape).length > 1) throw new QueryError(incorrectEscape());
+    }
+    const like = LikePattern.compile(pattern, escape);
+    return (row) => like.matches(column(row));
   }
   if (cursor.acceptKeyword("IN")) {
     const list = readList(cursor);
-    return list && ((row) => list.includes(collationKey(column(row))));
+    return list && ((row) => list.has(collationKey(column(row))));
   }
   return undefined;
 }
 
 /** utf8_general_ci equality: case-insensitive, trailing spaces ignored (PAD SPACE). */
 function collationKey(text: string): string {
-  return text.toLowerCase().replace(/ +$/, "");
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === SPACE) end--;
+  return (end === text.length ? text : text.slice(0, end)).toLowerCase();
 }
+
+const SPACE = 0x20;
 
 function compareWith(
   cursor: TokenCursor,
@@ -119,13 +140,13 @@ function readOperand(cursor: TokenCursor): string | undefined {
   return token.text;
 }
 
-function readList(cursor: TokenCursor): string[] | undefined {
+function readList(cursor: TokenCursor): Set<string> | undefined {
   if (!cursor.acceptPunct("(")) return undefined;
-  const items: string[] = [];
+  const items = new Set<string>();
   do {
     const item = readOperand(cursor);
     if (item === undefined) return undefined;
-    items.push(collationKey(item));
+    items.add(collationKey(item));
   } while (cursor.acceptPunct(","));
   return cursor.acceptPunct(")") ? items : undefined;
 }

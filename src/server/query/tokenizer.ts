@@ -159,26 +159,32 @@ function readQuoted(
   quote: string,
   backslashEscapes: boolean,
 ): { text: string; end: number } | undefined {
-  let text = "";
+  // Plain runs are sliced whole, not appended a character at a time, and each search starts where
+  // the last one ended: a literal of megabytes costs one pass, however many escapes it holds.
+  const pieces: string[] = [];
+  let nextQuote = sql.indexOf(quote, start + 1);
+  let nextBackslash = backslashEscapes ? sql.indexOf("\\", start + 1) : -1;
   let j = start + 1;
-  while (j < sql.length) {
-    const ch = sql[j]!;
-    if (ch === quote) {
+  while (nextQuote >= 0) {
+    if (nextQuote < j) nextQuote = sql.indexOf(quote, j);
+    if (nextBackslash >= 0 && nextBackslash < j) nextBackslash = sql.indexOf("\\", j);
+    if (nextQuote < 0) break;
+    const special = nextBackslash >= 0 && nextBackslash < nextQuote ? nextBackslash : nextQuote;
+    if (special > j) pieces.push(sql.slice(j, special));
+    j = special;
+    if (special === nextQuote) {
       if (sql[j + 1] === quote) {
-        text += quote;
+        pieces.push(quote);
         j += 2;
         continue;
       }
-      return { text, end: j + 1 };
+      return { text: pieces.join(""), end: j + 1 };
     }
-    if (backslashEscapes && ch === "\\" && j + 1 < sql.length) {
-      const escaped = sql[j + 1]!;
-      text += escaped === "%" || escaped === "_" ? `\\${escaped}` : (BACKSLASH_ESCAPES[escaped] ?? escaped);
-      j += 2;
-      continue;
-    }
-    text += ch;
-    j++;
+    const escaped = sql[j + 1]!;
+    pieces.push(
+      escaped === "%" || escaped === "_" ? `\\${escaped}` : (BACKSLASH_ESCAPES[escaped] ?? escaped),
+    );
+    j += 2;
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { answerQuery, type QueryAnswer, type ResultValue } from "../../../src/server/query";
+import { MAX_PARSED_QUERY_LENGTH } from "../../../src/server/query/answer-query";
 import { plaintextContext, tlsContext, tlsDisabledContext } from "./fixtures";
 
 /** The answer's single row keyed by column name, failing the test when it is not a one-row resultset. */
@@ -269,6 +270,65 @@ describe("answerQuery: everything else", () => {
       code: 1193,
       sqlState: "HY000",
       message: "Unknown system variable 'no_such_thing'",
+    });
+  });
+});
+
+describe("answerQuery: hostile LIKE patterns and statements too long to parse", () => {
+  /** `sql` padded with spaces after its keyword to exactly `length` characters. */
+  function padded(keyword: string, rest: string, length: number): string {
+    return `${keyword}${" ".repeat(length - keyword.length - rest.length)}${rest}`;
+  }
+
+  it("answers a LIKE of tens of thousands of % with the rows of the one-% pattern", () => {
+    const run = "%".repeat(MAX_PARSED_QUERY_LENGTH / 2 - 100);
+    expect(rows(`SHOW GLOBAL VARIABLES LIKE '${run}ssl${run}'`)).toEqual(
+      rows("SHOW GLOBAL VARIABLES LIKE '%ssl%'"),
+    );
+    expect(rows(`SHOW GLOBAL VARIABLES LIKE '${run}x'`)).toEqual([]);
+  });
+
+  it("parses a statement of exactly the cap and answers a longer SELECT or SHOW with 1064 'memory exhausted'", () => {
+    expect(rows(padded("SELECT", "1", MAX_PARSED_QUERY_LENGTH))).toEqual([[1]]);
+    const show = `SHOW GLOBAL VARIABLES LIKE '${"%".repeat(1_000_000)}x'`;
+    expect(answerQuery(show, tlsContext())).toEqual({
+      kind: "error",
+      code: 1064,
+      sqlState: "42000",
+      message: `memory exhausted near '${"%".repeat(80)}' at line 1`,
+    });
+    const select = `SELECT\n1,\n${"1,".repeat(MAX_PARSED_QUERY_LENGTH)}1`;
+    expect(answerQuery(select, tlsContext())).toMatchObject({
+      code: 1064,
+      message: expect.stringMatching(/^memory exhausted near '(1,){40}' at line 3$/),
+    });
+    expect(
+      answerQuery(padded("/* hi */ show", "status", MAX_PARSED_QUERY_LENGTH + 1), tlsContext()),
+    ).toMatchObject({
+      code: 1064,
+    });
+  });
+
+  it("still answers a long SET with OK and leaves other long statements to the server's default", () => {
+    const big = "x".repeat(4 * MAX_PARSED_QUERY_LENGTH);
+    expect(answerQuery(`SET @blob = '${big}'`, tlsContext())).toEqual({ kind: "ok" });
+    expect(answerQuery(`INSERT INTO t VALUES ('${big}')`, tlsContext())).toEqual({ kind: "unhandled" });
+    expect(answerQuery(`/* ${big} */ SELECT 1`, tlsContext())).toEqual({ kind: "unhandled" });
+  });
+
+  it("answers WHERE … LIKE … ESCAPE with the escape honoured, and a longer ESCAPE with error 1210", () => {
+    expect(rows("SHOW VARIABLES WHERE Variable_name LIKE 'have|_ss_' ESCAPE '|'")).toEqual([
+      ["have_ssl", "YES"],
+    ]);
+    expect(answerQuery("SHOW VARIABLES WHERE Variable_name LIKE 'x' ESCAPE '||'", tlsContext())).toEqual({
+      kind: "error",
+      code: 1210,
+      sqlState: "HY000",
+      message: "Incorrect arguments to ESCAPE",
+    });
+    // SHOW's own LIKE takes a bare string in MySQL's grammar: ESCAPE there is not this module's to answer.
+    expect(answerQuery("SHOW VARIABLES LIKE 'have|_ssl' ESCAPE '|'", tlsContext())).toEqual({
+      kind: "unhandled",
     });
   });
 });

@@ -41,6 +41,14 @@ describe("tokenize", () => {
     ]);
   });
 
+  it("reads long literals whose escapes, doubled quotes and other quote style sit anywhere", () => {
+    const body = `${"ab\\n".repeat(2000)}''"${"\\'".repeat(2000)}\\%x`;
+    const expected = `${"ab\n".repeat(2000)}'"${"'".repeat(2000)}\\%x`;
+    expect(texts(`'${body}' 'tail'`)).toEqual([`string:${expected}`, "string:tail"]);
+    expect(tokenize(`'${body}`, 50741).complete).toBe(false);
+    expect(texts(`"a''b\\"c" \`x'y\``)).toEqual(["string:a''b\"c", "identifier:x'y"]);
+  });
+
   it("unquotes backtick identifiers, doubled backticks standing for one", () => {
     expect(texts("USE `my``db`")).toEqual(["word:USE", "identifier:my`db"]);
   });

@@ -1,0 +1,29 @@
+/**
+ * Makes an array that keeps only its newest `limit` items: a push past the limit drops the oldest
+ * and reports how many went. It stays a plain array (JSON, `Array.isArray`, `toEqual` see nothing
+ * else), so code that fills a record with `push` — the session, the recorder — bounds what a
+ * long-running server keeps without knowing about it. Only `push` is bounded; records are filled
+ * with nothing else.
+ */
+export function retainedList<T>(
+  limit: number,
+  onDrop: (dropped: number) => void,
+  keep?: (item: T) => T,
+): T[] {
+  const list: T[] = [];
+  const push = Array.prototype.push;
+  Object.defineProperty(list, "push", {
+    // Not enumerable: a copy, a snapshot or JSON of the record shows the items only.
+    enumerable: false,
+    value(...items: T[]): number {
+      push.apply(list, keep ? items.map(keep) : items);
+      const excess = list.length - limit;
+      if (excess > 0) {
+        list.splice(0, excess);
+        onDrop(excess);
+      }
+      return list.length;
+    },
+  });
+  return list;
+}

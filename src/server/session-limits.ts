@@ -1,0 +1,62 @@
+import type { ResolvedOptions } from "./options";
+
+/**
+ * MySQL's `net_write_timeout` default: how long a write to a client may stay blocked (the client
+ * reads nothing) before the server gives up on it.
+ * https://dev.mysql.com/doc/refman/5.7/en/server-system-variables.html#sysvar_net_write_timeout
+ */
+export const DEFAULT_NET_WRITE_TIMEOUT_MS = 60_000;
+
+/**
+ * MySQL's `net_read_timeout` default: how long the server waits for more of a packet the client
+ * has started to send (or for its reply inside an auth exchange after login) before it gives up.
+ * https://dev.mysql.com/doc/refman/5.7/en/server-system-variables.html#sysvar_net_read_timeout
+ */
+export const DEFAULT_NET_READ_TIMEOUT_MS = 30_000;
+
+/**
+ * Largest packet a client may send before its login completes. What a login needs is far less:
+ * a HandshakeResponse41 is 32 fixed bytes, a user and database name of at most a few hundred
+ * bytes, an auth response (an RSA-encrypted password for a 16384-bit key is 2 KiB) and connect
+ * attributes, which 5.7 caps at 64 KiB (`read_client_connect_attrs` in
+ * sql/auth/sql_authentication.cc). 128 KiB holds the largest such response with room to spare,
+ * while a thousand connections that each send a bigger packet before logging in make the server
+ * hold at most 128 MiB, not a thousand times max_allowed_packet.
+ */
+export const PRE_AUTH_MAX_PACKET_BYTES = 128 * 1024;
+
+/**
+ * Reply bytes queued for one client above which the server stops reading that client's commands
+ * until the queue drains: a client that pipelines commands and never reads the replies cannot make
+ * the server buffer more than this plus one reply. Well above one ordinary reply, so a client that
+ * pipelines a few commands and then reads is never held up.
+ */
+export const OUTPUT_HIGH_WATER_BYTES = 1024 * 1024;
+
+/**
+ * Options of one session's network limits. They are to join {@link MockServerOptions}; until they
+ * do, the session reads them from the resolved options where present.
+ */
+export interface SessionLimitOptions {
+  /** MySQL's net_write_timeout in milliseconds. Default 60 000. */
+  netWriteTimeoutMs?: number;
+  /** MySQL's net_read_timeout in milliseconds. Default 30 000. */
+  netReadTimeoutMs?: number;
+}
+
+/** The limits one session enforces, every default applied. */
+export interface SessionLimits {
+  netWriteTimeoutMs: number;
+  netReadTimeoutMs: number;
+  /** The largest packet accepted before the login completes: the smaller of max_allowed_packet and the pre-login cap. */
+  preAuthMaxPacketSize: number;
+}
+
+/** The session limits in force for `options`, defaults applied where an option is absent. */
+export function sessionLimits(options: ResolvedOptions & SessionLimitOptions): SessionLimits {
+  return {
+    netWriteTimeoutMs: options.netWriteTimeoutMs ?? DEFAULT_NET_WRITE_TIMEOUT_MS,
+    netReadTimeoutMs: options.netReadTimeoutMs ?? DEFAULT_NET_READ_TIMEOUT_MS,
+    preAuthMaxPacketSize: Math.min(options.maxPacketSize, PRE_AUTH_MAX_PACKET_BYTES),
+  };
+}

@@ -1,0 +1,247 @@
+import { Command, PacketMarker } from "../../src/protocol/constants";
+import { encodePacket } from "../../src/protocol/framing";
+import type { ConnectionRecord } from "../../src/record/connection-record";
+import { type MockServer, type StartOptions, startMockServer } from "../../src/server/mock-server";
+import { OUTPUT_HIGH_WATER_BYTES, type SessionLimitOptions } from "../../src/server/session-limits";
+import { sslRequest } from "../helpers/raw-client";
+import { AuthClient } from "./auth-client";
+
+/**
+ * A client that pipelines commands and reads no reply is read no further once its replies are not
+ * being drained, and is cut off after net_write_timeout without progress; a packet left half-sent
+ * after login is cut off after net_read_timeout. Both as MySQL 5.7 does, both on the record.
+ */
+
+const ACCOUNT = { user: "app", password: "app-password" };
+/** Short, so the tests wait little; the defaults are MySQL's 60 s and 30 s. */
+const SHORT_TIMEOUT_MS = 400;
+/** A row as big as `SELECT REPEAT('x', 65536)` returns. */
+const BIG_VALUE = "x".repeat(64 * 1024);
+/** The largest reply here: a resultset of one 64 KiB row, with its column definition and EOFs. */
+const LARGEST_REPLY_BYTES = BIG_VALUE.length + 1024;
+const REPEAT_QUERY = "SELECT REPEAT('x', 65536)";
+const MiB = 1024 * 1024;
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Starts a server with session limits. Until `netWriteTimeoutMs` / `netReadTimeoutMs` are options of
+ * their own, they go on the resolved options, which every session reads when it starts.
+ */
+async function serverWith(limits: SessionLimitOptions, options: StartOptions = {}): Promise<MockServer> {
+  const server = await startMockServer({
+    accounts: [ACCOUNT],
+    // The stand-in for SELECT REPEAT('x', 65536), which the mock does not evaluate.
+    unknownQuery: () => ({
+      kind: "resultset",
+      columns: [{ name: "r", type: "string" }],
+      rows: [[BIG_VALUE]],
+    }),
+    ...options,
+  });
+  Object.assign(server.options, limits);
+  return server;
+}
+
+async function loggedIn(server: MockServer, tls = false): Promise<AuthClient> {
+  const client = await AuthClient.connect(server.port);
+  if (tls) await client.startTls(encodePacket(sslRequest(), 1));
+  expect((await client.login(ACCOUNT))?.payload[0]).toBe(PacketMarker.OK);
+  return client;
+}
+
+function command(command: number, body = ""): Buffer {
+  return Buffer.concat([Buffer.from([command]), Buffer.from(body)]);
+}
+
+function pipelined(sql: string, count: number): Buffer {
+  const one = encodePacket(command(Command.COM_QUERY, sql), 0);
+  return Buffer.concat(Array.from({ length: count }, () => one));
+}
+
+function recordOf(server: MockServer, client: AuthClient): ConnectionRecord {
+  return server.connections.find((r) => r.id === client.greeting.connectionId)!;
+}
+
+/** `promise`, or a failure saying `what` after `ms`. */
+async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what)), ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The record once its connection has closed. */
+async function closedRecord(server: MockServer, client: AuthClient): Promise<ConnectionRecord> {
+  const index = server.connections.findIndex((r) => r.id === client.greeting.connectionId);
+  return server.waitForConnection(index + 1);
+}
+
+/** Waits until the server has answered no further command for `quietMs`; returns how many it answered. */
+async function answeredOnceQuiet(record: ConnectionRecord, quietMs = 300): Promise<number> {
+  let count = -1;
+  while (record.commands.length !== count) {
+    count = record.commands.length;
+    await pause(quietMs);
+  }
+  return count;
+}
+
+/** Reads `count` resultsets (two EOF packets each: the client does not set CLIENT_DEPRECATE_EOF). */
+async function readResultsets(client: AuthClient, count: number): Promise<void> {
+  let eofs = 0;
+  while (eofs < 2 * count) {
+    const packet = await client.read();
+    if (!packet) throw new Error(`the server closed after ${eofs / 2} resultsets`);
+    if (packet.payload[0] === PacketMarker.ERR) throw new Error("an ERR instead of a resultset");
+    if (packet.payload[0] === PacketMarker.EOF && packet.payload.length < 9) eofs++;
+  }
+}
+
+describe("a logged-in client that pipelines commands and never reads the replies", () => {
+  const PIPELINED = 2000;
+
+  it.each([
+    { what: "SELECT REPEAT('x', 65536)", sql: REPEAT_QUERY, tls: false },
+    { what: "SHOW VARIABLES", sql: "SHOW VARIABLES", tls: false },
+    { what: "SELECT REPEAT('x', 65536) inside TLS", sql: REPEAT_QUERY, tls: true },
+  ])(
+    "($what) is read no further once its replies back up, and is cut off after net_write_timeout with the bytes queued on the record",
+    async ({ sql, tls }) => {
+      await using server = await serverWith({ netWriteTimeoutMs: SHORT_TIMEOUT_MS });
+      const client = await loggedIn(server, tls);
+      client.stopReading();
+      client.write(pipelined(sql, PIPELINED));
+      const record = await within(
+        10_000,
+        closedRecord(server, client),
+        "the connection still open after 10 s",
+      );
+      // Only what the socket buffers and the server's high-water mark hold was answered.
+      expect(record.commands.length).toBeLessThan(PIPELINED / 2);
+      expect(record.outcome).toMatchObject({
+        kind: "authenticated",
+        ended: "error",
+        error: expect.stringMatching(
+          /^net_write_timeout: the client read none of its replies for 400 ms \(\d+ bytes queued\)$/,
+        ),
+      });
+      const queued = Number(/\((\d+) bytes queued\)/.exec((record.outcome as { error: string }).error)![1]);
+      expect(queued).toBeGreaterThan(0);
+      expect(queued).toBeLessThanOrEqual(OUTPUT_HIGH_WATER_BYTES + LARGEST_REPLY_BYTES);
+      client.destroy();
+    },
+  );
+
+  it("gets every reply, in order, once it starts reading again", async () => {
+    const COUNT = 150;
+    await using server = await serverWith({});
+    const client = await loggedIn(server);
+    client.stopReading();
+    client.write(pipelined(REPEAT_QUERY, COUNT));
+    const record = recordOf(server, client);
+    // 150 replies of 64 KiB are more than the buffers take: the server holds back.
+    expect(await answeredOnceQuiet(record)).toBeLessThan(COUNT);
+    client.resumeReading();
+    await readResultsets(client, COUNT);
+    client.quit();
+    const closed = await closedRecord(server, client);
+    expect(closed.commands).toHaveLength(COUNT + 1);
+    expect(closed.outcome).toEqual({ kind: "authenticated", ended: "quit" });
+  });
+
+  it("is not cut off while it reads, however slowly: what is queued shrinking counts as progress", async () => {
+    // One reply of 24 MiB, far more than the socket buffers hold.
+    const ROWS = 24;
+    const row = "y".repeat(MiB);
+    await using server = await serverWith(
+      { netWriteTimeoutMs: SHORT_TIMEOUT_MS },
+      {
+        unknownQuery: () => ({
+          kind: "resultset",
+          columns: [{ name: "r", type: "string" }],
+          rows: Array(ROWS).fill([row]),
+        }),
+      },
+    );
+    const client = await loggedIn(server);
+    client.stopReading();
+    client.send(command(Command.COM_QUERY, "SELECT big"), 0);
+    await pause(100);
+    // 256 KiB every 25 ms: the queue shrinks by megabytes per net_write_timeout, yet takes longer
+    // than that to drain.
+    const started = Date.now();
+    const readAll = client.readSlowly(256 * 1024, 25);
+    client.resumeReading();
+    try {
+      await readResultsets(client, 1);
+    } finally {
+      readAll();
+    }
+    expect(Date.now() - started).toBeGreaterThan(2 * SHORT_TIMEOUT_MS);
+    client.quit();
+    expect((await closedRecord(server, client)).outcome).toEqual({ kind: "authenticated", ended: "quit" });
+  });
+});
+
+describe("net_read_timeout after login", () => {
+  it("cuts off a client that sends part of a packet and stalls, with the reason on the record", async () => {
+    await using server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
+    const client = await loggedIn(server);
+    // A COM_QUERY header claiming 100 bytes, and 10 of them.
+    const header = Buffer.from([100, 0, 0, 0]);
+    client.write(Buffer.concat([header, command(Command.COM_QUERY, "SELECT 1 ")]));
+    const started = Date.now();
+    const record = await within(5000, closedRecord(server, client), "the connection still open after 5 s");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(SHORT_TIMEOUT_MS - 50);
+    expect(record.outcome).toEqual({
+      kind: "authenticated",
+      ended: "error",
+      error: `net_read_timeout: a packet cut off after 14 bytes for ${SHORT_TIMEOUT_MS} ms`,
+    });
+  });
+
+  it("restarts with every read that brings bytes, as MySQL's does: a slow sender finishes its packet", async () => {
+    await using server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
+    const client = await loggedIn(server);
+    const packet = encodePacket(command(Command.COM_QUERY, "SELECT 1"), 0);
+    // A byte every 150 ms: 2 s in all, five times the timeout.
+    for (const byte of packet) {
+      client.write(Buffer.from([byte]));
+      await pause(150);
+    }
+    expect((await client.read())?.payload[0]).toBe(1);
+    client.quit();
+    expect((await closedRecord(server, client)).outcome).toEqual({ kind: "authenticated", ended: "quit" });
+  });
+
+  it("does not apply between commands, where wait_timeout does", async () => {
+    await using server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
+    const client = await loggedIn(server);
+    await pause(3 * SHORT_TIMEOUT_MS);
+    client.send(command(Command.COM_PING), 0);
+    expect((await client.read())?.payload[0]).toBe(PacketMarker.OK);
+    client.quit();
+    expect((await closedRecord(server, client)).outcome).toEqual({ kind: "authenticated", ended: "quit" });
+  });
+
+  it("cuts off a client that never answers the auth switch of its COM_CHANGE_USER", async () => {
+    await using server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
+    const client = await loggedIn(server);
+    client.send(client.changeUserPayload(ACCOUNT), 0);
+    expect((await client.read())?.payload[0]).toBe(PacketMarker.AUTH_SWITCH);
+    const record = await within(5000, closedRecord(server, client), "the connection still open after 5 s");
+    expect(record.outcome).toEqual({
+      kind: "authenticated",
+      ended: "error",
+      error: `net_read_timeout: no reply to the COM_CHANGE_USER auth exchange for ${SHORT_TIMEOUT_MS} ms`,
+    });
+  });
+});
