@@ -31,9 +31,13 @@ export interface PacketRecord {
   type: string;
   /** Whether the packet travelled inside TLS. */
   encrypted: boolean;
-  /** Up to `recordPayloadBytes` of the payload as hex; absent where it would carry credentials. */
+  /** Up to `recordPayloadBytes` of the payload as hex; absent where it may carry credentials. */
   payloadHex?: string;
-  /** Set where the payload is withheld because it carries authentication data. */
+  /**
+   * Set where the payload is withheld because it may carry authentication data: any client packet
+   * before the login completes or inside an auth exchange (COM_CHANGE_USER's), COM_CHANGE_USER
+   * itself, and any packet out of sequence. Only a bare SSLRequest shows its payload before login.
+   */
   redacted?: true;
 }
 

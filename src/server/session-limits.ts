@@ -33,30 +33,21 @@ export const PRE_AUTH_MAX_PACKET_BYTES = 128 * 1024;
  */
 export const OUTPUT_HIGH_WATER_BYTES = 1024 * 1024;
 
-/**
- * Options of one session's network limits. They are to join {@link MockServerOptions}; until they
- * do, the session reads them from the resolved options where present.
- */
-export interface SessionLimitOptions {
-  /** MySQL's net_write_timeout in milliseconds. Default 60 000. */
-  netWriteTimeoutMs?: number;
-  /** MySQL's net_read_timeout in milliseconds. Default 30 000. */
-  netReadTimeoutMs?: number;
-}
-
-/** The limits one session enforces, every default applied. */
+/** The limits one session enforces, read from the options once when it starts. */
 export interface SessionLimits {
+  /** MySQL's net_write_timeout: how long the client may read none of its queued replies. */
   netWriteTimeoutMs: number;
+  /** MySQL's net_read_timeout: how long a half-sent packet (or an awaited auth reply) may stall after login. */
   netReadTimeoutMs: number;
   /** The largest packet accepted before the login completes: the smaller of max_allowed_packet and the pre-login cap. */
   preAuthMaxPacketSize: number;
 }
 
-/** The session limits in force for `options`, defaults applied where an option is absent. */
-export function sessionLimits(options: ResolvedOptions & SessionLimitOptions): SessionLimits {
+/** The session limits in force for `options`. */
+export function sessionLimits(options: ResolvedOptions): SessionLimits {
   return {
-    netWriteTimeoutMs: options.netWriteTimeoutMs ?? DEFAULT_NET_WRITE_TIMEOUT_MS,
-    netReadTimeoutMs: options.netReadTimeoutMs ?? DEFAULT_NET_READ_TIMEOUT_MS,
+    netWriteTimeoutMs: options.netWriteTimeoutMs,
+    netReadTimeoutMs: options.netReadTimeoutMs,
     preAuthMaxPacketSize: Math.min(options.maxPacketSize, PRE_AUTH_MAX_PACKET_BYTES),
   };
 }

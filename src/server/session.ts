@@ -579,13 +579,15 @@ export class Session {
    * A client that asked for TLS and then sent its handshake response in plaintext: the bytes the
    * TLS acceptor refused are read as that response, so the record shows the user and the
    * credentials that crossed unencrypted. Anything else stays a `not-tls` failure.
-   * @returns whether the bytes begin as a MySQL packet with the next sequence id would: then the
-   *   failure must not quote them.
+   * @returns whether the bytes begin as a MySQL packet would: then the failure must not quote them.
    */
   private readPlaintextAfterSslRequest(): boolean {
     const bytes = this.socket.read() as Buffer | null;
     if (!bytes) return false;
-    const framed = bytes.length >= 4 && bytes[3] === this.sequenceId;
+    // The next sequence id, or a length that a whole frame within these bytes fills: whatever the
+    // id, a MySQL packet, not a stray protocol (an HTTP request's "GET " claims 5 MiB).
+    const framed =
+      bytes.length >= 4 && (bytes[3] === this.sequenceId || bytes.readUIntLE(0, 3) + 4 <= bytes.length);
     try {
       const [packet] = this.framer.push(bytes, { limit: 1 });
       if (!packet || packet.sequenceId !== this.sequenceId) return framed;

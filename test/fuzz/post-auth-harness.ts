@@ -5,7 +5,6 @@
  */
 import type { MockServerEvent } from "../../src/record/events";
 import { type MockServer, startMockServer } from "../../src/server/mock-server";
-import type { SessionLimitOptions } from "../../src/server/session-limits";
 import { mysql2Login, PLAIN_SERVER_ACCOUNTS } from "./pre-auth-harness";
 
 /**
@@ -46,20 +45,14 @@ export class PostAuthHarness {
   }
 
   static async start(options: PostAuthHarnessOptions): Promise<PostAuthHarness> {
-    const limits: SessionLimitOptions = {
-      netReadTimeoutMs: options.netTimeoutMs,
-      netWriteTimeoutMs: options.netTimeoutMs,
-    };
-    const start = async (tls: boolean) => {
-      const server = await startMockServer({
+    const start = (tls: boolean) =>
+      startMockServer({
         accounts: POST_AUTH_ACCOUNTS,
         connectTimeoutMs: 4 * options.netTimeoutMs,
+        netReadTimeoutMs: options.netTimeoutMs,
+        netWriteTimeoutMs: options.netTimeoutMs,
         ...(tls ? {} : { tls: false }),
       });
-      // Until they are options of their own, the session limits go on the resolved options.
-      Object.assign(server.options, limits);
-      return server;
-    };
     return new PostAuthHarness(options, await start(true), await start(false));
   }
 

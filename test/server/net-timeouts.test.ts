@@ -2,7 +2,7 @@ import { Command, PacketMarker } from "../../src/protocol/constants";
 import { encodePacket } from "../../src/protocol/framing";
 import type { ConnectionRecord } from "../../src/record/connection-record";
 import { type MockServer, type StartOptions, startMockServer } from "../../src/server/mock-server";
-import { OUTPUT_HIGH_WATER_BYTES, type SessionLimitOptions } from "../../src/server/session-limits";
+import { OUTPUT_HIGH_WATER_BYTES } from "../../src/server/session-limits";
 import { sslRequest } from "../helpers/raw-client";
 import { AuthClient } from "./auth-client";
 
@@ -26,12 +26,12 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * Starts a server with session limits. Until `netWriteTimeoutMs` / `netReadTimeoutMs` are options of
- * their own, they go on the resolved options, which every session reads when it starts.
- */
-async function serverWith(limits: SessionLimitOptions, options: StartOptions = {}): Promise<MockServer> {
-  const server = await startMockServer({
+/** A server whose unknown queries get a 64 KiB row, with these limits. */
+async function serverWith(
+  limits: Pick<StartOptions, "netWriteTimeoutMs" | "netReadTimeoutMs">,
+  options: StartOptions = {},
+): Promise<MockServer> {
+  return startMockServer({
     accounts: [ACCOUNT],
     // The stand-in for SELECT REPEAT('x', 65536), which the mock does not evaluate.
     unknownQuery: () => ({
@@ -39,10 +39,9 @@ async function serverWith(limits: SessionLimitOptions, options: StartOptions = {
       columns: [{ name: "r", type: "string" }],
       rows: [[BIG_VALUE]],
     }),
+    ...limits,
     ...options,
   });
-  Object.assign(server.options, limits);
-  return server;
 }
 
 async function loggedIn(server: MockServer, tls = false): Promise<AuthClient> {

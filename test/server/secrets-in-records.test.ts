@@ -212,14 +212,24 @@ describe("auth data in the server's outputs", () => {
       computeNativePasswordReply(PASSWORD, oldAfterSsl.greeting.authPluginData).map((b) => b || 1),
     );
     oldAfterSsl.authData.push(oldAuth);
-    const oldResponse = encodeHandshakeResponse320({
-      capabilityFlags: oldCaps,
-      maxPacketSize: 0xffffff,
-      username: "",
-      authResponse: oldAuth,
-    });
+    const oldFields = { capabilityFlags: oldCaps, maxPacketSize: 0xffffff, username: "" };
+    const oldResponse = encodeHandshakeResponse320({ ...oldFields, authResponse: oldAuth });
     oldAfterSsl.socket.write(Buffer.concat([encodePacket(oldSslRequest, 1), encodePacket(oldResponse, 2)]));
     await oldAfterSsl.closed();
+    // The same with a sequence id out of turn.
+    const misSequencedAfterSsl = await AuthClient.connect(server.port);
+    clients.push(misSequencedAfterSsl);
+    const misSequencedAuth = Buffer.from(
+      computeNativePasswordReply(PASSWORD, misSequencedAfterSsl.greeting.authPluginData).map((b) => b || 1),
+    );
+    misSequencedAfterSsl.authData.push(misSequencedAuth);
+    misSequencedAfterSsl.socket.write(
+      Buffer.concat([
+        encodePacket(oldSslRequest, 1),
+        encodePacket(encodeHandshakeResponse320({ ...oldFields, authResponse: misSequencedAuth }), 7),
+      ]),
+    );
+    await misSequencedAfterSsl.closed();
 
     // A pre-4.1 response, whose auth data starts a dozen bytes in.
     const old = await AuthClient.connect(server.port);
