@@ -1,5 +1,5 @@
 /**
- * Per-account TLS requirements, MySQL's `CREATE USER … REQUIRE …` (facts sheet §4,
+ * Per-account TLS requirements, MySQL's `CREATE USER … REQUIRE …` (MySQL 5.7 manual §13.7.1.2 CREATE USER, REQUIRE options;
  * `acl_check_ssl` in 5.7's sql_authentication.cc).
  */
 

@@ -9,7 +9,7 @@ import type {
 import type { CertificateSet } from "./types";
 import { issueCertificate, toPem } from "./x509-issuer";
 
-/** Default `serverVersion`: the MySQL release the facts sheet was verified against. */
+/** Default `serverVersion`: the MySQL 5.7 release the catalogue imitates. */
 export const DEFAULT_SERVER_VERSION = "5.7.41";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -110,7 +110,7 @@ export const scenarioSchema = z.strictObject({
   extends: z.string().optional(),
   /** One line: the behaviour this scenario reproduces. */
   description: z.string().min(1),
-  /** Where the behaviour is documented: manual sections, CVEs, the facts sheet's sections. */
+  /** Where the behaviour is documented: manual sections, CVEs, server source files, bug numbers. */
   references: z.array(z.string()).optional(),
   server: server.optional(),
   accounts: z.array(account).optional(),

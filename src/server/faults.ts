@@ -16,7 +16,7 @@ export type FaultPoint = (typeof FAULT_POINTS)[number];
  * - `reset`: a TCP reset (RST);
  * - `stall`: nothing ever again (the client's timeout, or the server's connect timeout, ends it);
  * - `bad-handshake-error`: a plaintext `ERR 1043 #08S01 Bad handshake`, as yaSSL servers answer some
- *   ClientHellos where a ServerHello belongs (facts sheet §1.4, §3.2).
+ *   ClientHellos where a ServerHello belongs (MySQL bugs #83347 and #88643, yaSSL builds).
  */
 export const FAULT_ACTIONS = ["close", "reset", "stall", "bad-handshake-error"] as const;
 export type FaultAction = (typeof FAULT_ACTIONS)[number];

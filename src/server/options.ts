@@ -103,12 +103,12 @@ export interface MockServerOptions {
   requireSecureTransport?: boolean;
   /**
    * MariaDB 10.2+ extended capabilities, written into the last 4 reserved bytes of the greeting
-   * (facts sheet §6.2). Set with a `5.5.5-10.x-MariaDB` version and bit 0 cleared in
+   * (MariaDB Knowledge Base, "Connection": the greeting's extended capabilities). Set with a `5.5.5-10.x-MariaDB` version and bit 0 cleared in
    * `capabilityFlags` to look like a MariaDB server. Default: none (MySQL's zeros).
    */
   mariadbCapabilities?: number;
   /**
-   * The greeting's auth-plugin-data length byte. 21 is right (facts sheet §1.2); 20 reproduces broken
+   * The greeting's auth-plugin-data length byte. 21 is right (`send_server_handshake_packet` in sql/auth/sql_authentication.cc: 20 scramble bytes and a NUL); 20 reproduces broken
    * servers whose plugin name libmysqlclient then reads one byte off. Default 21.
    */
   authPluginDataLengthByte?: number;

@@ -13,7 +13,7 @@ function displayWidth(values: ResultValue[]): number {
 
 /**
  * Column metadata as a 5.7 server describes a computed column: integers as LONGLONG with the
- * binary charset, strings as VAR_STRING in utf8 (facts sheet §1.8).
+ * binary charset, strings as VAR_STRING in utf8 (MySQL protocol documentation: Protocol::ColumnDefinition41).
  */
 export function columnDefinition(column: ResultColumn, values: ResultValue[]): ColumnDefinition41 {
   const base = { catalog: "def", schema: "", table: "", orgTable: "", name: column.name, orgName: "" };

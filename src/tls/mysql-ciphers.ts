@@ -1,5 +1,5 @@
 /**
- * Cipher lists of MySQL 5.7 servers (facts sheet §3.3).
+ * Cipher lists of MySQL 5.7 servers (vio/viosslfactories.c in the 5.7 sources).
  *
  * MySQL prepends a block list to whatever allow-list is in force; `ssl_cipher` replaces only the
  * allow-list. The server does not set SSL_OP_CIPHER_SERVER_PREFERENCE, so the client's order wins.
@@ -14,7 +14,7 @@ export const MYSQL_57_OPENSSL_BLOCKED_CIPHERS =
 
 /**
  * The OpenSSL allow-list of 5.7.10+ (`tls_ciphers_list` in vio/viosslfactories.c). Reconstructed
- * from the 5.7 source as the facts sheet describes it (starts with the ECDHE GCM suites, ends with
+ * from the 5.7 source (vio/viosslfactories.c) (starts with the ECDHE GCM suites, ends with
  * DES-CBC3-SHA); names OpenSSL 3 no longer knows (static DH/ECDH suites) are ignored by it.
  */
 export const MYSQL_57_OPENSSL_CIPHERS = [
