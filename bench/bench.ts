@@ -13,6 +13,8 @@ import * as mysql2 from "mysql2/promise";
 import { getCertificateSet, writeCertificateSet } from "../src/certs";
 import { startMockServer } from "../src/server/mock-server";
 import { findExecutable, startMariadbServer } from "../test/helpers/mariadb-server";
+import { carriedSection } from "./doc-section";
+import { SOAK_SECTION } from "./soak";
 
 const ROOT = join(__dirname, "..");
 /** Each rate is measured for this long (bounded count too), after a short warm-up. */
@@ -506,7 +508,10 @@ async function main(): Promise<void> {
     `- node ${process.version}, measuring ${DURATION_MS} ms per rate`,
     "",
   ];
-  writeFileSync(join(ROOT, "docs", "BENCHMARKS.md"), `${[...header, ...lines].join("\n")}\n`);
+  const path = join(ROOT, "docs", "BENCHMARKS.md");
+  // The soak's section is written by `npm run soak`; a bench run keeps it.
+  const soak = carriedSection(path, SOAK_SECTION);
+  writeFileSync(path, `${[...header, ...lines, ...(soak ? ["", soak] : [])].join("\n")}\n`);
 }
 
 void main().then(

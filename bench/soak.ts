@@ -81,6 +81,9 @@ export interface SoakSample {
   atMs: number;
 }
 
+/** The section of docs/BENCHMARKS.md that `npm run soak -- --write-doc` writes. */
+export const SOAK_SECTION = "soak";
+
 export interface SoakReport {
   /** Server RSS after the warm-up: what the plateau is measured against. */
   baselineRss: number;

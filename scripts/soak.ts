@@ -5,11 +5,14 @@
  *
  *   npm run soak -- [--logins 100000] [--pre-login-senders 1000] [--concurrency 16]
  *                   [--burst-concurrency 100] [--serve-arg=--keep --serve-arg=500] [--json soak.json]
+ *                   [--write-doc]   # the figures into docs/BENCHMARKS.md's soak section
  */
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { preLoginBurst, runSoak, type SoakReport, startServeProcess } from "../bench/soak";
+import { join } from "node:path";
+import { writeSection } from "../bench/doc-section";
+import { preLoginBurst, runSoak, SOAK_SECTION, type SoakReport, startServeProcess } from "../bench/soak";
 
 const MiB = 1024 * 1024;
 /** Samples the plateau is read from. */
@@ -41,6 +44,22 @@ function printReport(report: SoakReport, log: (line: string) => void): void {
   log(`took ${(report.durationMs / 1000).toFixed(0)} s`);
 }
 
+/** The run's log as a section of docs/BENCHMARKS.md: its first line a heading, the rest verbatim. */
+function docSection(lines: readonly string[]): string {
+  const [title = "# Soak", ...rest] = lines;
+  return [
+    `## ${title.replace(/^# /, "")}`,
+    "",
+    "Written by `npm run soak -- --write-doc`: a `serve` process under many logins mixed with hostile",
+    "clients (pre-login 4 MiB senders, clients that never read their replies), its RSS sampled",
+    "after a forced GC each round; then a burst of pre-login 4 MiB senders.",
+    "",
+    "```",
+    ...rest.filter((line, i) => i > 0 || line !== ""),
+    "```",
+  ].join("\n");
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -51,6 +70,7 @@ async function main(): Promise<void> {
       "burst-concurrency": { type: "string", default: "100" },
       "serve-arg": { type: "string", multiple: true, default: [] },
       json: { type: "string" },
+      "write-doc": { type: "boolean", default: false },
     },
   });
   const logins = Number(values.logins);
@@ -67,7 +87,11 @@ async function main(): Promise<void> {
     if (!Number.isInteger(value) || value < 0)
       throw new Error(`${name} must be a whole number, got ${value}`);
   }
-  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const lines: string[] = [];
+  const log = (line: string) => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
   log(
     `# Soak — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, ${mib(totalmem())}`,
   );
@@ -110,6 +134,10 @@ async function main(): Promise<void> {
     await server.stop();
   }
   if (values.json) writeFileSync(values.json, `${JSON.stringify({ report, burst }, null, 2)}\n`);
+  if (values["write-doc"]) {
+    const path = join(__dirname, "..", "docs", "BENCHMARKS.md");
+    writeSection(path, SOAK_SECTION, docSection(lines));
+  }
   if (report && !report.plateau) process.exitCode = 1;
 }
 

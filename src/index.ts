@@ -26,7 +26,7 @@ export {
   type StartOptions,
   startMockServer,
 } from "./server/mock-server";
-export { SinkWriteError } from "./record/append-sink";
+export { SinkOverrunWarning, type SinkWarning, SinkWriteError } from "./record/append-sink";
 export {
   CLIENT_SSL_WITHOUT_TLS,
   type ClientSslWithoutTls,

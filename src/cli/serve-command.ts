@@ -255,7 +255,7 @@ export function serveCommand(program: Command): void {
     )
     .option(
       "--back-log <n>",
-      "the listen queue (MySQL's back_log; default 50 + max-connections / 5, at most 900)",
+      "the listen queue (MySQL's back_log; default 50 + max-connections / 5, at most 900, at least 511)",
       parseCount(1, 65_535),
     )
     .option(

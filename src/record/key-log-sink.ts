@@ -1,4 +1,4 @@
-import { AppendSink, type SinkWriteError } from "./append-sink";
+import { AppendSink, type SinkWarning } from "./append-sink";
 
 /**
  * Appends TLS secrets in the NSS key log format (SSLKEYLOGFILE), which Wireshark reads to decrypt a
@@ -8,9 +8,9 @@ import { AppendSink, type SinkWriteError } from "./append-sink";
 export class KeyLogSink {
   private readonly file: AppendSink;
 
-  /** Opens `path` now (throws if it cannot); a later write error goes to `onError`, once. */
-  constructor(path: string, onError: (error: SinkWriteError) => void = () => undefined) {
-    this.file = new AppendSink("keylog", path, onError);
+  /** Opens `path` now (throws if it cannot); a later write error or overrun goes to `onWarning`. */
+  constructor(path: string, onWarning: (warning: SinkWarning) => void = () => undefined) {
+    this.file = new AppendSink("keylog", path, onWarning);
   }
 
   /** One line as node's `keylog` event gives it (it ends with a newline). */

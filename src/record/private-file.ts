@@ -57,6 +57,7 @@ export function checkPrivateFilePath(path: string): void {
     throw systemError(path, error);
   }
   if (!found.isFile()) throw notRegular(path, found);
+  if (found.nlink > 1) throw hardLinked(path, found);
 }
 
 /**
@@ -68,7 +69,8 @@ export function checkPrivateFilePath(path: string): void {
  * followed (O_NOFOLLOW), so a link planted in a shared folder cannot point the server at another
  * file; a FIFO or device is refused before it is opened, and checked again on the open descriptor
  * (O_NONBLOCK, so a FIFO without a reader cannot stall the open), so a swap between the check and
- * the open changes nothing. The mode is set on the descriptor (fchmod), never by path.
+ * the open changes nothing. A file with more than one hard link is refused too: the second name may
+ * be anyone's. The mode is set on the descriptor (fchmod), never by path.
  *
  * @throws PrivateFileError naming the path and what is wrong with it.
  */
@@ -90,6 +92,7 @@ export function createPrivateAppendStream(path: string): WriteStream {
   try {
     const opened = fstatSync(fd);
     if (!opened.isFile()) throw notRegular(path, opened);
+    if (opened.nlink > 1) throw hardLinked(path, opened);
     fchmodSync(fd, PRIVATE_FILE_MODE);
   } catch (error) {
     closeSync(fd);
@@ -105,6 +108,17 @@ function notRegular(path: string, stats: Stats): PrivateFileError {
         path,
         `is ${describeFileType(stats)}, not a regular file; refusing to write to it`,
       );
+}
+
+/**
+ * A second name for the file means someone else may read it under that name, or that the path is a
+ * link planted to another file (its mode would change to 0600 and secrets would be appended to it).
+ */
+function hardLinked(path: string, stats: Stats): PrivateFileError {
+  return new PrivateFileError(
+    path,
+    `has ${stats.nlink} hard links (another name for the same file); refusing to write to it`,
+  );
 }
 
 function systemError(path: string, error: unknown): PrivateFileError {

@@ -19,7 +19,9 @@ export function retainedList<T>(
       push.apply(list, keep ? items.map(keep) : items);
       const excess = list.length - limit;
       if (excess > 0) {
-        list.splice(0, excess);
+        // A push past the limit is one over: shift moves V8's array start instead of copying the rest.
+        if (excess === 1) list.shift();
+        else list.splice(0, excess);
         onDrop(excess);
       }
       return list.length;

@@ -4,7 +4,7 @@ import { type AddressInfo, createServer, type Server, type Socket } from "node:n
 import { ErrorCode } from "../protocol/constants";
 import { encodePacket } from "../protocol/framing";
 import { encodeErr } from "../protocol/packets/err-packet";
-import { type SinkWriteError } from "../record/append-sink";
+import { type SinkWarning } from "../record/append-sink";
 import type { ConnectionRecord } from "../record/connection-record";
 import { ConnectionRecorder } from "../record/connection-recorder";
 import type { MockServerEvent, MockServerEventType } from "../record/events";
@@ -45,11 +45,12 @@ export interface StartOptions extends MockServerOptions {
    */
   keylogFile?: string;
   /**
-   * Called once per file when writing the events or key-log file fails (disk full, say); the
-   * server goes on serving without that file. Default: `process.emitWarning`, which prints the
+   * Called once per file when writing the events or key-log file fails (disk full, say) — the
+   * server goes on serving without that file — and when a file cannot keep up and writes are
+   * dropped (a `SinkOverrunWarning`, again when it catches up). Default: `process.emitWarning`, which prints the
    * warning on stderr.
    */
-  onWarning?: (warning: SinkWriteError) => void;
+  onWarning?: (warning: SinkWarning) => void;
 }
 
 /** The keys {@link StartOptions} adds to {@link MockServerOptions}. */
@@ -454,7 +455,7 @@ function openSink<T>(option: string, path: string, open: () => T): T {
   }
 }
 
-const warnOnStderr = (warning: SinkWriteError) => process.emitWarning(warning);
+const warnOnStderr = (warning: SinkWarning) => process.emitWarning(warning);
 
 /**
  * Starts a mock MySQL server. Every option is checked first (a {@link ServerConfigurationError}

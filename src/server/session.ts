@@ -758,7 +758,10 @@ export class Session {
       this.record.database = change.database;
       this.send(this.ok(), "OK");
     } else {
-      this.send(this.ok(this.zeroConfigInfo()), "OK");
+      const info = this.zeroConfigInfo();
+      // The info is SHA-256 over the password hash, the public scramble and the certificate: an
+      // offline guessing oracle for the password, so the record keeps the OK's length only.
+      this.send(this.ok(info), "OK", 1, info ? "withheld" : "by-phase");
       this.recorder.setOutcome({ kind: "authenticated", ended: null });
       this.loggedIn = true;
       this.framer.maxPayloadLength = this.context.options.maxPacketSize;
@@ -1119,7 +1122,7 @@ export class Session {
     return `\x01${digest.toString("hex")}`;
   }
 
-  private send(payload: Buffer, type: string, writes = 1): void {
+  private send(payload: Buffer, type: string, writes = 1, disclosure: PayloadDisclosure = "by-phase"): void {
     if (this.state === "closed" || this.stream.destroyed) return;
     const sequenceId = this.sequenceId;
     const bytes = encodePacket(payload, sequenceId);
@@ -1134,7 +1137,7 @@ export class Session {
       }
     }
     this.sequenceId = (sequenceId + framesSequenceSpan(payload.length)) & 0xff;
-    this.recorder.packet("server", sequenceId, payload, type, this.tls !== null);
+    this.recorder.packet("server", sequenceId, payload, type, this.tls !== null, disclosure);
   }
 
   /**

@@ -114,7 +114,7 @@ const chainOkHostWrong = (why: string): Record<ServerCheckMode, ModeExpectation>
 });
 
 const MYSQL_CN =
-  "its only name is the CN MySQL_Server_5.7.41_Auto_Generated_Server_Certificate, no SAN (facts §5.2)";
+  "its only name is the CN MySQL_Server_5.7.41_Auto_Generated_Server_Certificate, no SAN (sql/auth/sql_authentication.cc, X509_gen)";
 
 /** The alert OpenSSL sends for a host-name or IP mismatch found inside the handshake (`s_client -verify_*`). */
 export const HOST_MISMATCH_ALERT = "bad_certificate";
@@ -126,7 +126,7 @@ export const HOST_MISMATCH_ALERT = "bad_certificate";
  *   `tls.outcome "negotiated"`, outcome `client-went-away` in phase `tls-handshake-response`.
  *
  * OpenSSL clients check the chain in the handshake's verify callback; libmariadb matches the host name after
- * `SSL_connect` returns (as libmysqlclient does, facts §5.2), while `s_client -verify_hostname/-verify_ip` hands the
+ * `SSL_connect` returns (as libmysqlclient does, sql-common/client.c cli_establish_ssl), while `s_client -verify_hostname/-verify_ip` hands the
  * name to OpenSSL's verifier. Node checks everything after the handshake and never sends an alert. Python's ssl
  * module hands the host name to OpenSSL too (X509_VERIFY_PARAM_set1_host, since 3.7); PHP's OpenSSL streams
  * check the peer name after the handshake (ext/openssl/xp_ssl.c, php_openssl_apply_peer_verification_policy);

@@ -9,7 +9,7 @@ import {
 
 const ACCOUNT = { user: "app", password: "secret" };
 
-/** Each driver's own error when it demands TLS and the greeting lacks CLIENT_SSL (facts sheet §5.4). */
+/** Each driver's own error when it demands TLS and the greeting lacks CLIENT_SSL (mysql2 lib/commands/client_handshake.js, mysql lib/protocol/sequences/Handshake.js, mariadb lib/cmd/handshake/auth/handshake.js). */
 const drivers: Array<[string, (o: DriverConnectOptions) => Promise<DriverView>, object]> = [
   ["mysql2", connectWithMysql2, { code: "HANDSHAKE_NO_SSL_SUPPORT" }],
   ["mysql", connectWithMysql, { code: "HANDSHAKE_NO_SSL_SUPPORT" }],

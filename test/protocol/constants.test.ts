@@ -27,7 +27,7 @@ describe("CapabilityFlags", () => {
     expect(CapabilityFlags.CLIENT_DEPRECATE_EOF).toBe(0x1000000);
   });
 
-  it("derives the stock 5.7 greeting words from the server's flag logic (facts §1.3)", () => {
+  it("derives the stock 5.7 greeting words from the server's flag logic (send_server_handshake_packet)", () => {
     const basic =
       0xffffffff &
       ~CapabilityFlags.CLIENT_SSL &

@@ -3,6 +3,7 @@ import {
   chmodSync,
   closeSync,
   constants,
+  linkSync,
   lstatSync,
   mkdtempSync,
   openSync,
@@ -98,6 +99,19 @@ describe("createPrivateAppendStream", () => {
     const fifo = join(dir, "keys.fifo");
     execFileSync("mkfifo", [fifo]);
     expect(() => createPrivateAppendStream(fifo)).toThrow("is a FIFO");
+  });
+
+  it("refuses a file with a second hard link, leaving its mode and content as they were", () => {
+    const elsewhere = join(dir, "someone-elses.txt");
+    writeFileSync(elsewhere, "theirs\n");
+    chmodSync(elsewhere, 0o644);
+    const path = join(dir, "events.jsonl");
+    linkSync(elsewhere, path);
+    expect(() => createPrivateAppendStream(path)).toThrow(
+      `${path}: has 2 hard links (another name for the same file); refusing to write to it`,
+    );
+    expect(modeOf(elsewhere)).toBe(0o644);
+    expect(readFileSync(elsewhere, "utf8")).toBe("theirs\n");
   });
 
   it("refuses a directory, naming the path", () => {

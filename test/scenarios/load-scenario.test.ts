@@ -44,7 +44,7 @@ describe("the built-in scenarios", () => {
     },
   );
 
-  it("include the names the facts sheet's §8 uses", () => {
+  it("include the core MySQL 5.7 scenarios by name", () => {
     expect(builtinScenarioNames()).toEqual(
       expect.arrayContaining([
         "mysql-5.7.41-notls",

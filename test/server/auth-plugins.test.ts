@@ -139,7 +139,7 @@ describe("a rogue switch to mysql_clear_password", () => {
   it("gets the password in plaintext from the mariadb CLI, which follows the switch without opt-in", async () => {
     // Observed: Debian's mariadb 10.11 client (libmariadb) answers a server-initiated switch to
     // mysql_clear_password over plaintext with the password — unlike libmysqlclient, which needs
-    // MYSQL_ENABLE_CLEARTEXT_PLUGIN (facts sheet §2.4). The record exists to catch exactly this.
+    // MYSQL_ENABLE_CLEARTEXT_PLUGIN (MySQL 5.7 manual 6.4.1.6 Client-Side Cleartext Pluggable Authentication). The record exists to catch exactly this.
     await using server = await startMockServer(rogue);
     const result = await runMariadbCli({
       port: server.port,

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import * as mysql2 from "mysql2/promise";
 import { startMockServer } from "../../src/server/mock-server";
 import { defaultBacklog, resolveOptions } from "../../src/server/options";
@@ -30,6 +31,27 @@ async function occupy(port: number, n: number): Promise<RawClient[]> {
       return client;
     }),
   );
+}
+
+/**
+ * Long enough for a client whose SYN was dropped to retry (1 s, then 3 s) and be greeted: a client
+ * still silent after this was connected by the kernel and never accepted.
+ */
+const GIVE_UP_MS = 8_000;
+
+/** Connects and reports what came first: a greeting, an ERR, or nothing before `giveUpMs`. */
+function firstPacketOrSilence(port: number, giveUpMs: number): Promise<"greeting" | "error" | "silence"> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    const done = (what: "greeting" | "error" | "silence") => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(what);
+    };
+    const timer = setTimeout(() => done("silence"), giveUpMs);
+    socket.once("data", (bytes) => done(bytes[4] === 0xff ? "error" : "greeting"));
+    socket.once("error", () => done("error"));
+  });
 }
 
 describe("maxConnections (max_connections)", () => {
@@ -100,19 +122,31 @@ async function listenQueue(port: number): Promise<number> {
 }
 
 describe("backlog (back_log)", () => {
-  it("defaults to 5.7's autosized 50 + max_connections / 5, capped at 900", () => {
-    expect(defaultBacklog(151)).toBe(80);
-    expect(defaultBacklog(500)).toBe(150);
+  it("defaults to 5.7's autosized 50 + max_connections / 5 (capped at 900), but never below Node's 511", () => {
+    expect(defaultBacklog(151)).toBe(511);
+    expect(defaultBacklog(2305)).toBe(511);
+    expect(defaultBacklog(3000)).toBe(650);
     expect(defaultBacklog(100_000)).toBe(900);
   });
 
   it.each([
-    [{}, 80],
-    [{ maxConnections: 500 }, 150],
+    [{}, 511],
+    [{ maxConnections: 3000 }, 650],
+    [{ backlog: 80 }, 80],
     [{ backlog: 7 }, 7],
   ])("with %j, listens with a queue of %i", async (options, queue) => {
     await using server = await startMockServer(options);
     expect(await listenQueue(server.port)).toBe(queue);
     expect(server.options.systemVariables.back_log).toBe(queue);
+  });
+
+  it("greets every one of 300 clients that connect at once with the default queue", async () => {
+    await using server = await startMockServer({ maxConnections: 400 });
+    const firstBytes = await Promise.all(
+      Array.from({ length: 300 }, () => firstPacketOrSilence(server.port, GIVE_UP_MS)),
+    );
+    // A queue of 80 leaves dozens connected by the kernel but never accepted: silent forever.
+    expect(firstBytes.filter((b) => b === "silence")).toEqual([]);
+    expect(firstBytes.every((b) => b === "greeting")).toBe(true);
   });
 });

@@ -145,7 +145,7 @@ describe("a connection", () => {
     expect(switchPacket?.sequenceId).toBe(2);
     const request = decodeAuthSwitchRequest(switchPacket!.payload);
     expect(request.pluginName).toBe("mysql_native_password");
-    // 5.7 sends the same nonce again, with a trailing NUL (facts sheet §1.7).
+    // 5.7 sends the same nonce again, with a trailing NUL (sql/auth/sql_authentication.cc, MySQL 5.7).
     expect(request.pluginData).toEqual(Buffer.concat([greeting.authPluginData, Buffer.from([0])]));
     client.send(computeNativePasswordReply(ACCOUNT.password, greeting.authPluginData), 3);
     const ok = await client.read();

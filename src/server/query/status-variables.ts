@@ -64,7 +64,7 @@ const BUILT_IN: Definition[] = [
   ["Ssl_default_timeout", "both", whenTls(7200)],
   ["Ssl_finished_accepts", "global", whenTls(1)],
   ["Ssl_finished_connects", "global", constant(0)],
-  // From the configured certificate, so present on plaintext sessions too (facts §3.6).
+  // From the configured certificate, so present on plaintext sessions too (sql/mysqld.cc, show_ssl_get_server_not_after).
   ["Ssl_server_not_after", "both", (c) => asn1TimePrint(c.serverCertificate?.notAfter)],
   ["Ssl_server_not_before", "both", (c) => asn1TimePrint(c.serverCertificate?.notBefore)],
   ["Ssl_session_cache_hits", "global", constant(0)],

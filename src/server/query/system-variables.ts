@@ -32,7 +32,7 @@ type Definition = [
 const HA_POS_ERROR = 18446744073709551615n;
 
 const haveSsl = (context: QueryContext) => (context.tlsOffered ? "YES" : "DISABLED");
-// Autodiscovery stores the bare datadir file names (facts §3.6); with TLS off the options stay unset (NULL).
+// Autodiscovery stores the bare datadir file names (5.7 sql/mysqld.cc, auto_detect_ssl); with TLS off the options stay unset (NULL).
 const tlsFile = (file: string) => (context: QueryContext) => (context.tlsOffered ? file : null);
 
 /**
@@ -162,7 +162,7 @@ const BUILT_IN = new Map<string, Definition>([
   ["system_time_zone", ["global", "string", "UTC"]],
   ["thread_stack", ["global", "unsigned", 262144]],
   ["time_zone", ["both", "string", "SYSTEM"]],
-  // OpenSSL builds; yaSSL builds (Community before 5.7.28) had "TLSv1,TLSv1.1" (facts §3.2).
+  // OpenSSL builds; yaSSL builds (Community before 5.7.28) had "TLSv1,TLSv1.1" (5.7 manual, 6.3.2 Encrypted Connection TLS Protocols and Ciphers).
   ["tls_version", ["global", "string", "TLSv1,TLSv1.1,TLSv1.2"]],
   ["transaction_isolation", ["both", "string", "REPEATABLE-READ"]],
   ["transaction_read_only", ["both", "boolean", 0]],

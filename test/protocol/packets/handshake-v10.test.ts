@@ -21,7 +21,7 @@ const stock: HandshakeV10 = {
   authPluginName: "mysql_native_password",
 };
 
-/** The facts-sheet §1.2 worked example, field by field. */
+/** A stock 5.7.41 TLS greeting, connection id 7, as send_server_handshake_packet writes it, field by field. */
 const stockBytes = new Bytes()
   .int1(0x0a)
   .nulString("5.7.41")
@@ -69,7 +69,7 @@ describe("HandshakeV10", () => {
     expect(decodeHandshakeV10(payload).capabilityFlags).toBe(0x81fff7ff);
   });
 
-  it("writes a length byte of 20 without moving any byte, as broken servers do (facts §8 #32)", () => {
+  it("writes a length byte of 20 without moving any byte, as broken servers do", () => {
     const payload = encodeHandshakeV10({ ...stock, authPluginDataLengthByte: 20 });
     const expected = Buffer.from(stockBytes);
     expected[28] = 20;

@@ -5,7 +5,7 @@ import { expectPrefixesRejectedCleanly } from "../malformed";
 
 const { CLIENT_PROTOCOL_41, CLIENT_SESSION_TRACK, CLIENT_TRANSACTIONS, CLIENT_DEPRECATE_EOF } =
   CapabilityFlags;
-/** What libmysqlclient 5.7 asks for (facts §1.3): PROTOCOL_41, SESSION_TRACK, DEPRECATE_EOF among them. */
+/** What libmysqlclient 5.7 asks for (CLIENT_CAPABILITIES, libmysql/client_settings.h): PROTOCOL_41, SESSION_TRACK, DEPRECATE_EOF among them. */
 const LIBMYSQL_CAPS = 0x01bea205;
 const MYSQLJS_CAPS = 0x0006f3cf;
 
