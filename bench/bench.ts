@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { connect as tlsConnect, createServer as createTlsServer } from "node:tls";
 import * as mysql2 from "mysql2/promise";
 import { getCertificateSet, writeCertificateSet } from "../src/certs";
-import { startMockServer } from "../src/server/mock-server";
+import { startMockServer } from "../src/mock-server";
 import { findExecutable, startMariadbServer } from "../test/helpers/mariadb-server";
 import { carriedSection } from "./doc-section";
 import { SOAK_SECTION } from "./soak";
@@ -163,7 +163,7 @@ async function serverProcess(
 function mockProcess(options: object): ReturnType<typeof serverProcess> {
   return serverProcess(`
     require("tsx/cjs");
-    require(${JSON.stringify(join(ROOT, "src", "server", "mock-server.ts"))})
+    require(${JSON.stringify(join(ROOT, "src", "mock-server.ts"))})
       .startMockServer(${JSON.stringify(options)}).then((s) => console.log(s.port));`);
 }
 
@@ -326,7 +326,7 @@ async function startupMs(cacheHome: string): Promise<number> {
   const script = `
     const started = performance.now();
     require("tsx/cjs");
-    const { startMockServer } = require(${JSON.stringify(join(ROOT, "src", "server", "mock-server.ts"))});
+    const { startMockServer } = require(${JSON.stringify(join(ROOT, "src", "mock-server.ts"))});
     const loaded = performance.now();
     startMockServer().then(async (s) => {
       process.stdout.write(String(performance.now() - loaded));

@@ -18,21 +18,25 @@ export { type Finding, findingsOf, SEVERITIES, type Severity, severityIn } from 
 export { type ConnectionFacts, type CertificateRefusal, factsOf } from "./record/facts";
 export { judgeRun, observedOutcome, type RunJudgement } from "./record/judgement";
 export type { CertificateAssessment, CertificateFlaw } from "./certs/assess-certificate";
-export { ServerConfigurationError } from "./server/errors";
+export { ServerConfigurationError } from "./options/configuration-error";
 export {
   ConnectionRecordDroppedError,
   type MockServer,
   ServerStoppedError,
   type StartOptions,
   startMockServer,
-} from "./server/mock-server";
+} from "./mock-server";
 export { SinkOverrunWarning, type SinkWarning, SinkWriteError } from "./record/append-sink";
+export { CLIENT_SSL_WITHOUT_TLS, type ClientSslWithoutTls } from "./options/client-ssl-without-tls";
 export {
-  CLIENT_SSL_WITHOUT_TLS,
-  type ClientSslWithoutTls,
-  type MockServerOptions,
-  type TlsOptions,
-} from "./server/options";
+  FAULT_ACTIONS,
+  FAULT_POINTS,
+  type FaultAction,
+  type FaultPoint,
+  type Faults,
+} from "./options/faults";
+export type { MockServerOptions } from "./options/server-options";
+export type { TlsOptions } from "./options/tls-options";
 export type { ClientHelloSummary } from "./tls/client-hello";
 export type { TlsFailure, TlsFailureCause } from "./tls/tls-failure";
 export type { TlsVersion } from "./tls/tls-versions";

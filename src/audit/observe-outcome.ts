@@ -2,6 +2,7 @@ import type { ConnectionRecord } from "../record/connection-record";
 import type { Finding, Severity } from "../record/findings";
 import { type JudgedConnection, observedOutcome } from "../record/judgement";
 import { verdictOf } from "../record/verdict";
+import { describeTlsFailure } from "../tls/tls-failure";
 import type { AuditConnection } from "./audit-report";
 
 // The run's outcome is the record layer's judgement; the audit only reports it.
@@ -32,7 +33,7 @@ export function auditConnection(
         ? null
         : tls.outcome === "negotiated"
           ? `${tls.version} ${tls.cipher}`
-          : `failed: ${tls.failure.cause}${tls.failure.alert ? ` (${tls.failure.alert})` : ""}`,
+          : `failed: ${describeTlsFailure(tls.failure)}`,
     offeredTlsVersions: hello ? (hello.supportedVersions ?? [hello.legacyVersion]) : null,
     user: record.user,
     authPlugin: record.user === null ? null : (record.authSwitchedTo ?? record.clientAuthPlugin),

@@ -6,7 +6,7 @@ import { type CertificateSet, getCertificateSet } from "../certs";
 import { ScenarioError } from "../scenarios/load-scenario";
 import { scenarioToOptions } from "../scenarios/scenario-options";
 import type { Scenario, SslMode } from "../scenarios/scenario-schema";
-import { type MockServer, startMockServer } from "../server/mock-server";
+import { type MockServer, startMockServer } from "../mock-server";
 import { DEFAULT_ACCOUNT, type MockServerOptions, resolveOptions } from "../server/options";
 import type { AuditCell, AuditReport } from "./audit-report";
 import type { ClientPreset } from "./client-presets";
@@ -348,10 +348,8 @@ async function auditCell(planned: PlannedRun, context: AuditContext): Promise<Au
  */
 async function checkedServerOptions(scenario: Scenario): Promise<MockServerOptions> {
   const options = scenarioToOptions(scenario);
-  // `socketPath: true` makes a folder when resolved; the check needs no socket.
-  const { socketPath: _socketPath, ...checked } = options;
   try {
-    await resolveOptions(checked);
+    await resolveOptions(options);
   } catch (error) {
     throw new ScenarioError(scenario.source, "", (error as Error).message);
   }

@@ -2,6 +2,7 @@ import pc from "picocolors";
 import type { ConnectionOutcome } from "../record/connection-record";
 import type { MockServerEvent } from "../record/events";
 import type { Verdict, VerdictKind } from "../record/verdict";
+import { describeTlsFailure } from "../tls/tls-failure";
 
 /** picocolors or a `createColors` of it (a test turns colour on or off). */
 type Colors = Omit<typeof pc, "createColors">;
@@ -45,9 +46,7 @@ function describeOutcome(outcome: ConnectionOutcome, c: Colors): string {
         `login refused: ERR ${safe(outcome.code)} (${safe(outcome.sqlState)}) ${safe(outcome.message)}`,
       );
     case "tls-failed":
-      return c.red(
-        `TLS failed: ${safe(outcome.failure.cause)}${outcome.failure.alert ? ` (${safe(outcome.failure.alert)})` : ""}`,
-      );
+      return c.red(`TLS failed: ${safe(describeTlsFailure(outcome.failure))}`);
     case "client-went-away":
       return c.yellow(
         `client ${outcome.how === "reset" ? "reset" : "closed"} the connection during ${safe(outcome.phase)}`,
@@ -124,8 +123,7 @@ export function formatEvent(
       );
     case "tls-failed":
       return line(
-        c.red(`TLS handshake failed: ${safe(event.tls.failure.cause)}`) +
-          (event.tls.failure.alert ? ` alert=${safe(event.tls.failure.alert)}` : "") +
+        c.red(`TLS handshake failed: ${safe(describeTlsFailure(event.tls.failure))}`) +
           c.dim(` ${safe(event.tls.failure.message)}`),
       );
     case "handshake-response":

@@ -7,20 +7,14 @@ import type { Account } from "../auth/accounts";
 import { CapabilityFlags } from "../protocol/constants";
 import { InputFileError, readInputFile } from "../record/input-file";
 import { checkPrivateFilePath, PrivateFileError } from "../record/private-file";
-import { ServerConfigurationError } from "../server/errors";
-import { type MockServer, type StartOptions, startMockServer } from "../server/mock-server";
-import {
-  CLIENT_SSL_WITHOUT_TLS,
-  type ClientSslWithoutTls,
-  DEFAULT_ACCOUNT,
-  DEFAULT_SERVER_VERSION,
-  type TlsOptions,
-} from "../server/options";
+import { ServerConfigurationError } from "../options/configuration-error";
+import { type MockServer, type StartOptions, startMockServer } from "../mock-server";
+import type { MockServerOptions } from "../options/server-options";
+import { DEFAULT_ACCOUNT } from "../options/account-options";
+import { DEFAULT_TLS_VERSIONS, formsRange, type TlsOptions } from "../options/tls-options";
 import { compareTlsVersions, isTlsVersion, TLS_VERSIONS, type TlsVersion } from "../tls/tls-versions";
-import type { CertificateSetName } from "../certs";
-import { parseCount, parsePort, parseSeconds } from "./arguments";
-import { certificateSetName } from "./certs-command";
 import { escapeControlCharacters, formatEvent } from "./format-event";
+import { flagAttribute, OPTION_FLAGS, optionFlag, optionsFromFlags } from "./option-flags";
 
 /**
  * The largest PEM file read for --cert, --key or --ca. A system CA bundle is about 200 KiB; the
@@ -28,14 +22,13 @@ import { escapeControlCharacters, formatEvent } from "./format-event";
  */
 export const MAX_PEM_FILE_BYTES = 1024 * 1024;
 
-interface ServeFlags {
-  port: number;
-  host: string;
-  socket?: string;
+/**
+ * The flags as commander gives them. Those of {@link OPTION_FLAGS} (`--port`, `--max-connections`,
+ * …) are there too under their attribute names, each already the option's value.
+ */
+interface ServeFlags extends Readonly<Record<string, unknown>> {
   tls: boolean;
   tlsVersion?: TlsVersion[];
-  ciphers?: string;
-  certs?: CertificateSetName;
   cert?: string;
   key?: string;
   ca?: string;
@@ -43,19 +36,8 @@ interface ServeFlags {
   user?: string;
   password?: string;
   require?: string;
-  clientCerts?: "none" | "request" | "require";
-  clientSslWithoutTls?: ClientSslWithoutTls;
-  serverVersion?: string;
   events?: string;
   keylog?: string;
-  connectTimeout?: number;
-  waitTimeout?: number;
-  netWriteTimeout?: number;
-  netReadTimeout?: number;
-  maxConnections?: number;
-  backLog?: number;
-  keep?: number;
-  maxAllowedPacket?: number;
   packets?: boolean;
   json?: boolean;
 }
@@ -79,8 +61,7 @@ function parseTlsVersions(value: string): TlsVersion[] {
       throw new InvalidArgumentError(`unknown TLS version ${v} (known: ${TLS_VERSIONS.join(", ")})`);
   }
   const sorted = (versions as TlsVersion[]).sort(compareTlsVersions);
-  const first = TLS_VERSIONS.indexOf(sorted[0]!);
-  if (sorted.some((v, i) => TLS_VERSIONS.indexOf(v) !== first + i)) {
+  if (!formsRange(sorted)) {
     // node:tls takes a version range, so a list with a hole (TLSv1,TLSv1.2) cannot be served.
     throw new InvalidArgumentError("TLS versions must form a range without gaps, e.g. TLSv1.1,TLSv1.2");
   }
@@ -119,18 +100,15 @@ function flagAccount(flags: ServeFlags): Account[] {
 }
 
 /** Only the TLS settings the user gave on the command line. */
-function tlsFlags(flags: ServeFlags): TlsOptions {
-  const tls: TlsOptions = {};
+function tlsFlags(flags: ServeFlags, fromOptionFlags: TlsOptions): TlsOptions {
+  const tls: TlsOptions = { ...fromOptionFlags };
   if (flags.tlsVersion) {
     tls.minVersion = flags.tlsVersion[0]!;
     tls.maxVersion = flags.tlsVersion[flags.tlsVersion.length - 1]!;
   }
-  if (flags.ciphers) tls.ciphers = flags.ciphers;
-  if (flags.certs) tls.certificates = flags.certs;
   if (flags.cert) tls.cert = readPem(flags.cert, "--cert");
   if (flags.key) tls.key = readPem(flags.key, "--key");
   if (flags.ca) tls.ca = readPem(flags.ca, "--ca");
-  if (flags.clientCerts) tls.clientCertificates = flags.clientCerts;
   return tls;
 }
 
@@ -142,10 +120,11 @@ function tlsFlags(flags: ServeFlags): TlsOptions {
  */
 export function toServerOptions(flags: ServeFlags, scenario: Scenario | null): StartOptions {
   const accounts = flagAccount(flags);
-  const base = scenario
+  const base: MockServerOptions = scenario
     ? scenarioToOptions(scenario, accountFlags(flags))
     : { accounts: accounts.length > 0 ? accounts : [DEFAULT_ACCOUNT] };
-  const given = tlsFlags(flags);
+  const fromOptionFlags = optionsFromFlags(flags);
+  const given = tlsFlags(flags, fromOptionFlags.tls);
   let tls: TlsOptions | false;
   if (flags.tls === false) tls = false;
   // A scenario without TLS stays without it unless a TLS flag asks for TLS.
@@ -156,20 +135,8 @@ export function toServerOptions(flags: ServeFlags, scenario: Scenario | null): S
   }
   return {
     ...base,
-    host: flags.host,
-    port: flags.port,
-    ...(flags.socket ? { socketPath: flags.socket } : {}),
+    ...fromOptionFlags.options,
     tls,
-    ...(flags.serverVersion ? { serverVersion: flags.serverVersion } : {}),
-    ...(flags.clientSslWithoutTls ? { clientSslWithoutTls: flags.clientSslWithoutTls } : {}),
-    ...(flags.connectTimeout !== undefined ? { connectTimeoutMs: flags.connectTimeout * 1000 } : {}),
-    ...(flags.waitTimeout !== undefined ? { waitTimeoutMs: flags.waitTimeout * 1000 } : {}),
-    ...(flags.netWriteTimeout !== undefined ? { netWriteTimeoutMs: flags.netWriteTimeout * 1000 } : {}),
-    ...(flags.netReadTimeout !== undefined ? { netReadTimeoutMs: flags.netReadTimeout * 1000 } : {}),
-    ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
-    ...(flags.backLog !== undefined ? { backlog: flags.backLog } : {}),
-    ...(flags.keep !== undefined ? { keepConnections: flags.keep } : {}),
-    ...(flags.maxAllowedPacket !== undefined ? { maxPacketSize: flags.maxAllowedPacket } : {}),
     ...(flags.events ? { eventsFile: flags.events } : {}),
     ...(flags.keylog ? { keylogFile: flags.keylog } : {}),
   };
@@ -180,94 +147,44 @@ export function serveCommand(program: Command): void {
   program
     .command("serve")
     .description("run a mock MySQL server and print what each client does")
-    .option("-P, --port <port>", "TCP port (0 = any free port)", parsePort, 3306)
-    .option("-h, --host <address>", "address to bind", "127.0.0.1")
-    .option("-S, --socket <path>", "listen on this Unix socket instead of TCP")
+    .addOption(optionFlag("port"))
+    .addOption(optionFlag("host"))
+    .addOption(optionFlag("socketPath"))
     .option("--no-tls", "greet without CLIENT_SSL (a server with TLS disabled)")
     .option(
       "--tls-version <list>",
-      "TLS versions to serve, e.g. TLSv1.2 or TLSv1,TLSv1.1,TLSv1.2",
+      `TLS versions to serve, e.g. TLSv1.2 or TLSv1,TLSv1.1,TLSv1.2 (default ${DEFAULT_TLS_VERSIONS.minVersion} to ${DEFAULT_TLS_VERSIONS.maxVersion})`,
       parseTlsVersions,
     )
-    .option("--ciphers <list>", "OpenSSL cipher string (default: MySQL 5.7's list)")
-    .option(
-      "--certs <name>",
-      "serve a certificate set from the catalogue (see certs list)",
-      certificateSetName,
-    )
+    .addOption(optionFlag("tls.ciphers"))
+    .addOption(optionFlag("tls.certificates"))
     .option("--cert <file>", "server certificate chain (PEM); default: the mysql-auto set")
     .option("--key <file>", "server private key (PEM)")
     .option("--ca <file>", "CA (PEM) to verify client certificates")
     .option("--scenario <name|file>", "serve a scenario (see scenarios); other flags override it")
     .option(
       "-u, --user <name>",
-      "account user name (default: root); with --scenario, renames the scenario's one account, which keeps its plugin and REQUIRE rule",
+      `account user name (default: ${DEFAULT_ACCOUNT.user}); with --scenario, renames the scenario's one account, which keeps its plugin and REQUIRE rule`,
     )
     .option(
       "-p, --password <password>",
-      "account password (default: root); with --scenario, the scenario's account's new password",
+      `account password (default: ${DEFAULT_ACCOUNT.password}); with --scenario, the scenario's account's new password`,
     )
     .option(
       "--require <clause>",
       "the account's REQUIRE rule, e.g. X509 or \"SUBJECT '/CN=app'\"; with --scenario, replaces the scenario account's",
     )
-    .addOption(
-      new Option("--client-certs <mode>", "client certificates: request (as 5.7), require, or none").choices([
-        "none",
-        "request",
-        "require",
-      ]),
-    )
-    .addOption(
-      new Option(
-        "--client-ssl-without-tls <answer>",
-        "answer to CLIENT_SSL the greeting did not offer: bad-handshake (MySQL 5.7/8.0), mask (MariaDB, MySQL 5.6), strip (a stripping proxy); default by server family",
-      ).choices([...CLIENT_SSL_WITHOUT_TLS]),
-    )
-    .option(
-      "--server-version <version>",
-      `version string of the greeting (default: ${DEFAULT_SERVER_VERSION})`,
-    )
-    .option(
-      "--connect-timeout <seconds>",
-      "end a client that has not logged in by then (MySQL's connect_timeout; default 10)",
-      parseSeconds,
-    )
-    .option(
-      "--wait-timeout <seconds>",
-      "close a logged-in client idle that long (MySQL's wait_timeout; default 28800)",
-      parseSeconds,
-    )
-    .option(
-      "--net-write-timeout <seconds>",
-      "end a client that leaves a reply unread that long; meanwhile none of its commands is read (MySQL's net_write_timeout; default 60)",
-      parseSeconds,
-    )
-    .option(
-      "--net-read-timeout <seconds>",
-      "end a logged-in client that stops half-way through a packet for that long (MySQL's net_read_timeout; default 30)",
-      parseSeconds,
-    )
-    .option(
-      "--max-connections <n>",
-      "answer ERR 1040 Too many connections past this many open connections (MySQL's max_connections; default 151)",
-      parseCount(1, 100_000),
-    )
-    .option(
-      "--back-log <n>",
-      "the listen queue (MySQL's back_log; default 50 + max-connections / 5, at most 900, at least 511)",
-      parseCount(1, 65_535),
-    )
-    .option(
-      "--max-allowed-packet <bytes>",
-      "largest packet a logged-in client may send (MySQL's max_allowed_packet; default 4194304)",
-      parseCount(1024, 1024 * 1024 * 1024),
-    )
-    .option(
-      "--keep <n>",
-      "records kept in memory, the oldest dropped first (the events file has them all; default 1000)",
-      parseCount(1, 10_000_000),
-    )
+    .addOption(optionFlag("tls.clientCertificates"))
+    .addOption(optionFlag("clientSslWithoutTls"))
+    .addOption(optionFlag("serverVersion"))
+    .addOption(optionFlag("connectTimeoutMs"))
+    .addOption(optionFlag("waitTimeoutMs"))
+    .addOption(optionFlag("netWriteTimeoutMs"))
+    .addOption(optionFlag("netReadTimeoutMs"))
+    .addOption(optionFlag("maxConnections"))
+    .addOption(optionFlag("backlog"))
+    .addOption(optionFlag("maxPacketSize"))
+    .addOption(optionFlag("keepConnections"))
     .option("--events <file>", "append every event as a JSON line to this file (mode 0600)")
     .option(
       "--keylog <file>",
@@ -376,7 +293,7 @@ class Output {
  * The CLI flag each server option comes from, where a flag sets it alone. `fromFlagOnly`: no
  * scenario sets it, so it is the flag's even when the flag is missing (`--cert` without `--key`).
  */
-const OPTION_FLAGS: ReadonlyArray<{
+const FLAG_OF_OPTION: ReadonlyArray<{
   option: string;
   flag: string;
   value: (f: ServeFlags) => string | undefined;
@@ -385,10 +302,17 @@ const OPTION_FLAGS: ReadonlyArray<{
   { option: "tls.key", flag: "--key", value: (f) => f.key, fromFlagOnly: true },
   { option: "tls.cert", flag: "--cert", value: (f) => f.cert, fromFlagOnly: true },
   { option: "tls.ca", flag: "--ca", value: (f) => f.ca, fromFlagOnly: true },
-  { option: "tls.ciphers", flag: "--ciphers", value: (f) => f.ciphers },
-  { option: "serverVersion", flag: "--server-version", value: (f) => f.serverVersion },
   { option: "eventsFile", flag: "--events", value: (f) => f.events, fromFlagOnly: true },
   { option: "keylogFile", flag: "--keylog", value: (f) => f.keylog, fromFlagOnly: true },
+  // Text flags that set an option as typed; numbers and choices were checked when parsed.
+  ...OPTION_FLAGS.map((f) => ({
+    option: f.option,
+    flag: f.flags.replace(/^.*(--[\w-]+).*$/, "$1"),
+    value: (flags: ServeFlags) => {
+      const value = flags[flagAttribute(f)];
+      return typeof value === "string" ? value : undefined;
+    },
+  })),
 ];
 
 /**
@@ -403,7 +327,7 @@ function namingFlag(error: unknown, flags: ServeFlags): unknown {
   }
   if (!(error instanceof ServerConfigurationError)) return error;
   const named = (option: string): string | null => {
-    const match = OPTION_FLAGS.find((o) => o.option === option);
+    const match = FLAG_OF_OPTION.find((o) => o.option === option);
     const value = match?.value(flags);
     if (!match || (value === undefined && !match.fromFlagOnly)) return null;
     return value === undefined ? match.flag : `${match.flag} ${value}`;
@@ -411,7 +335,7 @@ function namingFlag(error: unknown, flags: ServeFlags): unknown {
   const own = named(error.option);
   if (!own) return error;
   let problem = error.message.replace(`invalid option ${error.option}: `, "");
-  for (const other of OPTION_FLAGS) {
+  for (const other of FLAG_OF_OPTION) {
     const replacement = named(other.option);
     if (!replacement) continue;
     // `tls.cert` must not match inside `tls.certificates`.

@@ -1,10 +1,11 @@
 import type { CredentialExposure } from "../auth/auth-plugin";
 import type { CertificateAssessment } from "../certs/assess-certificate";
-import type { FaultAction, FaultPoint } from "../server/faults";
+import type { FaultAction, FaultPoint } from "../options/faults";
+import type { ErrPacket } from "../protocol/packets/err-packet";
 import type { ClientHelloSummary } from "../tls/client-hello";
 import type { TlsFailure } from "../tls/tls-failure";
 import type { CertificateSummary, ClientClose } from "../tls/tls-session";
-import type { Verdict } from "./verdict";
+import type { Verdict } from "./verdict-vocabulary";
 
 /** Where in the login a connection is. The same names label packets and events. */
 export type Phase =
@@ -72,7 +73,7 @@ export type ConnectionOutcome =
    * The server refused the login with an ERR packet. `reason` says why where the ERR does not
    * (a failed REQUIRE looks like a wrong password to the client, as in MySQL).
    */
-  | { kind: "refused"; code: number; sqlState: string; message: string; reason?: string }
+  | ({ kind: "refused"; reason?: string } & Required<ErrPacket>)
   /** The TLS handshake did not complete. */
   | { kind: "tls-failed"; failure: TlsFailure }
   /** The client closed or reset before the login finished (e.g. after a greeting it rejected). */
@@ -126,7 +127,11 @@ export interface ConnectionRecord {
   database: string | null;
   /** The auth plugin the client's response was for. */
   clientAuthPlugin: string | null;
-  /** Set when the server switched the client to another plugin. */
+  /**
+   * Set when the server switched the client to another plugin during the login. Like `user` and
+   * `clientAuthPlugin` it describes the login: a later COM_CHANGE_USER's switch is told by its
+   * `auth-switch` event alone.
+   */
   authSwitchedTo: string | null;
   connectAttributes: Record<string, string> | null;
   /**

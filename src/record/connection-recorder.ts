@@ -1,6 +1,11 @@
 import type { CredentialExposure } from "../auth/auth-plugin";
+import type { CertificateAssessment } from "../certs/assess-certificate";
+import type { FaultAction, FaultPoint } from "../options/faults";
 import { capabilityNames } from "../protocol/constants";
-import type { ConnectionOutcome, ConnectionRecord, Direction } from "./connection-record";
+import type { ClientHelloSummary } from "../tls/client-hello";
+import type { TlsFailure } from "../tls/tls-failure";
+import type { ClientClose, NegotiatedTls } from "../tls/tls-session";
+import type { ConnectionOutcome, ConnectionRecord, Direction, Phase } from "./connection-record";
 import type { MockServerEvent } from "./events";
 import { verdictOf } from "./verdict";
 
@@ -43,13 +48,23 @@ export type PayloadDisclosure =
   /** Always: every field of the packet is known and none is secret (an SSLRequest with nothing after it). */
   | "shown";
 
+/** What a handshake response says of the client, as it sent it (its auth data is noted apart). */
+export interface HandshakeResponseFacts {
+  user: string;
+  database: string | null;
+  /** The plugin the response's auth data is for. */
+  clientAuthPlugin: string;
+  connectAttributes: Record<string, string> | null;
+}
+
 /** Called when an event listener of the host program threw; the error and the event's type. */
 export type ListenerErrorHandler = (error: unknown, eventType: MockServerEvent["type"]) => void;
 
 /**
  * Writes one connection's record and events: the session says what happened, the recorder keeps
  * it in the record's terms (capabilities by name, the most revealing credential exposure, the
- * packet trail) and closes the record with its verdict.
+ * packet trail) and closes the record with its verdict. It is the only writer of a record: where
+ * a fact has an event, one method sets the one and emits the other, so they cannot drift apart.
  */
 export class ConnectionRecorder {
   constructor(
@@ -77,14 +92,186 @@ export class ConnectionRecorder {
     }
   }
 
+  /** How the connection ended up (or, while it runs, that it logged in); the last word stands. */
   setOutcome(outcome: ConnectionOutcome): void {
     this.record.outcome = outcome;
+  }
+
+  /** The connection moved on to `phase`: later packets and events are labelled with it. */
+  phase(phase: Phase): void {
+    this.record.phase = phase;
+  }
+
+  /** The connection was accepted. */
+  opened(): void {
+    this.emit({ type: "connection-opened", client: this.record.client });
+  }
+
+  /** The greeting the record describes went out. */
+  greetingSent(): void {
+    const { greeting } = this.record;
+    this.emit({
+      type: "greeting-sent",
+      serverVersion: greeting.serverVersion,
+      capabilities: capabilityNames(greeting.capabilityFlags),
+      tlsOffered: greeting.tlsOffered,
+    });
   }
 
   /** The capability word the client sent, kept as sent and by name. */
   clientCapabilities(flags: number): void {
     this.record.clientCapabilityFlags = flags >>> 0;
     this.record.clientCapabilities = capabilityNames(flags);
+  }
+
+  /** The client asked for TLS with an SSLRequest; its capabilities are recorded already. */
+  sslRequest(): void {
+    this.record.sslRequest = true;
+    this.emit({ type: "ssl-request", capabilities: this.record.clientCapabilities });
+  }
+
+  /** The client set CLIENT_SSL in a whole handshake response, to a greeting that offered no TLS. */
+  tlsAskedInResponse(): void {
+    this.record.tlsAskedInResponse = true;
+  }
+
+  /**
+   * An SSLRequest carried a whole handshake response: who the client is, or null when the bytes do
+   * not decode — then whatever they held counts as credentials sent in plaintext. No event: the
+   * ssl-request event told of the packet, and the auth data is noted by what it exposes.
+   */
+  responseInSslRequest(response: { user: string; clientAuthPlugin: string } | null): void {
+    if (response === null) {
+      this.record.credentialsInPlaintext = true;
+      return;
+    }
+    this.record.user = response.user;
+    this.record.clientAuthPlugin = response.clientAuthPlugin;
+  }
+
+  /**
+   * A HandshakeResponse41 the server read, once what its auth data exposed is known: the event
+   * says whether credentials crossed in plaintext.
+   */
+  handshakeResponse(response: HandshakeResponseFacts, encrypted: boolean): void {
+    this.record.user = response.user;
+    this.record.database = response.database;
+    this.record.clientAuthPlugin = response.clientAuthPlugin;
+    this.record.connectAttributes = response.connectAttributes;
+    this.emitHandshakeResponse(response.user, response.database, response.clientAuthPlugin, encrypted);
+  }
+
+  /**
+   * A pre-4.1 HandshakeResponse320, which names no plugin. The record keeps the user alone: the
+   * login is refused at once; the event says which database it named.
+   */
+  oldHandshakeResponse(user: string, database: string | null, encrypted: boolean): void {
+    this.record.user = user;
+    this.emitHandshakeResponse(user, database, null, encrypted);
+  }
+
+  private emitHandshakeResponse(
+    user: string,
+    database: string | null,
+    authPlugin: string | null,
+    encrypted: boolean,
+  ): void {
+    this.emit({
+      type: "handshake-response",
+      user,
+      database,
+      authPlugin,
+      capabilities: this.record.clientCapabilities,
+      encrypted,
+      credentialsInPlaintext: this.record.credentialsInPlaintext,
+    });
+  }
+
+  /** The capabilities a response inside TLS carried; kept only where they differ from the SSLRequest's. */
+  capabilitiesInsideTls(flags: number): void {
+    const resent = flags >>> 0;
+    if (resent !== this.record.clientCapabilityFlags) this.record.capabilitiesChangedAfterTls = resent;
+  }
+
+  /** The served certificate, judged for the name this client verifies. */
+  serverCertificateJudged(assessment: CertificateAssessment): void {
+    this.record.serverCertificate = assessment;
+  }
+
+  /** The TLS handshake completed. */
+  tlsNegotiated(tls: NegotiatedTls, clientHello: ClientHelloSummary | null): void {
+    const record = {
+      outcome: "negotiated" as const,
+      version: tls.version,
+      cipher: tls.cipher,
+      sni: tls.sni,
+      clientHello,
+      clientCertificate: tls.clientCertificate,
+      clientCertificateVerified: tls.clientCertificateVerified,
+    };
+    this.record.tls = record;
+    this.emit({ type: "tls-negotiated", tls: record });
+  }
+
+  /** The TLS handshake failed. */
+  tlsFailed(failure: TlsFailure, clientHello: ClientHelloSummary | null): void {
+    const record = { outcome: "failed" as const, failure, clientHello };
+    this.record.tls = record;
+    this.emit({ type: "tls-failed", tls: record });
+  }
+
+  /** The server broke the TLS handshake on purpose: the fault's event tells of it, not a tls-failed. */
+  tlsBroken(failure: TlsFailure, clientHello: ClientHelloSummary | null): void {
+    this.record.tls = { outcome: "failed", failure, clientHello };
+  }
+
+  /** The client closed a completed TLS session it sent nothing inside: how it ended TLS. */
+  tlsClientClosed(close: ClientClose): void {
+    if (this.record.tls?.outcome === "negotiated") this.record.tls.clientClosed = close;
+  }
+
+  /**
+   * The server switched the client to another auth plugin. A switch in the login is the record's,
+   * a fact of the login as `user` and `clientAuthPlugin` are, which a COM_CHANGE_USER leaves alone
+   * too; a COM_CHANGE_USER's switch (5.7 sends one to every client that can take it, even to the
+   * plugin it already used) is told by the event alone.
+   */
+  authSwitch(plugin: string, during: "login" | "change-user"): void {
+    if (during === "login") this.record.authSwitchedTo = plugin;
+    this.emit({ type: "auth-switch", plugin });
+  }
+
+  /** A login (or COM_CHANGE_USER) was refused as a wrong password is; `reason` says why. */
+  accessDenied(user: string, err: { code: number; message: string }, reason: string): void {
+    this.emit({ type: "access-denied", user, code: err.code, message: err.message, reason });
+  }
+
+  /** The auth exchange succeeded: the client is (now) `user`. */
+  authenticated(user: string): void {
+    this.emit({ type: "authenticated", user });
+  }
+
+  /** A command the client sent after login. */
+  command(command: string, query?: string): void {
+    const entry = query === undefined ? { command } : { command, query };
+    this.record.commands.push(entry);
+    this.emit({ type: "command", ...entry });
+  }
+
+  /** The session's default database changed (USE, COM_INIT_DB, COM_CHANGE_USER). */
+  databaseChanged(database: string | null): void {
+    this.record.database = database;
+  }
+
+  /** The client's bytes broke the protocol in the current phase. */
+  protocolError(message: string): void {
+    this.emit({ type: "protocol-error", phase: this.record.phase, message });
+  }
+
+  /** The server broke the connection on purpose: that is how it ended. */
+  fault(point: FaultPoint, action: FaultAction): void {
+    this.setOutcome({ kind: "fault", point, action });
+    this.emit({ type: "fault", point, action });
   }
 
   /**

@@ -1,6 +1,6 @@
-import type { FaultAction, FaultPoint } from "../server/faults";
+import type { FaultAction, FaultPoint } from "../options/faults";
 import type { ConnectionOutcome, PacketRecord, Phase, TlsRecord } from "./connection-record";
-import type { Verdict } from "./verdict";
+import type { Verdict } from "./verdict-vocabulary";
 
 /** Every event the server emits, one per line in the JSON-lines log. */
 export type MockServerEvent = EventBase &

@@ -1,98 +1,27 @@
 import type { CertificateFlaw } from "../certs/assess-certificate";
 import type { ConnectionRecord } from "./connection-record";
 import { type ConnectionFacts, factsOf } from "./facts";
+import {
+  type Finding,
+  type Severity,
+  type SslMode,
+  type VerdictKind,
+  VERDICT_PRIORITY,
+} from "./verdict-vocabulary";
 
-/** The ssl-modes of MySQL 5.7.11+ clients (`--ssl-mode`, MYSQL_OPT_SSL_MODE). */
-export const SSL_MODES = ["DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"] as const;
-export type SslMode = (typeof SSL_MODES)[number];
-
-/**
- * What a client did in one run, in four words:
- * - `plaintext`: logged in without TLS, or let credentials cross without it on the way;
- * - `tls`: logged in over TLS, every credential inside it;
- * - `refuse-before-credentials`: gave up without sending any handshake response (user, auth data);
- * - `refused-after-credentials`: sent its credentials and did not get in (refused, or hung up).
- */
-export const CLIENT_OUTCOMES = [
-  "plaintext",
-  "tls",
-  "refuse-before-credentials",
-  "refused-after-credentials",
-] as const;
-export type ClientOutcome = (typeof CLIENT_OUTCOMES)[number];
-
-/**
- * How bad a finding is, worst first:
- * - `critical`: credentials or a password-equivalent went outside TLS, or to a peer whose
- *   certificate the mode required the client to verify and it did not;
- * - `high`: a plaintext fallback, or an unverified certificate accepted, where the mode forbids it;
- * - `medium`: a weak key, a SHA-1 signature, TLS below 1.2 or a weak cipher accepted;
- * - `info`: the rest.
- */
-export const SEVERITIES = ["critical", "high", "medium", "info"] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** Whether `a` is at least as bad as `b`. */
-export function atLeast(a: Severity, b: Severity): boolean {
-  return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b);
-}
-
-/** The worst of several severities (`info` for none). */
-export function worstSeverity(severities: Iterable<Severity>): Severity {
-  let worst: Severity = "info";
-  for (const severity of severities) if (atLeast(severity, worst)) worst = severity;
-  return worst;
-}
-
-/**
- * What one client did around TLS, as a security reviewer asks it. A finding describes the
- * connection; its severity weighs it against what an ssl-mode requires.
- */
-export type VerdictKind =
-  /** The greeting offered no TLS and the client sent its login in plaintext (a stripped or TLS-less server). */
-  | "plaintext-fallback"
-  /** TLS completed with a certificate a verifying client must refuse, and the client sent its login. */
-  | "accepted-bad-certificate"
-  /** A password-bearing response (scramble reply or password) crossed without TLS. */
-  | "credentials-exposed"
-  /** The greeting offered TLS and the client sent its login without asking for it. */
-  | "plaintext"
-  /** The client sent its login over TLS below 1.2, with a weak cipher, or to a weak certificate. */
-  | "accepted-weak-tls"
-  /** The client refused a flawed certificate before sending credentials (see the finding's evidence). */
-  | "tls-verified-refused"
-  /** The greeting offered no TLS and the client sent no credentials. */
-  | "refused-plaintext"
-  /** TLS completed and the client left before sending credentials; the server cannot tell why. */
-  | "tls-abandoned"
-  /** The TLS handshake failed for another reason (versions, ciphers, a good certificate rejected, a reset). */
-  | "tls-failed"
-  /** The credentials went only inside TLS, to a server whose certificate has no trust flaw. */
-  | "tls"
-  /** The connection ended before the client showed what it does (protocol error, fault, timeout, stop). */
-  | "incomplete";
-
-/** Headline order: the first that applies names the connection (and the most telling of several). */
-export const VERDICT_PRIORITY: readonly VerdictKind[] = [
-  "plaintext-fallback",
-  "accepted-bad-certificate",
-  "credentials-exposed",
-  "plaintext",
-  "accepted-weak-tls",
-  "tls-verified-refused",
-  "refused-plaintext",
-  "tls-abandoned",
-  "tls-failed",
-  "tls",
-];
-
-/** One finding, with how bad it is and whether the server saw it or inferred it from a pattern. */
-export interface Finding {
-  kind: VerdictKind;
-  severity: Severity;
-  /** `observed`: the server saw it happen; `inferred`: read from a pattern the record names. */
-  evidence: "observed" | "inferred";
-}
+export {
+  atLeast,
+  CLIENT_OUTCOMES,
+  type ClientOutcome,
+  type Finding,
+  SEVERITIES,
+  type Severity,
+  SSL_MODES,
+  type SslMode,
+  VERDICT_PRIORITY,
+  type VerdictKind,
+  worstSeverity,
+} from "./verdict-vocabulary";
 
 /** Which of a certificate's trust flaws a client in `mode` must refuse it for. */
 export function flawsCheckedBy(mode: SslMode, flaws: readonly CertificateFlaw[]): CertificateFlaw[] {

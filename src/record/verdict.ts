@@ -1,28 +1,11 @@
 import type { CredentialExposure } from "../auth/auth-plugin";
+import { describeTlsFailure } from "../tls/tls-failure";
 import type { ConnectionRecord } from "./connection-record";
 import { type CertificateRefusal, factsOf } from "./facts";
-import { type Finding, findingsOf, type Severity, type VerdictKind, worstSeverity } from "./findings";
+import { findingsOf } from "./findings";
+import { type Verdict, type VerdictKind, worstSeverity } from "./verdict-vocabulary";
 
-export { VERDICT_PRIORITY, type VerdictKind } from "./findings";
-
-/**
- * The verdict on one connection: what the client did around TLS, as a security reviewer asks it —
- * did it encrypt, did it check the server, did its credentials cross in the clear. It describes the
- * connection, not whether that was right for the client's ssl-mode: its severities are weighed as
- * for a client that meant to be safe (VERIFY_IDENTITY); the audit weighs them for the mode it ran.
- */
-export interface Verdict {
-  /** The headline: the first finding by {@link VERDICT_PRIORITY}, or `incomplete`. */
-  kind: VerdictKind;
-  /** The worst severity among the findings. */
-  severity: Severity;
-  /** Every finding that applies, headline first (`incomplete` alone when none does). */
-  findings: Finding[];
-  /** One sentence a person reads; says where a finding is inferred. Never holds a password: the record has none. */
-  summary: string;
-  /** What the credentials revealed and for which plugin, when a password-bearing response crossed without TLS. */
-  exposure: { plugin: string; what: CredentialExposure } | null;
-}
+export { type Verdict, VERDICT_PRIORITY, type VerdictKind } from "./verdict-vocabulary";
 
 /** What each credential exposure is, in words. */
 export const EXPOSURE_WORDS: Record<CredentialExposure, string> = {
@@ -46,7 +29,7 @@ export function describeEnding(record: ConnectionRecord): string {
     case "client-went-away":
       return `the client ${outcome.how === "reset" ? "reset" : "closed"} the connection in ${outcome.phase}`;
     case "tls-failed":
-      return `TLS failed (${outcome.failure.cause}${outcome.failure.alert ? `: ${outcome.failure.alert}` : ""})`;
+      return `TLS failed: ${describeTlsFailure(outcome.failure)}`;
     case "protocol-error":
       return `the client broke the protocol in ${outcome.phase}: ${outcome.message}`;
     case "timeout":
@@ -128,12 +111,12 @@ function summaryOf(kind: VerdictKind, record: ConnectionRecord, exposure: Verdic
     }
     case "tls-failed": {
       const failure = tls?.outcome === "failed" ? tls.failure : null;
-      const cause = failure ? `${failure.cause}${failure.alert ? `: ${failure.alert}` : ""}` : "unknown";
+      const cause = failure ? describeTlsFailure(failure) : "unknown";
       const refusal = factsOf(record).certificateRefusal;
       const clean = (record.serverCertificate?.flaws.length ?? 0) === 0 && refusal !== null;
       return clean
         ? `The client rejected a certificate without flaws ${refusalText(refusal)}: it does not trust the CA it should.`
-        : `The TLS handshake failed (${cause}) before any credentials were sent.`;
+        : `The TLS handshake failed: ${cause}, before any credentials were sent.`;
     }
     case "tls":
       return `The client sent its credentials only inside ${tlsText(record)}; ${describeEnding(record)}.`;

@@ -120,8 +120,11 @@ function explainIssue(issue: z.core.$ZodIssue, data: unknown): string {
         .filter(Boolean);
       return `expected ${options.length > 0 ? options.join(" or ") : "a valid value"}, found ${found}`;
     }
-    default:
-      return `${issue.message.replace(/^Invalid input: /, "")}, found ${found}`;
+    default: {
+      // The server's option definitions say what they got as JavaScript sees it; a file says what it found.
+      const expected = issue.message.replace(/^Invalid input: /, "").replace(/, got [\s\S]*$/, "");
+      return `${expected}, found ${found}`;
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import { describeRequirement } from "../auth/account-requirements";
 import type { Account } from "../auth/accounts";
 import { NATIVE_PASSWORD_PLUGIN } from "../auth/native-password";
-import type { MockServerOptions, TlsOptions } from "../server/options";
+import { DEFAULT_SERVER_VERSION, type MockServerOptions } from "../options/server-options";
+import { servedVersionProblem, type TlsOptions } from "../options/tls-options";
 import { MYSQL_57_YASSL_CIPHERS, mysql57CipherString } from "../tls/mysql-ciphers";
 import { compareTlsVersions, type TlsVersion } from "../tls/tls-versions";
 import { ScenarioError } from "./load-scenario";
@@ -140,19 +141,14 @@ export function overrideAccounts(scenario: Scenario, flags: AccountFlags): Accou
 export function scenarioToOptions(scenario: Scenario, accountFlags: AccountFlags = {}): MockServerOptions {
   // The keys renamed or mapped on the way; every other key of `server` is an option of the same name.
   const { version, unixSocket, versionComment, tls: tlsSpec, rsaKeys, ...sameName } = scenario.server ?? {};
-  if (/^5\.7\./.test(version ?? "5.7.41") && tlsSpec && tlsSpec.versions?.includes("TLSv1.3")) {
-    // vio/viosslfactories.c forces SSL_OP_NO_TLSv1_3 in every 5.7 release.
-    throw new ScenarioError(
-      scenario.source,
-      "server.tls.versions",
-      "no MySQL 5.7 release negotiates TLSv1.3; use an 8.0 version",
-    );
-  }
   let tls: TlsOptions | false = false;
   if (tlsSpec !== false) {
     const spec = tlsSpec ?? {};
+    const range = spec.versions ? versionRange(spec.versions) : null;
+    const problem = range && servedVersionProblem(version ?? DEFAULT_SERVER_VERSION, range.maxVersion);
+    if (problem) throw new ScenarioError(scenario.source, "server.tls.versions", problem);
     tls = {
-      ...(spec.versions ? versionRange(spec.versions) : {}),
+      ...range,
       ...(spec.ciphers ? { ciphers: CIPHER_PROFILES[spec.ciphers]?.() ?? spec.ciphers } : {}),
       ...(spec.certificates ? { certificates: spec.certificates } : {}),
       ...(spec.clientCertificates ? { clientCertificates: spec.clientCertificates } : {}),

@@ -1,14 +1,15 @@
 import { z } from "zod";
-import { AUTH_PLUGIN_NAMES } from "../auth/plugins";
-import { CERTIFICATE_SET_NAMES } from "../certs/catalogue";
-import { FAULT_ACTIONS, FAULT_POINTS } from "../server/faults";
-import { CLIENT_SSL_WITHOUT_TLS } from "../server/options";
-import { TLS_VERSIONS } from "../tls/tls-versions";
+import { accountSchema, authPluginChoice } from "../options/account-options";
+import { serverOptionFields, unsignedWord } from "../options/server-options";
+import { formsRange, tlsOptionFields, tlsVersion } from "../options/tls-options";
 import { CLIENT_OUTCOMES, type ClientOutcome, SSL_MODES, type SslMode } from "../record/findings";
 
 /**
  * The scenario file format: what the server is, and what a correct client must do in each
- * ssl-mode. Data only — `scenario-options.ts` turns it into server options in one place.
+ * ssl-mode. Data only — `scenario-options.ts` turns it into server options in one place. The
+ * `server` section and the accounts are the server's options (src/options) as a file writes them:
+ * the same definitions, each optional and without its default (a scenario says only what it
+ * changes, and `extends` merges what it says), with a few keys renamed or written another way.
  */
 
 // The ssl-modes and the four outcomes belong to the record's judgement; scenario files name them.
@@ -23,33 +24,11 @@ const expectation = z.union([
   }),
 ]);
 
-const account = z.strictObject({
-  user: z.string(),
-  password: z.string(),
-  host: z.string().optional(),
-  plugin: z.enum(AUTH_PLUGIN_NAMES).optional(),
-  require: z
-    .union([
-      z.string(),
-      z.strictObject({
-        issuer: z.string().optional(),
-        subject: z.string().optional(),
-        cipher: z.string().optional(),
-      }),
-    ])
-    .optional(),
-});
-
-/** Whether `versions` (in any order, without repeats) leave no gap between the lowest and highest. */
-function formsRange(versions: readonly (typeof TLS_VERSIONS)[number][]): boolean {
-  const indexes = versions.map((v) => TLS_VERSIONS.indexOf(v)).sort((a, b) => a - b);
-  return indexes.every((index, i) => index === indexes[0]! + i);
-}
-
+/** The `tls` section: the option's fields, with the version range as MySQL's tls_version lists it. */
 const tls = z.strictObject({
   /** The versions served, as MySQL's tls_version lists them; they must form a range. */
   versions: z
-    .array(z.enum(TLS_VERSIONS))
+    .array(tlsVersion())
     .min(1)
     .refine((versions) => formsRange(versions), {
       message: "the versions must form a range without gaps (node:tls serves a range)",
@@ -57,50 +36,38 @@ const tls = z.strictObject({
     .optional(),
   /** `mysql-5.7-openssl`, `mysql-5.7-yassl`, or an OpenSSL cipher string. */
   ciphers: z.string().optional(),
-  /** A certificate set from the catalogue (`mysql-tls-mock certs list`). */
-  certificates: z.enum(CERTIFICATE_SET_NAMES).optional(),
-  clientCertificates: z.enum(["none", "request", "require"]).optional(),
+  certificates: tlsOptionFields.certificates,
+  clientCertificates: tlsOptionFields.clientCertificates.unwrap().optional(),
 });
 
+/** An account as a file writes it: the plugin one of the names the JSON Schema lists. */
+const account = accountSchema.extend({ plugin: authPluginChoice().optional() });
+
+const option = serverOptionFields;
+
 const server = z.strictObject({
-  version: z.string().optional(),
-  /** Listen on a Unix socket (in a fresh temp folder) instead of TCP. */
+  /** The greeting's version string (the option `serverVersion`). */
+  version: option.serverVersion.unwrap().optional(),
+  /** Listen on a Unix socket (in a fresh temp folder) instead of TCP (the option `socketPath: true`). */
   unixSocket: z.boolean().optional(),
-  versionComment: z.string().optional(),
-  /** The greeting's capability word; e.g. 0xC1FFF7FF for a TLS-stripping proxy. */
-  capabilityFlags: z.number().int().min(0).max(0xffffffff).optional(),
-  characterSet: z.number().int().min(0).max(255).optional(),
-  /** The greeting's auth-plugin-data length byte (21; 20 reproduces a broken server). */
-  authPluginDataLengthByte: z.number().int().min(0).max(255).optional(),
-  /** MariaDB 11.4+ zero-configuration SSL: the certificate hash in the OK packet. */
-  zeroConfigFingerprint: z.enum(["correct", "wrong"]).optional(),
-  /** MariaDB extended capabilities in the greeting's last 4 reserved bytes. */
-  mariadbCapabilities: z.number().int().min(0).max(0xffffffff).optional(),
+  versionComment: option.versionComment.unwrap().optional(),
+  /** The greeting's capability word, unsigned; e.g. 0xC1FFF7FF for a TLS-stripping proxy. */
+  capabilityFlags: unsignedWord().optional(),
+  characterSet: option.characterSet.unwrap().optional(),
+  authPluginDataLengthByte: option.authPluginDataLengthByte.unwrap().optional(),
+  zeroConfigFingerprint: option.zeroConfigFingerprint,
+  /** MariaDB extended capabilities in the greeting's last 4 reserved bytes, unsigned. */
+  mariadbCapabilities: unsignedWord().optional(),
   tls: z.union([z.literal(false), tls]).optional(),
-  /** The plugin the greeting names (5.7: mysql_native_password; 8.0: caching_sha2_password). */
-  defaultAuthPlugin: z.enum(AUTH_PLUGIN_NAMES).exclude(["mysql_clear_password"]).optional(),
+  /** The plugin the greeting names; no real server's default is mysql_clear_password. */
+  defaultAuthPlugin: authPluginChoice().exclude(["mysql_clear_password"]).optional(),
   /** Whether the server has RSA keys for sha256/caching_sha2 over plaintext (yaSSL builds have none). */
   rsaKeys: z.boolean().optional(),
-  cachingSha2CacheWarm: z.boolean().optional(),
-  requireSecureTransport: z.boolean().optional(),
-  /**
-   * The answer to CLIENT_SSL the greeting did not offer: `bad-handshake` (MySQL 5.7/8.0: ERR 1043),
-   * `mask` (MariaDB, MySQL 5.6 and older: a full response logs in in plaintext), `strip` (a
-   * TLS-stripping man in the middle). Default by server family.
-   */
-  clientSslWithoutTls: z.enum(CLIENT_SSL_WITHOUT_TLS).optional(),
-  systemVariables: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
-  /** Deliberate misbehaviour at protocol points. */
-  faults: z
-    .strictObject({
-      delayMs: z.number().min(0).optional(),
-      greetingWrites: z.number().int().min(1).max(64).optional(),
-      breakAt: z.strictObject({ point: z.enum(FAULT_POINTS), action: z.enum(FAULT_ACTIONS) }).optional(),
-      refuseLoginWith: z
-        .strictObject({ code: z.number().int(), sqlState: z.string().length(5), message: z.string() })
-        .optional(),
-    })
-    .optional(),
+  cachingSha2CacheWarm: option.cachingSha2CacheWarm.unwrap().optional(),
+  requireSecureTransport: option.requireSecureTransport.unwrap().optional(),
+  clientSslWithoutTls: option.clientSslWithoutTls,
+  systemVariables: option.systemVariables,
+  faults: option.faults,
 });
 
 export const scenarioSchema = z.strictObject({

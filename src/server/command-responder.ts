@@ -5,7 +5,7 @@ import { encodeErr } from "../protocol/packets/err-packet";
 import { encodeOk } from "../protocol/packets/ok-packet";
 import { encodeTextResultset } from "../protocol/packets/text-resultset";
 import type { ResolvedOptions } from "./options";
-import { answerQuery, type QueryAnswer, type QueryContext } from "./query";
+import { answerQuery, type QueryAnswer, type QueryContext } from "../sql";
 import { columnDefinition, textValue } from "./resultset-columns";
 
 /** What the session sends back for one command. */

@@ -1,24 +1,11 @@
 import { ErrorCode } from "../protocol/constants";
+import type { ErrPacket } from "../protocol/packets/err-packet";
 
-/** A server option that cannot work; thrown by `startMockServer` before anything listens. */
-export class ServerConfigurationError extends Error {
-  constructor(
-    /** The option at fault, as a dotted path (e.g. `tls.minVersion`). */
-    readonly option: string,
-    message: string,
-  ) {
-    super(`invalid option ${option}: ${message}`);
-    this.name = "ServerConfigurationError";
-    Object.setPrototypeOf(this, new.target.prototype);
-  }
-}
-
-/** An ERR packet's content: code, SQL state and message. */
-export interface ErrSpec {
-  code: number;
-  sqlState: string;
-  message: string;
-}
+/**
+ * An error the server sends: the protocol's ERR packet with its SQL state always stated, as every
+ * MySQL error has one (sql/share/errmsg-utf8.txt). Login errors are in session/login-errors.ts.
+ */
+export type ErrSpec = Required<ErrPacket>;
 
 /**
  * MySQL's ER_UNKNOWN_ERROR (1105), which the server sends when it fails for a reason of its own:

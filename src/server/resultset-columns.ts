@@ -1,6 +1,6 @@
 import { CharacterSet, ColumnFlags, ColumnType } from "../protocol/constants";
 import type { ColumnDefinition41 } from "../protocol/packets/column-definition-41";
-import type { ResultColumn, ResultValue } from "./query";
+import type { ResultColumn, ResultValue } from "../sql";
 
 /** Bytes per character of utf8 (3), which MySQL multiplies into a string column's length. */
 const UTF8_MAX_BYTES_PER_CHAR = 3;

@@ -1,20 +1,6 @@
 import type { ResolvedOptions } from "./options";
 
 /**
- * MySQL's `net_write_timeout` default: how long a write to a client may stay blocked (the client
- * reads nothing) before the server gives up on it.
- * https://dev.mysql.com/doc/refman/5.7/en/server-system-variables.html#sysvar_net_write_timeout
- */
-export const DEFAULT_NET_WRITE_TIMEOUT_MS = 60_000;
-
-/**
- * MySQL's `net_read_timeout` default: how long the server waits for more of a packet the client
- * has started to send (or for its reply inside an auth exchange after login) before it gives up.
- * https://dev.mysql.com/doc/refman/5.7/en/server-system-variables.html#sysvar_net_read_timeout
- */
-export const DEFAULT_NET_READ_TIMEOUT_MS = 30_000;
-
-/**
  * Largest packet a client may send before its login completes. What a login needs is far less:
  * a HandshakeResponse41 is 32 fixed bytes, a user and database name of at most a few hundred
  * bytes, an auth response (an RSA-encrypted password for a 16384-bit key is 2 KiB) and connect

@@ -1,5 +1,5 @@
 import type { ConnectionRecord } from "../record/connection-record";
-import { type MockServer, type StartOptions, startMockServer } from "../server/mock-server";
+import { type MockServer, type StartOptions, startMockServer } from "../mock-server";
 import { jestGlobal } from "./jest-globals";
 
 /** How {@link useMockServer} shares its server. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionRecord } from "../record/connection-record";
 import { resolveScenarioReference } from "../scenarios/load-scenario";
-import { type MockServer, type StartOptions, startMockServer } from "../server/mock-server";
+import { type MockServer, type StartOptions, startMockServer } from "../mock-server";
 import { SHARED_ENV } from "./shared";
 
 /**

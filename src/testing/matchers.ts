@@ -1,6 +1,7 @@
 import type { ConnectionRecord } from "../record/connection-record";
 import { factsOf } from "../record/facts";
-import { describeEnding, EXPOSURE_WORDS, type Verdict, type VerdictKind, verdictOf } from "../record/verdict";
+import { EXPOSURE_WORDS } from "../record/verdict";
+import { findingsText, hasFinding, line, type Print, verdict } from "./record-lines";
 
 /**
  * Jest matchers over what the mock server recorded. Register them once with
@@ -110,66 +111,6 @@ function subjectOf(context: MatcherContextLike, hint: string, received: unknown)
     return { records, where: whereOf(holder) };
   }
   throw invalid("received value is neither a ConnectionRecord, an array of them nor a MockServer");
-}
-
-// --- one line per connection ----------------------------------------------------------------------
-
-type Print = (value: unknown) => string;
-
-/** The final verdict, or the verdict of the record as it is now when the connection is still open. */
-function verdict(record: ConnectionRecord): Verdict {
-  return record.verdict ?? verdictOf(record);
-}
-
-function hasFinding(record: ConnectionRecord, kind: VerdictKind): boolean {
-  return verdict(record).findings.some((finding) => finding.kind === kind);
-}
-
-/** `plaintext-fallback (high), credentials-exposed (critical)` */
-function findingsText(record: ConnectionRecord): string {
-  return verdict(record)
-    .findings.map(
-      (finding) =>
-        `${finding.kind} (${finding.severity}${finding.evidence === "inferred" ? ", inferred" : ""})`,
-    )
-    .join(", ");
-}
-
-function tlsText(record: ConnectionRecord, print: Print): string {
-  const tls = record.tls;
-  if (tls === null) {
-    if (record.sslRequest) return "sent an SSLRequest, no TLS handshake";
-    return `no SSLRequest (the greeting ${record.greeting.tlsOffered ? "offered" : "did not offer"} TLS)`;
-  }
-  if (tls.outcome === "negotiated") return `TLS ${print(tls.version)} negotiated (${tls.cipher})`;
-  const alert = tls.failure.alert === undefined ? "" : `, alert ${print(tls.failure.alert)}`;
-  return `TLS failed: ${print(tls.failure.cause)}${alert}`;
-}
-
-/** How the login ended: the verdict's words, with what a line of a failure message needs besides. */
-function loginText(record: ConnectionRecord, print: Print): string {
-  const outcome = record.outcome;
-  switch (outcome.kind) {
-    case "pending":
-      // Loud, with the phase: the note under the lines explains why the record is not final.
-      return `STILL OPEN (phase ${record.phase})`;
-    case "tls-failed":
-      // The TLS part of the line already says how TLS failed.
-      return "no credentials sent";
-    case "refused":
-      // Whose login: the server's message does not always name the user.
-      return `login as ${print(record.user)} refused (${outcome.code} ${outcome.message})`;
-    case "client-went-away":
-      return `${describeEnding(record)}${record.user === null ? " before sending credentials" : ""}`;
-    default:
-      return describeEnding(record);
-  }
-}
-
-/** `#3 127.0.0.1:51532: <what this matcher looks at> — <TLS>; <login>; verdict <kind>` */
-function line(record: ConnectionRecord, relevant: string | null, print: Print): string {
-  const context = [tlsText(record, print), loginText(record, print), `verdict ${verdict(record).kind}`];
-  return `#${record.id} ${record.client.address}:${record.client.port}: ${relevant ? `${relevant} — ` : ""}${context.join("; ")}`;
 }
 
 // --- the engine -----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 import { constants as cryptoConstants } from "node:crypto";
 import type { Socket } from "node:net";
 import { createServer, type Server, type TLSSocket } from "node:tls";
-import { assembleClientHello, peekClientHello } from "./client-hello";
+import { assembleClientHello } from "./client-hello";
+import { peekClientHello } from "./peek-client-hello";
 import { classifyTlsError, withHandshakeProgress } from "./tls-failure";
 import { type ClientCertificateMode, summarizeCertificate, type TlsUpgradeResult } from "./tls-session";
 import type { TlsVersion } from "./tls-versions";
@@ -33,8 +34,8 @@ export interface TlsAcceptorSettings {
  */
 const CLIENT_RENEGOTIATION = cryptoConstants.SSL_OP_NO_RENEGOTIATION;
 
-/** setTimeout's largest delay. */
-const MAX_TIMER_MS = 2_147_483_647;
+/** setTimeout's ceiling: a longer timer fires at once (so the largest "never" a timer can say). */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The key log label OpenSSL writes once a TLSv1.3 server has written its Finished (it derives its

@@ -37,6 +37,14 @@ export interface TlsFailure {
   bytesAfterClientHello?: number;
 }
 
+/**
+ * A failed handshake in words for people: the cause, and the client's alert when it sent one —
+ * `cert-rejected (unknown_ca)`. Every text output says it this way.
+ */
+export function describeTlsFailure(failure: Pick<TlsFailure, "cause" | "alert">): string {
+  return failure.alert ? `${failure.cause} (${failure.alert})` : failure.cause;
+}
+
 /** What the server saw of a failed handshake besides the error, from its own side of the connection. */
 export interface HandshakeProgress {
   /** The server had written its Finished (TLSv1.3: its whole flight before the client's Finished). */

@@ -2,7 +2,7 @@ import { auditConnection, auditConnectionOfRecord, clientNameOf } from "../../sr
 import type { ConnectionRecord } from "../../src/record/connection-record";
 import { judgeRun } from "../../src/record/judgement";
 import type { ClientOutcome, SslMode } from "../../src/scenarios/scenario-schema";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { connectWithMysql } from "../helpers/drivers";
 import { LoginClient } from "../helpers/login-client";
 import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";

@@ -6,7 +6,7 @@ import type { ConnectionRecord } from "../../src/record/connection-record";
 import { factsOf } from "../../src/record/facts";
 import { flawsCheckedBy, type SslMode } from "../../src/record/findings";
 import { judgeRun } from "../../src/record/judgement";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";
 import { runOpensslStartTls } from "../helpers/openssl-client";
 import { type ProbeClient, runProbe } from "../helpers/probe-client";

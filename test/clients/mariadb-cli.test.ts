@@ -1,5 +1,6 @@
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";
+import { newConnections } from "../helpers/new-connections";
 
 const ACCOUNT = { user: "app", password: "secret" };
 
@@ -13,6 +14,7 @@ describe("the mariadb command-line client", () => {
   afterAll(() => Promise.all([server.stop(), plain.stop()]));
 
   it("connects over TLS with --ssl and reads the negotiated Ssl_version", async () => {
+    const connection = newConnections(server);
     const result = await runMariadbCli({
       port: server.port,
       ...ACCOUNT,
@@ -22,7 +24,7 @@ describe("the mariadb command-line client", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Ssl_version\tTLSv1\.2/);
-    const record = await server.waitForConnection(server.connections.length);
+    const record = await connection.only();
     expect(record.sslRequest).toBe(true);
     expect(record.tls).toMatchObject({ outcome: "negotiated", version: "TLSv1.2" });
     expect(record.outcome).toMatchObject({ kind: "authenticated", ended: "quit" });
@@ -40,6 +42,7 @@ describe("the mariadb command-line client", () => {
   });
 
   it("stays in plaintext with --skip-ssl", async () => {
+    const connection = newConnections(server);
     const result = await runMariadbCli({
       port: server.port,
       ...ACCOUNT,
@@ -48,18 +51,19 @@ describe("the mariadb command-line client", () => {
     });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Ssl_cipher\t\n?$/m);
-    const record = await server.waitForConnection(server.connections.length);
+    const record = await connection.only();
     expect(record.sslRequest).toBe(false);
     expect(record.credentialsInPlaintext).toBe(true);
   });
 
   it("refuses a server that does not offer TLS with --ssl-verify-server-cert, before sending credentials", async () => {
+    const connection = newConnections(plain);
     const result = await runMariadbCli({ port: plain.port, ...ACCOUNT, flags: ["--ssl-verify-server-cert"] });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(
       "ERROR 2026 (HY000): TLS/SSL error: SSL is required, but the server does not support it",
     );
-    const record = await plain.waitForConnection(plain.connections.length);
+    const record = await connection.only();
     expect(record.user).toBeNull();
     expect(record.credentialsInPlaintext).toBe(false);
     expect(record.outcome).toMatchObject({ kind: "client-went-away" });
@@ -68,9 +72,10 @@ describe("the mariadb command-line client", () => {
   it("goes on in plaintext with only --ssl, and the record shows the credentials crossed without TLS", async () => {
     // Observed behaviour of Debian's mariadb 10.11 client: --ssl (and --ssl-ca) alone are advisory
     // when the greeting lacks CLIENT_SSL, unlike MySQL 5.7.3+'s prescriptive --ssl.
+    const connection = newConnections(plain);
     const result = await runMariadbCli({ port: plain.port, ...ACCOUNT, flags: ["--ssl"] });
     expect(result.code).toBe(0);
-    const record = await plain.waitForConnection(plain.connections.length);
+    const record = await connection.only();
     expect(record.sslRequest).toBe(false);
     expect(record.user).toBe("app");
     expect(record.credentialsInPlaintext).toBe(true);

@@ -1,4 +1,4 @@
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import {
   connectWithMariadb,
   connectWithMysql,
@@ -6,6 +6,7 @@ import {
   type DriverConnectOptions,
   type DriverView,
 } from "../helpers/drivers";
+import { newConnections } from "../helpers/new-connections";
 
 const ACCOUNT = { user: "app", password: "secret" };
 
@@ -25,6 +26,7 @@ describe.each(drivers)("the %s driver", (_name, connectWith, noTlsError) => {
     afterAll(() => server.stop());
 
     it("negotiates TLSv1.2 when asked to, and both sides agree on the version", async () => {
+      const connection = newConnections(server);
       const view = await connectWith({
         port: server.port,
         ...ACCOUNT,
@@ -33,7 +35,7 @@ describe.each(drivers)("the %s driver", (_name, connectWith, noTlsError) => {
       expect(Number(view.selectOne)).toBe(1);
       if (view.socketTlsVersion !== undefined) expect(view.socketTlsVersion).toBe("TLSv1.2");
       expect(view.sslVersion).toBe("TLSv1.2");
-      const record = await server.waitForConnection(server.connections.length);
+      const record = await connection.only();
       expect(record.sslRequest).toBe(true);
       expect(record.tls).toMatchObject({ outcome: "negotiated", version: "TLSv1.2" });
       expect(record.credentialsInPlaintext).toBe(false);
@@ -45,10 +47,11 @@ describe.each(drivers)("the %s driver", (_name, connectWith, noTlsError) => {
     });
 
     it("logs in without TLS when not asked for it, and the record says the credentials crossed in plaintext", async () => {
+      const connection = newConnections(server);
       const view = await connectWith({ port: server.port, ...ACCOUNT });
       if (view.socketTlsVersion !== undefined) expect(view.socketTlsVersion).toBeNull();
       expect(view.sslVersion).toBe("");
-      const record = await server.waitForConnection(server.connections.length);
+      const record = await connection.only();
       expect(record.sslRequest).toBe(false);
       expect(record.tls).toBeNull();
       expect(record.credentialsInPlaintext).toBe(true);
@@ -56,11 +59,12 @@ describe.each(drivers)("the %s driver", (_name, connectWith, noTlsError) => {
     });
 
     it("gets MySQL's access-denied error for a wrong password", async () => {
+      const connection = newConnections(server);
       await expect(connectWith({ port: server.port, user: "app", password: "nope" })).rejects.toMatchObject({
         errno: 1045,
         sqlState: "28000",
       });
-      const record = await server.waitForConnection(server.connections.length);
+      const record = await connection.only();
       expect(record.outcome).toMatchObject({ kind: "refused", code: 1045 });
     });
   });
@@ -73,19 +77,21 @@ describe.each(drivers)("the %s driver", (_name, connectWith, noTlsError) => {
     afterAll(() => server.stop());
 
     it("logs in in plaintext when TLS is not asked for", async () => {
+      const connection = newConnections(server);
       const view = await connectWith({ port: server.port, ...ACCOUNT });
       expect(Number(view.selectOne)).toBe(1);
       expect(view.sslVersion).toBe("");
-      const record = await server.waitForConnection(server.connections.length);
+      const record = await connection.only();
       expect(record.greeting.tlsOffered).toBe(false);
       expect(record.outcome.kind).toBe("authenticated");
     });
 
     it("refuses when TLS is required, before sending any handshake response", async () => {
+      const connection = newConnections(server);
       await expect(
         connectWith({ port: server.port, ...ACCOUNT, ssl: { rejectUnauthorized: false } }),
       ).rejects.toMatchObject(noTlsError);
-      const record = await server.waitForConnection(server.connections.length);
+      const record = await connection.only();
       expect(record.sslRequest).toBe(false);
       expect(record.user).toBeNull();
       expect(record.credentialsInPlaintext).toBe(false);

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { SSL_MODES } from "../../src/scenarios/scenario-schema";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { pemFile } from "../helpers/mariadb-cli";
+import { newConnections } from "../helpers/new-connections";
 import {
   ModeNotExpressibleError,
   PROBE_CLIENTS,
@@ -42,10 +43,10 @@ const target = (mode: (typeof SSL_MODES)[number], password = PASSWORD) => ({
 
 describe.each(PROBE_CLIENTS)("the %s probe", (client) => {
   it("prints one JSON line and exits 0 when it logged in over TLS and ran SELECT 1", async () => {
-    const before = server.connections.length;
+    const connection = newConnections(server);
     const result = await runProbe(client, target("REQUIRED"));
     expect(result).toMatchObject({ loggedIn: true, queried: true, error: null, exitCode: PROBE_EXIT.ok });
-    const record = await server.waitForConnection(before + 1);
+    const record = await connection.only();
     expect(record.tls).toMatchObject({ outcome: "negotiated" });
     expect(record.outcome).toMatchObject({ kind: "authenticated" });
     expect(record.commands.map((command) => command.query)).toContain("SELECT 1");
@@ -60,12 +61,12 @@ describe.each(PROBE_CLIENTS)("the %s probe", (client) => {
   const missing = SSL_MODES.filter((mode) => !PROBE_MODES[client][mode]);
   if (missing.length > 0) {
     it.each(missing)("exits 3 for %s, which the driver cannot express, without connecting", async (mode) => {
-      const before = server.connections.length;
+      const connections = newConnections(server);
       await expect(runProbe(client, target(mode))).rejects.toBeInstanceOf(ModeNotExpressibleError);
       const raw = await runProbeRaw(client, probeArgs(target(mode)));
       expect(raw).toMatchObject({ code: PROBE_EXIT.modeNotExpressible, stdout: "" });
       expect(raw.stderr).toContain(`${mode} cannot be expressed`);
-      expect(server.connections.length).toBe(before);
+      expect(await connections.all()).toEqual([]);
     });
   }
 

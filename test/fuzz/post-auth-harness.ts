@@ -4,8 +4,8 @@
  * auth plugin among their accounts, and a client that logs in for real before the fuzzing starts.
  */
 import type { MockServerEvent } from "../../src/record/events";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
-import { mysql2Login, PLAIN_SERVER_ACCOUNTS } from "./pre-auth-harness";
+import { type MockServer, startMockServer } from "../../src/mock-server";
+import { FUZZ_KEEP_CONNECTIONS, mysql2Login, PLAIN_SERVER_ACCOUNTS } from "./pre-auth-harness";
 
 /**
  * Every plugin the mock has, so that COM_CHANGE_USER runs each auth conversation: the pre-auth
@@ -48,6 +48,7 @@ export class PostAuthHarness {
     const start = (tls: boolean) =>
       startMockServer({
         accounts: POST_AUTH_ACCOUNTS,
+        keepConnections: FUZZ_KEEP_CONNECTIONS,
         connectTimeoutMs: 4 * options.netTimeoutMs,
         netReadTimeoutMs: options.netTimeoutMs,
         netWriteTimeoutMs: options.netTimeoutMs,

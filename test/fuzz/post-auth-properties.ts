@@ -11,7 +11,7 @@ import { Command, PacketMarker } from "../../src/protocol/constants";
 import { encodePacket, framesSequenceSpan } from "../../src/protocol/framing";
 import { encodeComChangeUser } from "../../src/protocol/packets/com-change-user";
 import type { ConnectionRecord } from "../../src/record/connection-record";
-import type { MockServer } from "../../src/server/mock-server";
+import type { MockServer } from "../../src/mock-server";
 import { CLIENT_CAPABILITIES, sslRequest } from "../helpers/raw-client";
 import { AuthClient } from "../server/auth-client";
 import { bytes, chunksAt, cuts, type Mutation, mutate, mutation, nulFreeText, text, u8 } from "./arbitraries";

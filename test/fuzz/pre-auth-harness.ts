@@ -11,10 +11,13 @@ import { Command } from "../../src/protocol/constants";
 import { encodePacket, type Packet, PacketFramer } from "../../src/protocol/framing";
 import { decodeErr } from "../../src/protocol/packets/err-packet";
 import { decodeHandshakeV10, type HandshakeV10 } from "../../src/protocol/packets/handshake-v10";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { DEFAULT_ACCOUNT } from "../../src/server/options";
 import { captureClientHello } from "../helpers/client-hello";
 import { CLIENT_CAPABILITIES, handshakeResponse } from "../helpers/raw-client";
+
+/** Records a fuzz server keeps: more than a long run's connections. */
+export const FUZZ_KEEP_CONNECTIONS = 1_000_000;
 
 /**
  * Accounts of the server without TLS: the default one (the TLS server's only one), and one per
@@ -272,9 +275,13 @@ export class PreAuthHarness {
   ) {}
 
   static async start(options: PreAuthHarnessOptions): Promise<PreAuthHarness> {
-    const tlsServer = await startMockServer({ connectTimeoutMs: options.connectTimeoutMs });
+    // A long `npm run fuzz` makes thousands of connections, each found again by its number:
+    // keep every record (the default 1000 would drop the oldest from under a run).
+    const keepConnections = FUZZ_KEEP_CONNECTIONS;
+    const tlsServer = await startMockServer({ connectTimeoutMs: options.connectTimeoutMs, keepConnections });
     const plainServer = await startMockServer({
       tls: false,
+      keepConnections,
       connectTimeoutMs: options.connectTimeoutMs,
       accounts: PLAIN_SERVER_ACCOUNTS,
     });

@@ -44,6 +44,14 @@ export function runProcess(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, timedOut });
     });
+    // A client that exits before reading all its input (openssl s_client once the server hangs up)
+    // closes the pipe under the write: its exit status is the result, not the broken pipe.
+    child.stdin.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE" || error.code === "ECONNRESET") return;
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(error);
+    });
     child.stdin.end(options.input ?? "");
   });
 }

@@ -1,5 +1,6 @@
 import type { CertificateFlaw } from "../../src/certs/assess-certificate";
 import type { ConnectionRecord, TlsRecord } from "../../src/record/connection-record";
+import { newConnectionRecord } from "../../src/record/new-connection-record";
 
 /**
  * Hand-built records for the judging code: each test states the few facts it is about and gets
@@ -10,35 +11,21 @@ import type { ConnectionRecord, TlsRecord } from "../../src/record/connection-re
 /** A record of a client that received the greeting (TLS offered, certificate without flaw) and did nothing yet. */
 export function aRecord(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
   return {
-    id: 1,
-    startedAt: "2026-12-05T00:00:00.000Z",
+    ...newConnectionRecord({
+      id: 1,
+      startedAt: Date.parse("2026-12-05T00:00:00.000Z"),
+      client: { address: "127.0.0.1", port: 50000 },
+      greeting: {
+        serverVersion: "5.7.41",
+        capabilityFlags: 0xc1ffffff,
+        tlsOffered: true,
+        authPluginName: "mysql_native_password",
+      },
+      serverCertificate: { subject: "/CN=localhost", flaws: [], hosts: ["127.0.0.1"] },
+    }),
     endedAt: "2026-12-05T00:00:01.000Z",
-    client: { address: "127.0.0.1", port: 50000 },
     phase: "closed",
-    greeting: {
-      serverVersion: "5.7.41",
-      capabilityFlags: 0xc1ffffff,
-      tlsOffered: true,
-      authPluginName: "mysql_native_password",
-    },
-    clientCapabilityFlags: null,
-    clientCapabilities: [],
-    sslRequest: false,
-    tlsAskedInResponse: false,
-    capabilitiesChangedAfterTls: null,
-    tls: null,
-    serverCertificate: { subject: "/CN=localhost", flaws: [], hosts: ["127.0.0.1"] },
-    user: null,
-    database: null,
-    clientAuthPlugin: null,
-    authSwitchedTo: null,
-    connectAttributes: null,
-    credentialsInPlaintext: false,
-    credentialExposure: null,
-    commands: [],
-    packets: [],
     outcome: { kind: "client-went-away", phase: "handshake-response", how: "closed" },
-    verdict: null,
     ...overrides,
   };
 }

@@ -41,6 +41,8 @@ export interface ClientResult {
   error: string | null;
   /** The driver's error code (e.g. `HANDSHAKE_SSL_ERROR`), when it gave one. */
   errorCode?: string;
+  /** The driver's error number (a server's ERR code it passed on, or its own), when it gave one. */
+  errno?: number;
 }
 
 /** One ssl-mode as one client expresses it. */
@@ -123,9 +125,13 @@ async function connectAndQuery<C>(
   }
 }
 
-function failure(error: unknown): Pick<ClientResult, "error" | "errorCode"> {
-  const code = (error as { code?: unknown } | null)?.code;
-  return { error: oneLine(error), ...(typeof code === "string" ? { errorCode: code } : {}) };
+function failure(error: unknown): Pick<ClientResult, "error" | "errorCode" | "errno"> {
+  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
+  return {
+    error: oneLine(error),
+    ...(typeof code === "string" ? { errorCode: code } : {}),
+    ...(typeof errno === "number" ? { errno } : {}),
+  };
 }
 
 /** The options the three npm drivers share: where, as whom, and their own `ssl` object. */
@@ -311,6 +317,18 @@ export const CLIENT_MODES: Record<ClientName, Partial<Record<SslMode, ModeSpec>>
   "php-mysqli": probeModes("php-mysqli"),
   "go-sql-driver": probeModes("go-sql-driver"),
 };
+
+/**
+ * The error a client reported, as one code: the error number it gave (a driver's errno, the CLI's
+ * `ERROR 1045 (28000)`, a probe's numeric code), else its own error code, else its message. Null
+ * when it reported none.
+ */
+export function reportedError(result: ClientResult): string | null {
+  if (result.error === null) return null;
+  if (result.errno !== undefined) return String(result.errno);
+  if (result.errorCode !== undefined) return result.errorCode;
+  return /^ERROR (\d+) \(/.exec(result.error)?.[1] ?? result.error;
+}
 
 /** The server's side of one client run, in one line, for failure messages. */
 export function describeRecord(record: ConnectionRecord): string {

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 import { runOpensslStartTls } from "../helpers/openssl-client";
 
 /**
@@ -41,7 +41,11 @@ describe("the key log", () => {
   it("holds every TLSv1.3 traffic secret the client logged", async () => {
     const serverLog = join(dir, "server.keys");
     const clientLog = join(dir, "client.keys");
-    await using server = await startMockServer({ keylogFile: serverLog, tls: { maxVersion: "TLSv1.3" } });
+    await using server = await startMockServer({
+      keylogFile: serverLog,
+      serverVersion: "8.0.36",
+      tls: { maxVersion: "TLSv1.3" },
+    });
     await runOpensslStartTls(server.port, ["-tls1_3", "-keylogfile", clientLog]);
     await server.settled();
     await server.stop();

@@ -22,7 +22,11 @@ describe("retainedList", () => {
   });
 
   it("stores what keep makes of each item", () => {
-    const list = retainedList<string>(2, () => undefined, (s) => s.slice(0, 2));
+    const list = retainedList<string>(
+      2,
+      () => undefined,
+      (s) => s.slice(0, 2),
+    );
     list.push("abcdef");
     expect(list).toEqual(["ab"]);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as mysql2 from "mysql2/promise";
 import type { ConnectionRecord } from "../../src/record/connection-record";
-import { type StartOptions, startMockServer } from "../../src/server/mock-server";
+import { type StartOptions, startMockServer } from "../../src/mock-server";
 import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";
 import { runOpensslStartTls } from "../helpers/openssl-client";
 import { RawClient } from "../helpers/raw-client";

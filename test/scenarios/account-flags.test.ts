@@ -1,6 +1,6 @@
 import { loadScenario } from "../../src/scenarios/load-scenario";
 import { overrideAccounts, scenarioToOptions } from "../../src/scenarios/scenario-options";
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 import { runMariadbCli } from "../helpers/mariadb-cli";
 
 /**

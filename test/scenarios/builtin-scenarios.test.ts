@@ -3,7 +3,7 @@ import type { ConnectionRecord } from "../../src/record/connection-record";
 import { judgeRun } from "../../src/record/judgement";
 import { builtinScenarioNames, loadScenario } from "../../src/scenarios/load-scenario";
 import { type ClientOutcome, SSL_MODES, type SslMode } from "../../src/scenarios/scenario-schema";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { pemFile } from "../helpers/mariadb-cli";
 import {
   CLIENT_MODES,
@@ -12,8 +12,10 @@ import {
   type ClientTarget,
   classifyOutcome,
   describeRecord,
+  reportedError,
 } from "../helpers/ssl-modes";
 import { KNOWN_DEVIATIONS, type KnownDeviation, knownDeviation } from "./known-deviations";
+import { expectedRefusal, SCENARIOS_WITH_REFUSALS, serverSideOf } from "./refusals";
 
 /**
  * Every built-in scenario against every real client in every ssl-mode the client can express and
@@ -125,6 +127,20 @@ describe.each(SCENARIOS)("the %s scenario with real clients", (scenario) => {
     if (seen.outcome === "refuse-before-credentials") {
       expect(record.credentialsInPlaintext).toBe(false);
     }
+    if (seen.outcome === "refused-after-credentials") {
+      // Which refusal: the ERR the server sent (or the client hanging up mid-authentication), and
+      // the code the client reported — refusals.ts says which for every such case.
+      expect({ server: serverSideOf(record), client: reportedError(result) }).toEqual(
+        expectedRefusal(client, mode, scenario) ??
+          `a refusal in refusals.ts for ${client} ${mode} ${scenario}`,
+      );
+    }
+  });
+});
+
+describe("the refusals after credentials", () => {
+  it("name only built-in scenarios", () => {
+    expect(SCENARIOS_WITH_REFUSALS.filter((name) => !SCENARIOS.includes(name))).toEqual([]);
   });
 });
 

@@ -87,7 +87,7 @@ const PYMYSQL_BAD_HANDSHAKE =
   "it sends its full response in plaintext with CLIENT_SSL still set (connections.py:284, 842-843), credentials included, and MySQL 5.7 answers 1043 Bad handshake";
 
 /** MySQL 5.7 servers without TLS: PyMySQL's stray CLIENT_SSL gets 1043 (`clientSslWithoutTls: bad-handshake`). */
-const MYSQL_57_WITHOUT_TLS = [
+export const MYSQL_57_WITHOUT_TLS = [
   "mysql-5.7.41-notls",
   "mysql-5.7.20-yassl-nocerts",
   "mysql-5.7.20-yassl-tls12-config",

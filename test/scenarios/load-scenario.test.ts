@@ -10,7 +10,7 @@ import {
 } from "../../src/scenarios/load-scenario";
 import { scenarioToOptions } from "../../src/scenarios/scenario-options";
 import { SSL_MODES, scenarioJsonSchema } from "../../src/scenarios/scenario-schema";
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 import { runMariadbCli } from "../helpers/mariadb-cli";
 
 const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-scenarios-"));

@@ -1,8 +1,10 @@
+import { getCertificateSet } from "../../src/certs";
 import { builtinScenarioNames, loadScenario } from "../../src/scenarios/load-scenario";
 import type { SslMode } from "../../src/scenarios/scenario-schema";
 import { CapabilityFlags } from "../../src/protocol/constants";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { pemFile } from "../helpers/mariadb-cli";
+import { newConnections } from "../helpers/new-connections";
 import { runOpensslStartTls } from "../helpers/openssl-client";
 
 /**
@@ -31,15 +33,17 @@ describe.each([...new Set(cases.map((c) => c.name))])("openssl s_client against 
   let caFile: string;
   beforeAll(async () => {
     server = await startMockServer({ scenario: name });
-    caFile = pemFile(server.ca ?? "");
+    // Without TLS on the server, s_client still needs a CA it can load, or it never connects.
+    caFile = pemFile(server.ca ?? (await getCertificateSet("good")).ca);
   });
   afterAll(async () => {
     await server.stop();
   });
 
   test.each(cases.filter((c) => c.name === name))("in $mode: $expected", async ({ mode, expected }) => {
+    const connection = newConnections(server);
     const result = await runOpensslStartTls(server.port, MODES[mode]!(caFile));
-    const record = await server.waitForConnection(server.connections.length);
+    const record = await connection.only();
     // s_client asks for TLS exactly when the greeting offers it (CLIENT_SSL).
     const offered = (server.options.capabilityFlags & CapabilityFlags.CLIENT_SSL) !== 0;
     expect(record.sslRequest).toBe(offered);

@@ -1,5 +1,5 @@
 import * as mysql2 from "mysql2/promise";
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 import { connectWithMysql2 } from "../helpers/drivers";
 import { runMariadbCli } from "../helpers/mariadb-cli";
 

@@ -5,7 +5,7 @@ import { encodeComChangeUser } from "../../src/protocol/packets/com-change-user"
 import { decodeErr } from "../../src/protocol/packets/err-packet";
 import { decodeTextResultset } from "../../src/protocol/packets/text-resultset";
 import { computeNativePasswordReply } from "../../src/auth/native-password";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { runProcess } from "../helpers/processes";
 import { CLIENT_CAPABILITIES } from "../helpers/raw-client";
 import { AuthClient } from "./auth-client";

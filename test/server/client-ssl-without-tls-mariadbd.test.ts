@@ -2,7 +2,7 @@ import { CapabilityFlags } from "../../src/protocol/constants";
 import { encodePacket, type Packet } from "../../src/protocol/framing";
 import { loadScenario } from "../../src/scenarios/load-scenario";
 import { scenarioToOptions } from "../../src/scenarios/scenario-options";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { type MariadbServer, startMariadbServer } from "../helpers/mariadb-server";
 import { CLIENT_CAPABILITIES, handshakeResponse, RawClient, sslRequest } from "../helpers/raw-client";
 

@@ -1,7 +1,7 @@
 import { CapabilityFlags } from "../../src/protocol/constants";
 import { encodePacket } from "../../src/protocol/framing";
 import { decodeErr } from "../../src/protocol/packets/err-packet";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { type MockServerOptions, resolveOptions } from "../../src/server/options";
 import { CLIENT_CAPABILITIES, handshakeResponse, RawClient, sslRequest } from "../helpers/raw-client";
 

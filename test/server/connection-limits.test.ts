@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import * as mysql2 from "mysql2/promise";
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 import { defaultBacklog, resolveOptions } from "../../src/server/options";
 import { runMariadbCli } from "../helpers/mariadb-cli";
 import { runProcess } from "../helpers/processes";

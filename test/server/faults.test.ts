@@ -1,10 +1,12 @@
-import { ErrorCode } from "../../src/protocol/constants";
+import { Command, ErrorCode, PacketMarker } from "../../src/protocol/constants";
+import { PacketFramer } from "../../src/protocol/framing";
 import { decodeErr } from "../../src/protocol/packets/err-packet";
-import { ServerConfigurationError, startMockServer } from "../../src/index";
+import { type MockServer, ServerConfigurationError, startMockServer } from "../../src/index";
 import { connectWithMysql2 } from "../helpers/drivers";
 import { runMariadbCli } from "../helpers/mariadb-cli";
 import { runOpensslStartTls } from "../helpers/openssl-client";
-import { RawClient, sslRequest } from "../helpers/raw-client";
+import { handshakeResponse, RawClient, sslRequest } from "../helpers/raw-client";
+import { advanceServerClock, settleIo, until, withServerClock } from "../helpers/server-clock";
 
 describe("faults at protocol points", () => {
   it("answers the SSLRequest with yaSSL's plaintext Bad handshake, and the client does not retry in plaintext", async () => {
@@ -95,14 +97,59 @@ describe("faults at protocol points", () => {
     expect(Number(view.selectOne)).toBe(1);
   });
 
-  it("delays every server packet, keeping their order", async () => {
+  it("delays every server packet, and a driver still logs in and queries through them", async () => {
     await using server = await startMockServer({ tls: false, faults: { delayMs: 40 } });
-    const started = Date.now();
     const view = await connectWithMysql2({ port: server.port });
     expect(Number(view.selectOne)).toBe(1);
-    // Greeting, OK, two resultsets: at least four delayed writes.
-    // Node timers may fire up to a millisecond early.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(4 * (40 - 1));
+  });
+
+  describe("on the server's clock", () => {
+    const DELAY_MS = 40;
+    const ACCOUNT = { user: "root", password: "root" };
+
+    /** How many whole packets the client has received so far. */
+    const received = (client: RawClient) => new PacketFramer().push(Buffer.concat(client.chunks)).length;
+    /** How many packets the server has queued for the client so far (recorded as it sends them). */
+    const queued = (server: MockServer) =>
+      server.connections[0]?.packets.filter((p) => p.direction === "server").length ?? 0;
+
+    /** The next packet the server queues reaches the client at DELAY_MS on its clock, not a millisecond sooner. */
+    async function expectNextPacketHeldBack(server: MockServer, client: RawClient): Promise<void> {
+      const before = received(client);
+      await until(() => queued(server) > before);
+      await settleIo();
+      expect(received(client)).toBe(before);
+      await advanceServerClock(DELAY_MS - 1);
+      await settleIo();
+      expect(received(client)).toBe(before);
+      await advanceServerClock(1);
+      await until(() => received(client) === before + 1);
+    }
+
+    it("holds each server packet back for delayMs after the one before it, in order", async () => {
+      const server = await startMockServer({ tls: false, faults: { delayMs: DELAY_MS } });
+      await withServerClock(server, async () => {
+        const client = await RawClient.connect(server.port);
+        await expectNextPacketHeldBack(server, client);
+        const greeting = await client.readGreeting();
+        client.send(handshakeResponse({ ...ACCOUNT, scramble: greeting.authPluginData }), 1);
+        await expectNextPacketHeldBack(server, client);
+        expect((await client.read())?.payload[0]).toBe(PacketMarker.OK);
+        // SELECT 1: column count, column definition, EOF, row, EOF — one delay each, one by one.
+        client.send(Buffer.concat([Buffer.from([Command.COM_QUERY]), Buffer.from("SELECT 1")]), 0);
+        for (let i = 0; i < 5; i++) await expectNextPacketHeldBack(server, client);
+        const replies = await Promise.all(Array.from({ length: 5 }, () => client.read()));
+        expect(replies.map((p) => p?.sequenceId)).toEqual([1, 2, 3, 4, 5]);
+        expect(replies.map((p) => p?.payload[0])).toEqual([
+          0x01,
+          0x03,
+          PacketMarker.EOF,
+          0x01,
+          PacketMarker.EOF,
+        ]);
+        client.end();
+      });
+    });
   });
 
   it("answers every login with the attacker's error (Riddle), recording that credentials crossed in plaintext", async () => {

@@ -4,10 +4,10 @@ import { CapabilityFlags, ErrorCode } from "../../src/protocol/constants";
 import { encodePacket } from "../../src/protocol/framing";
 import { decodeErr } from "../../src/protocol/packets/err-packet";
 import type { ConnectionOutcome, ConnectionRecord } from "../../src/record/connection-record";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { PRE_AUTH_MAX_PACKET_BYTES } from "../../src/server/session-limits";
 import { captureClientHello } from "../helpers/client-hello";
-import { memoryAfterGc, MiB, openTcpSockets } from "../helpers/memory";
+import { MiB, openTcpSockets } from "../helpers/memory";
 import { CLIENT_CAPABILITIES, handshakeResponse, RawClient, sslRequest } from "../helpers/raw-client";
 import { pseudoRandomBytes } from "../protocol/malformed";
 
@@ -428,31 +428,23 @@ describe("a hostile client", () => {
 describe("a client streaming 50 MiB of a packet whose frames claim 16 MiB − 1 each", () => {
   const STREAMED = 50 * MiB;
 
-  /** Streams the packet while another client logs in; returns the memory held right after. */
-  async function streamAgainst(server: MockServer): Promise<{ grown: number; record: ConnectionRecord }> {
-    await mysql2Login(server);
-    const before = await memoryAfterGc();
+  /** Streams the packet while another client logs in; returns the streamer's record. */
+  async function streamAgainst(server: MockServer): Promise<ConnectionRecord> {
     const client = await RawClient.connect(server.port);
     const greeting = await client.readGreeting();
     await whileAnotherClientLogsIn(server, () => streamHugePacket(client.socket as Socket, STREAMED));
-    // Measured while the server may still be reading and dropping the rest of the stream.
-    const during = await memoryAfterGc();
     await expectPacketTooLarge(client);
     await client.closed();
-    return {
-      grown: during.arrayBuffers - before.arrayBuffers,
-      record: await recordOf(server, greeting.connectionId),
-    };
+    return recordOf(server, greeting.connectionId);
   }
 
   // Before login the first header is over the limit, even where max_allowed_packet is above one frame.
+  // What the server holds meanwhile is measured by the benchmark, not here.
   it.each([{ maxPacketSize: DEFAULT_MAX_PACKET }, { maxPacketSize: 20 * MiB }])(
-    "is cut off before login at its first header (max_allowed_packet $maxPacketSize), and the server does not buffer the stream",
+    "is cut off before login at its first header (max_allowed_packet $maxPacketSize), while another client logs in",
     async ({ maxPacketSize }) => {
       await using server = await startMockServer({ accounts: [ACCOUNT], maxPacketSize });
-      const { grown, record } = await streamAgainst(server);
-      // At most a legal packet's frames and the socket reads they were copied from; never the stream.
-      expect(grown).toBeLessThan(2 * maxPacketSize + 4 * MiB);
+      const record = await streamAgainst(server);
       expect(record.outcome).toEqual({
         kind: "protocol-error",
         phase: "handshake-response",
@@ -468,15 +460,14 @@ describe("a logged-in client that pipelines big packets", () => {
   /** Bytes of the next packet each write carries beyond the one it completes. */
   const CARRY = 1000;
 
-  // The framer lets go of consumed reads at once (it once kept up to 1,024 of them, ~40 MiB here,
-  // for 1,000 pending bytes).
-  it("leaves the idle connection holding its unfinished packet, not the packets already answered", async () => {
+  // What the idle connection holds afterwards (the framer once kept up to 1,024 consumed reads,
+  // ~40 MiB here, for 1,000 pending bytes) is measured by the benchmark, not here.
+  it("answers every big packet when each write ends inside the next one", async () => {
     await using server = await startMockServer({ accounts: [ACCOUNT] });
     const client = await RawClient.connect(server.port);
     const greeting = await client.readGreeting();
     client.send(handshakeResponse({ ...ACCOUNT, scramble: greeting.authPluginData }), 1);
     expect((await client.read())?.payload[0]).toBe(0x00);
-    const before = await memoryAfterGc();
     // COM_PING with a body of just over 1 MiB, answered with OK. Each write completes one ping and
     // starts the next, and waits for the OK: no read of the server's can end on a packet boundary.
     const ping = encodePacket(Buffer.concat([Buffer.from([0x0e]), Buffer.alloc(MiB + 12_345)]), 0);
@@ -492,19 +483,19 @@ describe("a logged-in client that pipelines big packets", () => {
       client.write(stream(k === 0 ? 0 : k * ping.length + CARRY, (k + 1) * ping.length + CARRY));
       expect((await client.read())?.payload[0]).toBe(0x00);
     }
-    const idle = await memoryAfterGc();
     client.end();
     await client.closed();
     expect(server.connections[0]?.commands).toHaveLength(PINGS);
-    expect(idle.arrayBuffers - before.arrayBuffers).toBeLessThan(DEFAULT_MAX_PACKET);
+    expect(server.connections[0]?.outcome).toEqual({ kind: "authenticated", ended: "client-closed" });
   });
 });
 
-describe("the server's memory after hostile clients", () => {
+// What the server holds after them, beyond the records it keeps, is measured by the benchmark.
+describe("the server after hundreds of hostile clients", () => {
   const CONNECTIONS = 500;
   const BATCH = 100;
 
-  it(`returns to its baseline after ${CONNECTIONS} hostile connections, beyond the records it keeps`, async () => {
+  it(`ends each of ${CONNECTIONS} hostile connections as its move deserves, and keeps no socket`, async () => {
     const socketsBefore = openTcpSockets();
     await using server = await startMockServer({ accounts: [ACCOUNT], connectTimeoutMs: CONNECT_TIMEOUT_MS });
     const clientHello = await captureClientHello();
@@ -514,12 +505,9 @@ describe("the server's memory after hostile clients", () => {
       await move.run(client, clientHello);
       return { connectionId: greeting.connectionId, move };
     };
-    // Every move once, and a login, first: code loaded on first use is not a leak.
-    await Promise.all(MOVES.map(runMove));
     await mysql2Login(server);
     await server.settled();
     const warmUp = server.connections.length;
-    const before = await memoryAfterGc();
 
     const done: Array<{ connectionId: number; move: HostileMove }> = [];
     for (let i = 0; i < CONNECTIONS; i += BATCH) {
@@ -533,19 +521,6 @@ describe("the server's memory after hostile clients", () => {
     expect(records).toHaveLength(CONNECTIONS);
     const byId = new Map(records.map((r) => [r.id, r]));
     for (const { connectionId, move } of done) expect(byId.get(connectionId)?.outcome).toEqual(move.outcome);
-    const after = await memoryAfterGc();
-
-    // The records stay by design; a copy of them measures what they take.
-    const copy: unknown[] = JSON.parse(JSON.stringify(records));
-    const withCopy = await memoryAfterGc();
-    expect(copy).toHaveLength(CONNECTIONS);
-    const recordBytes = withCopy.heapUsed - after.heapUsed;
-    const residue = after.heapUsed - before.heapUsed - recordBytes;
-    // Per connection, beyond its record. What remains is a few hundred KiB in all, whatever the
-    // count (300, 500 or 900 connections alike); a socket kept after its close, with what hangs off
-    // it, costs about 4 KiB (measured by keeping the test's own client sockets).
-    expect(residue / CONNECTIONS).toBeLessThan(2 * 1024);
-    expect((after.arrayBuffers - before.arrayBuffers) / CONNECTIONS).toBeLessThan(2 * 1024);
     expect(openTcpSockets()).toBe(socketsBefore);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { encodePacket } from "../../src/protocol/framing";
 import type { ConnectionOutcome, ConnectionRecord, Phase } from "../../src/record/connection-record";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { captureClientHello } from "../helpers/client-hello";
 import { LoginClient } from "../helpers/login-client";
 import { openTcpSockets } from "../helpers/memory";

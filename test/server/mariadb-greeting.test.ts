@@ -1,4 +1,4 @@
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 import { connectWithMariadb, connectWithMysql2 } from "../helpers/drivers";
 import { RawClient } from "../helpers/raw-client";
 

@@ -1,9 +1,10 @@
 import { Command, PacketMarker } from "../../src/protocol/constants";
 import { encodePacket } from "../../src/protocol/framing";
 import type { ConnectionRecord } from "../../src/record/connection-record";
-import { type MockServer, type StartOptions, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, type StartOptions, startMockServer } from "../../src/mock-server";
 import { OUTPUT_HIGH_WATER_BYTES } from "../../src/server/session-limits";
 import { sslRequest } from "../helpers/raw-client";
+import { advanceServerClock, settleIo, until, withServerClock } from "../helpers/server-clock";
 import { AuthClient } from "./auth-client";
 
 /**
@@ -64,19 +65,6 @@ function recordOf(server: MockServer, client: AuthClient): ConnectionRecord {
   return server.connections.find((r) => r.id === client.greeting.connectionId)!;
 }
 
-/** `promise`, or a failure saying `what` after `ms`. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(what)), ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** The record once its connection has closed. */
 async function closedRecord(server: MockServer, client: AuthClient): Promise<ConnectionRecord> {
   const index = server.connections.findIndex((r) => r.id === client.greeting.connectionId);
@@ -118,11 +106,7 @@ describe("a logged-in client that pipelines commands and never reads the replies
       const client = await loggedIn(server, tls);
       client.stopReading();
       client.write(pipelined(sql, PIPELINED));
-      const record = await within(
-        10_000,
-        closedRecord(server, client),
-        "the connection still open after 10 s",
-      );
+      const record = await closedRecord(server, client);
       // Only what the socket buffers and the server's high-water mark hold was answered.
       expect(record.commands.length).toBeLessThan(PIPELINED / 2);
       expect(record.outcome).toMatchObject({
@@ -160,7 +144,7 @@ describe("a logged-in client that pipelines commands and never reads the replies
     // One reply of 24 MiB, far more than the socket buffers hold.
     const ROWS = 24;
     const row = "y".repeat(MiB);
-    await using server = await serverWith(
+    const server = await serverWith(
       { netWriteTimeoutMs: SHORT_TIMEOUT_MS },
       {
         unknownQuery: () => ({
@@ -171,76 +155,117 @@ describe("a logged-in client that pipelines commands and never reads the replies
       },
     );
     const client = await loggedIn(server);
-    client.stopReading();
-    client.send(command(Command.COM_QUERY, "SELECT big"), 0);
-    await pause(100);
-    // 256 KiB every 25 ms: the queue shrinks by megabytes per net_write_timeout, yet takes longer
-    // than that to drain.
-    const started = Date.now();
-    const readAll = client.readSlowly(256 * 1024, 25);
-    client.resumeReading();
-    try {
+    await withServerClock(server, async () => {
+      // The client reads a MiB at a time: it stops reading as soon as a MiB has come in.
+      let bytes = 0;
+      let budget = 0;
+      client.socket.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+        budget -= chunk.length;
+        if (budget <= 0) client.stopReading();
+      });
+      const open = () => recordOf(server, client).endedAt === null;
+      client.stopReading();
+      client.send(command(Command.COM_QUERY, "SELECT big"), 0);
+      // A MiB read, then a quarter of net_write_timeout on the server's clock, until all but the last
+      // two rows are in: every period of the timeout sees the queue shrink, however long the whole
+      // takes.
+      let serverMs = 0;
+      while (bytes < (ROWS - 2) * MiB && open()) {
+        budget = MiB;
+        client.resumeReading();
+        await until(() => budget <= 0 || !open());
+        await settleIo();
+        await advanceServerClock(SHORT_TIMEOUT_MS / 4);
+        serverMs += SHORT_TIMEOUT_MS / 4;
+      }
+      budget = Number.POSITIVE_INFINITY;
+      client.resumeReading();
       await readResultsets(client, 1);
-    } finally {
-      readAll();
-    }
-    expect(Date.now() - started).toBeGreaterThan(2 * SHORT_TIMEOUT_MS);
-    client.quit();
-    expect((await closedRecord(server, client)).outcome).toEqual({ kind: "authenticated", ended: "quit" });
+      // net_write_timeout went by many times on the server's clock while the client read.
+      expect(serverMs).toBeGreaterThan(4 * SHORT_TIMEOUT_MS);
+      client.quit();
+      expect((await closedRecord(server, client)).outcome).toEqual({ kind: "authenticated", ended: "quit" });
+    });
   });
 });
 
 describe("net_read_timeout after login", () => {
-  it("cuts off a client that sends part of a packet and stalls, with the reason on the record", async () => {
-    await using server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
+  it("cuts off a client that sends part of a packet and stalls, at net_read_timeout on the server's clock, with the reason on the record", async () => {
+    const server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
     const client = await loggedIn(server);
-    // A COM_QUERY header claiming 100 bytes, and 10 of them.
-    const header = Buffer.from([100, 0, 0, 0]);
-    client.write(Buffer.concat([header, command(Command.COM_QUERY, "SELECT 1 ")]));
-    const started = Date.now();
-    const record = await within(5000, closedRecord(server, client), "the connection still open after 5 s");
-    expect(Date.now() - started).toBeGreaterThanOrEqual(SHORT_TIMEOUT_MS - 50);
-    expect(record.outcome).toEqual({
-      kind: "authenticated",
-      ended: "error",
-      error: `net_read_timeout: a packet cut off after 14 bytes for ${SHORT_TIMEOUT_MS} ms`,
+    await withServerClock(server, async () => {
+      // A COM_PING, then a COM_QUERY header claiming 100 bytes and 10 of them, in one write: once
+      // the ping is answered, the server has read the part and started net_read_timeout.
+      const header = Buffer.from([100, 0, 0, 0]);
+      client.write(
+        Buffer.concat([
+          encodePacket(command(Command.COM_PING), 0),
+          header,
+          command(Command.COM_QUERY, "SELECT 1 "),
+        ]),
+      );
+      expect((await client.read())?.payload[0]).toBe(PacketMarker.OK);
+      await advanceServerClock(SHORT_TIMEOUT_MS - 1);
+      await settleIo();
+      expect(recordOf(server, client).endedAt).toBeNull();
+      await advanceServerClock(1);
+      const record = await closedRecord(server, client);
+      expect(record.outcome).toEqual({
+        kind: "authenticated",
+        ended: "error",
+        error: `net_read_timeout: a packet cut off after 14 bytes for ${SHORT_TIMEOUT_MS} ms`,
+      });
     });
   });
 
   it("restarts with every read that brings bytes, as MySQL's does: a slow sender finishes its packet", async () => {
-    await using server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
+    const server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
     const client = await loggedIn(server);
-    const packet = encodePacket(command(Command.COM_QUERY, "SELECT 1"), 0);
-    // A byte every 150 ms: 2 s in all, five times the timeout.
-    for (const byte of packet) {
-      client.write(Buffer.from([byte]));
-      await pause(150);
-    }
-    expect((await client.read())?.payload[0]).toBe(1);
-    client.quit();
-    expect((await closedRecord(server, client)).outcome).toEqual({ kind: "authenticated", ended: "quit" });
+    await withServerClock(server, async () => {
+      const packet = encodePacket(command(Command.COM_QUERY, "SELECT 1"), 0);
+      // A byte, then all but a millisecond of the timeout on the server's clock: 12 bytes, nearly
+      // twelve times the timeout in all.
+      for (const byte of packet) {
+        client.write(Buffer.from([byte]));
+        await settleIo();
+        await advanceServerClock(SHORT_TIMEOUT_MS - 1);
+      }
+      expect((await client.read())?.payload[0]).toBe(1);
+      client.quit();
+      expect((await closedRecord(server, client)).outcome).toEqual({ kind: "authenticated", ended: "quit" });
+    });
   });
 
   it("does not apply between commands, where wait_timeout does", async () => {
-    await using server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
+    const server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
     const client = await loggedIn(server);
-    await pause(3 * SHORT_TIMEOUT_MS);
-    client.send(command(Command.COM_PING), 0);
-    expect((await client.read())?.payload[0]).toBe(PacketMarker.OK);
-    client.quit();
-    expect((await closedRecord(server, client)).outcome).toEqual({ kind: "authenticated", ended: "quit" });
+    await withServerClock(server, async () => {
+      await advanceServerClock(10 * SHORT_TIMEOUT_MS);
+      client.send(command(Command.COM_PING), 0);
+      expect((await client.read())?.payload[0]).toBe(PacketMarker.OK);
+      client.quit();
+      expect((await closedRecord(server, client)).outcome).toEqual({ kind: "authenticated", ended: "quit" });
+    });
   });
 
-  it("cuts off a client that never answers the auth switch of its COM_CHANGE_USER", async () => {
-    await using server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
+  it("cuts off a client that never answers the auth switch of its COM_CHANGE_USER, at net_read_timeout on the server's clock", async () => {
+    const server = await serverWith({ netReadTimeoutMs: SHORT_TIMEOUT_MS });
     const client = await loggedIn(server);
-    client.send(client.changeUserPayload(ACCOUNT), 0);
-    expect((await client.read())?.payload[0]).toBe(PacketMarker.AUTH_SWITCH);
-    const record = await within(5000, closedRecord(server, client), "the connection still open after 5 s");
-    expect(record.outcome).toEqual({
-      kind: "authenticated",
-      ended: "error",
-      error: `net_read_timeout: no reply to the COM_CHANGE_USER auth exchange for ${SHORT_TIMEOUT_MS} ms`,
+    await withServerClock(server, async () => {
+      client.send(client.changeUserPayload(ACCOUNT), 0);
+      // The switch is sent once the server waits for the answer: its clock runs from here.
+      expect((await client.read())?.payload[0]).toBe(PacketMarker.AUTH_SWITCH);
+      await advanceServerClock(SHORT_TIMEOUT_MS - 1);
+      await settleIo();
+      expect(recordOf(server, client).endedAt).toBeNull();
+      await advanceServerClock(1);
+      const record = await closedRecord(server, client);
+      expect(record.outcome).toEqual({
+        kind: "authenticated",
+        ended: "error",
+        error: `net_read_timeout: no reply to the COM_CHANGE_USER auth exchange for ${SHORT_TIMEOUT_MS} ms`,
+      });
     });
   });
 });

@@ -3,9 +3,9 @@ import { CapabilityFlags, Command, ErrorCode, PacketMarker } from "../../src/pro
 import { decodeErr } from "../../src/protocol/packets/err-packet";
 import { encodeHandshakeResponse41 } from "../../src/protocol/packets/handshake-response-41";
 import { computeNativePasswordReply } from "../../src/auth/native-password";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { PRE_AUTH_MAX_PACKET_BYTES } from "../../src/server/session-limits";
-import { memoryAfterGc, MiB } from "../helpers/memory";
+import { MiB } from "../helpers/memory";
 import { CLIENT_CAPABILITIES, RawClient } from "../helpers/raw-client";
 import { AuthClient } from "./auth-client";
 
@@ -107,9 +107,10 @@ describe("before login", () => {
     expect(record?.outcome).toMatchObject({ message: "packet of 1025 bytes exceeds the maximum of 1024" });
   });
 
-  it("holds no more than a read per connection when 100 clients each send all but the last byte of a 1 MiB packet", async () => {
+  // What the server holds meanwhile (under max_allowed_packet alone it once buffered every one of
+  // them: 100 MiB) is measured by the benchmark, not here.
+  it("answers each of 100 clients that send all but the last byte of a 1 MiB packet with ERR 1153", async () => {
     const CLIENTS = 100;
-    const before = await memoryAfterGc();
     // One buffer for every client: the clients' own memory does not grow with their number.
     const body = Buffer.alloc(MiB - 1, 0x41);
     const clients = await Promise.all(
@@ -122,11 +123,6 @@ describe("before login", () => {
         return client;
       }),
     );
-    // Time for the server to read what the kernel holds for it.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const during = await memoryAfterGc();
-    // Under max_allowed_packet (4 MiB) the server once buffered every one of them: 100 MiB.
-    expect(during.arrayBuffers - before.arrayBuffers).toBeLessThan(16 * MiB);
     await Promise.all(clients.map((c) => expectPacketTooLarge(c)));
     for (const client of clients) client.socket.destroy();
   });

@@ -1,5 +1,5 @@
 import * as mysql2 from "mysql2/promise";
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 
 async function login(port: number): Promise<void> {
   const connection = await mysql2.createConnection({

@@ -1,4 +1,4 @@
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 import { connectWithMysql2 } from "../helpers/drivers";
 import { runMariadbCli } from "../helpers/mariadb-cli";
 

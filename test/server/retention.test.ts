@@ -5,11 +5,11 @@ import {
   type MockServer,
   type StartOptions,
   startMockServer,
-} from "../../src/server/mock-server";
+} from "../../src/mock-server";
+import { RECORDED_QUERY_CHARS } from "../../src/record/retention";
 import {
   DEFAULT_KEEP_CONNECTIONS,
   DEFAULT_RECORD_PAYLOAD_BYTES,
-  RECORDED_QUERY_CHARS,
   resolveOptions,
 } from "../../src/server/options";
 import { useMockServer } from "../../src/testing/fixture";

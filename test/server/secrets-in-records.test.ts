@@ -11,7 +11,7 @@ import { decodeAuthSwitchRequest } from "../../src/protocol/packets/auth-switch-
 import { encodeHandshakeResponse320 } from "../../src/protocol/packets/handshake-response-320";
 import { decodeHandshakeV10 } from "../../src/protocol/packets/handshake-v10";
 import type { MockServerEvent } from "../../src/record/events";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { CLIENT_CAPABILITIES, sslRequest } from "../helpers/raw-client";
 import { AuthClient, type Credentials } from "./auth-client";
 

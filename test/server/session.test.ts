@@ -6,7 +6,7 @@ import { encodePacket } from "../../src/protocol/framing";
 import { decodeAuthSwitchRequest } from "../../src/protocol/packets/auth-switch-request";
 import { decodeErr } from "../../src/protocol/packets/err-packet";
 import { decodeOk } from "../../src/protocol/packets/ok-packet";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { CLIENT_CAPABILITIES, handshakeResponse, RawClient, sslRequest } from "../helpers/raw-client";
 
 const ACCOUNT = { user: "app", password: "secret" };

@@ -5,8 +5,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as mysql2 from "mysql2/promise";
-import { ServerConfigurationError } from "../../src/server/errors";
-import { ServerStoppedError, startMockServer } from "../../src/server/mock-server";
+import { ServerConfigurationError } from "../../src/options/configuration-error";
+import { ServerStoppedError, startMockServer } from "../../src/mock-server";
 import { RawClient } from "../helpers/raw-client";
 
 /**
@@ -81,7 +81,7 @@ async function startServerProcess(
   const script = join(dir, "server.ts");
   writeFileSync(
     script,
-    `import { startMockServer } from ${JSON.stringify(join(REPO, "src", "server", "mock-server"))};
+    `import { startMockServer } from ${JSON.stringify(join(REPO, "src", "mock-server"))};
 startMockServer({ tls: false, accounts: [${JSON.stringify(ACCOUNT)}], eventsFile: ${JSON.stringify(eventsFile)} }).then((server) => {
   console.log("port " + server.port);
   process.once("SIGTERM", () => void server.stop().then(() => process.exit(0)));

@@ -1,5 +1,5 @@
 import * as mariadb from "mariadb";
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 import { connectWithMysql2 } from "../helpers/drivers";
 
 /**

@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import type { MockServer } from "../../src/server/mock-server";
+import type { MockServer } from "../../src/mock-server";
 import { useMockServer } from "../../src/testing/jest";
 import { mysql2Login } from "./clients";
 

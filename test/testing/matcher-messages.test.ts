@@ -1,4 +1,4 @@
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 import { useMockServer } from "../../src/testing/jest";
 import { LoginClient } from "../helpers/login-client";
 import { pemFile, runMariadbCli } from "../helpers/mariadb-cli";

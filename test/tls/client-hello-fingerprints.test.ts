@@ -4,7 +4,7 @@ import { isGREASE } from "read-tls-client-hello";
 import { encodePacket } from "../../src/protocol/framing";
 import type { ClientHelloSummary } from "../../src/tls/client-hello";
 import { ja3Text, ja4Raw, parseClientHelloRecord } from "../../src/tls/client-hello";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { RawClient, sslRequest } from "../helpers/raw-client";
 import { CLIENT_HELLO_VECTORS, type ClientHelloVector } from "./fixtures/client-hello-vectors";
 
@@ -26,7 +26,10 @@ function vector(name: string): ClientHelloVector {
 
 let server: MockServer;
 beforeAll(async () => {
-  server = await startMockServer({ tls: { minVersion: "TLSv1", maxVersion: "TLSv1.3" } });
+  server = await startMockServer({
+    serverVersion: "8.0.36",
+    tls: { minVersion: "TLSv1", maxVersion: "TLSv1.3" },
+  });
 });
 afterAll(() => server.stop());
 

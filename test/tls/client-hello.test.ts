@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionRecord } from "../../src/record/connection-record";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import type { ClientHelloSummary } from "../../src/tls/client-hello";
 import { runOpensslStartTls } from "../helpers/openssl-client";
 import { runProcess } from "../helpers/processes";
@@ -16,7 +16,7 @@ import { RawClient } from "../helpers/raw-client";
 
 let server: MockServer;
 beforeAll(async () => {
-  server = await startMockServer({ tls: { maxVersion: "TLSv1.3" } });
+  server = await startMockServer({ serverVersion: "8.0.36", tls: { maxVersion: "TLSv1.3" } });
 });
 afterAll(() => server.stop());
 
@@ -87,7 +87,10 @@ describe("the recorded ClientHello", () => {
   });
 
   it("records every version a client offering TLSv1 to TLSv1.3 lists, highest first, in its order", async () => {
-    await using wide = await startMockServer({ tls: { minVersion: "TLSv1", maxVersion: "TLSv1.3" } });
+    await using wide = await startMockServer({
+      serverVersion: "8.0.36",
+      tls: { minVersion: "TLSv1", maxVersion: "TLSv1.3" },
+    });
     const offered = ["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"];
 
     await runOpensslStartTls(wide.port, ["-min_protocol", "TLSv1", "-cipher", "DEFAULT:@SECLEVEL=0"]);

@@ -1,5 +1,5 @@
 import { getCertificateSet } from "../../src/certs";
-import { startMockServer } from "../../src/server/mock-server";
+import { startMockServer } from "../../src/mock-server";
 import { clientHelloByteLength } from "../../src/tls/tls-acceptor";
 import { onelineFromMultiline } from "../../src/tls/tls-session";
 import { captureClientHello } from "../helpers/client-hello";
@@ -79,7 +79,7 @@ describe("the TLS acceptor", () => {
   });
 
   it("negotiates TLSv1.3 only when the server's maximum allows it", async () => {
-    await using server = await startMockServer({ tls: { maxVersion: "TLSv1.3" } });
+    await using server = await startMockServer({ serverVersion: "8.0.36", tls: { maxVersion: "TLSv1.3" } });
     expect(await tlsHandshake(server.port, {})).toBeNull();
     const [record] = await server.settled();
     expect(record?.tls).toMatchObject({ outcome: "negotiated", version: "TLSv1.3" });

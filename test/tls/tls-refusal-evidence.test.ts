@@ -3,7 +3,7 @@ import mysql from "mysql";
 import * as mysql2 from "mysql2/promise";
 import type { CertificateSetName } from "../../src/certs";
 import type { ConnectionRecord, TlsRecord } from "../../src/record/connection-record";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 // Registers the matchers, as a user's setupFilesAfterEnv does.
 import "../../src/testing/jest";
 import type { TlsVersion } from "../../src/tls/tls-versions";
@@ -26,6 +26,11 @@ import { runOpensslStartTls } from "../helpers/openssl-client";
 const ACCOUNT = { user: "app", password: "secret" };
 const VERSIONS: readonly TlsVersion[] = ["TLSv1.3", "TLSv1.2"];
 const SETS: readonly CertificateSetName[] = ["wrong-host", "untrusted-root"];
+
+/** The version a server serving only `version` calls itself: no MySQL 5.7 release negotiates TLSv1.3. */
+function serverVersionFor(version: TlsVersion): string {
+  return version === "TLSv1.3" ? "8.0.36" : "5.7.41";
+}
 
 type Negotiated = Extract<TlsRecord, { outcome: "negotiated" }>;
 
@@ -161,6 +166,7 @@ beforeAll(async () => {
     SETS.flatMap((set) =>
       VERSIONS.map(async (version) => {
         const server = await startMockServer({
+          serverVersion: serverVersionFor(version),
           tls: { certificates: set, minVersion: version, maxVersion: version },
           accounts: [ACCOUNT],
         });

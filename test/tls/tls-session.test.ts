@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { type ConnectionOptions, connect as tlsConnect, type TLSSocket } from "node:tls";
 import { encodePacket } from "../../src/protocol/framing";
 import type { ConnectionRecord, TlsRecord } from "../../src/record/connection-record";
-import { type MockServer, startMockServer } from "../../src/server/mock-server";
+import { type MockServer, startMockServer } from "../../src/mock-server";
 import { clientCloseOf, type NegotiatedTls } from "../../src/tls/tls-session";
 import { RawClient, sslRequest } from "../helpers/raw-client";
 

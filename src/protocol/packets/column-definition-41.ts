@@ -50,7 +50,9 @@ export function encodeColumnDefinition41(column: ColumnDefinition41): Buffer {
 
 /**
  * Decodes a column definition. A fixed-fields length other than 0x0c is accepted if it covers
- * the 10 bytes of fields; anything after them (filler, COM_FIELD_LIST defaults) is skipped.
+ * the 10 bytes of fields; the bytes it declares beyond them (the filler) must be there, as
+ * libmysqlclient's `unpack_fields` (sql-common/client.cc) reads the whole block, and anything
+ * after them (COM_FIELD_LIST defaults) is skipped.
  */
 export function decodeColumnDefinition41(payload: Buffer): ColumnDefinition41 {
   const r = new PacketReader(payload, "ColumnDefinition41");
@@ -78,6 +80,6 @@ export function decodeColumnDefinition41(payload: Buffer): ColumnDefinition41 {
     flags: r.int2("flags"),
     decimals: r.int1("decimals"),
   };
-  r.skip(Math.min(fixedLength - FIXED_FIELDS_WITHOUT_FILLER, r.remaining));
+  r.skip(fixedLength - FIXED_FIELDS_WITHOUT_FILLER, "filler");
   return column;
 }

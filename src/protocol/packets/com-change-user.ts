@@ -3,6 +3,7 @@ import { CapabilityFlags, Command } from "../constants";
 import { MalformedPacketError } from "../errors";
 import { PacketReader } from "../packet-reader";
 import { PacketWriter } from "../packet-writer";
+import { readConnectAttributes, writeConnectAttributes } from "./connect-attributes";
 
 /** COM_CHANGE_USER: a logged-in client logs in again, as another user or the same one. */
 export interface ComChangeUser {
@@ -46,10 +47,7 @@ export function encodeComChangeUser(change: ComChangeUser, capabilityFlags: numb
   writer.int2(change.characterSet);
   if (has(capabilityFlags, CapabilityFlags.CLIENT_PLUGIN_AUTH)) writer.nulString(change.authPluginName ?? "");
   if (has(capabilityFlags, CapabilityFlags.CLIENT_CONNECT_ATTRS)) {
-    const attributes = new PacketWriter();
-    for (const [key, value] of change.connectAttributes ?? [])
-      attributes.lenencString(key).lenencString(value);
-    writer.lenencBytes(attributes.toBuffer());
+    writeConnectAttributes(writer, change.connectAttributes);
   }
   return writer.toBuffer();
 }
@@ -80,30 +78,11 @@ export function decodeComChangeUser(payload: Buffer, capabilityFlags: number): C
   }
   if (has(capabilityFlags, CapabilityFlags.CLIENT_CONNECT_ATTRS) && r.remaining > 0) {
     try {
-      change.connectAttributes = readAttributes(r);
+      change.connectAttributes = readConnectAttributes(r);
     } catch (error) {
       if (!(error instanceof MalformedPacketError)) throw error;
       change.connectAttributesMalformed = true;
     }
   }
   return change;
-}
-
-function readAttributes(r: PacketReader): Array<[string, string]> {
-  const start = r.offset;
-  const blockLength = r.lenencInt("connect attributes length");
-  if (blockLength === null) throw r.error("unexpected NULL (0xfb) as connect attributes length", start);
-  if (blockLength > r.remaining) {
-    throw r.error(`connect attributes claim ${blockLength} bytes, ${r.remaining} left`, start);
-  }
-  const end = r.offset + blockLength;
-  const attributes: Array<[string, string]> = [];
-  while (r.offset < end) {
-    const key = r.lenencString("connect attribute name");
-    const value = r.lenencString("connect attribute value");
-    if (r.offset > end)
-      throw r.error(`connect attribute ${JSON.stringify(key)} overruns the attribute block`);
-    attributes.push([key, value]);
-  }
-  return attributes;
 }

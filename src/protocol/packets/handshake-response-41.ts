@@ -2,6 +2,7 @@
 import { CapabilityFlags } from "../constants";
 import { PacketReader } from "../packet-reader";
 import { PacketWriter } from "../packet-writer";
+import { readConnectAttributes, writeConnectAttributes } from "./connect-attributes";
 
 /** The client's login packet (4.1+ protocol): user, auth response, database, plugin and attributes. */
 export interface HandshakeResponse41 {
@@ -63,19 +64,17 @@ export function encodeHandshakeResponse41(response: HandshakeResponse41): Buffer
   if (has(caps, CapabilityFlags.CLIENT_CONNECT_WITH_DB)) writer.nulString(response.database ?? "");
   if (has(caps, CapabilityFlags.CLIENT_PLUGIN_AUTH)) writer.nulString(response.authPluginName ?? "");
   if (has(caps, CapabilityFlags.CLIENT_CONNECT_ATTRS)) {
-    const attributes = new PacketWriter();
-    for (const [key, value] of response.connectAttributes ?? []) {
-      attributes.lenencString(key).lenencString(value);
-    }
-    writer.lenencBytes(attributes.toBuffer());
+    writeConnectAttributes(writer, response.connectAttributes);
   }
   return writer.toBuffer();
 }
 
 /**
- * Decodes a HandshakeResponse41. Lenient where 5.7 is: a plugin name may run to the end of the
- * packet without its NUL or be missing altogether (then it is ""), a NUL-terminated auth
- * response may lack its NUL at the end of the packet, and a missing attribute block is absent.
+ * Decodes a HandshakeResponse41. A plugin name may be missing altogether (then it is "", as 5.7
+ * reads it) or run to the end of the packet without its NUL, and a NUL-terminated auth response
+ * may lack its NUL at the end of the packet. Every other field must be whole: with
+ * CLIENT_CONNECT_ATTRS that includes the attribute block, which 5.7 and 8.0 require
+ * (`read_client_connect_attrs` in sql/auth/sql_authentication.cc fails on a packet without it).
  */
 export function decodeHandshakeResponse41(
   payload: Buffer,
@@ -110,24 +109,6 @@ export function decodeHandshakeResponse41(
     response.authPluginName = rest.includes(0) ? r.nulString("auth plugin name") : r.restString();
   }
 
-  if (has(caps, CapabilityFlags.CLIENT_CONNECT_ATTRS) && r.remaining > 0) {
-    const start = r.offset;
-    const blockLength = r.lenencInt("connect attributes length");
-    if (blockLength === null) throw r.error("unexpected NULL (0xfb) as connect attributes length", start);
-    if (blockLength > r.remaining) {
-      throw r.error(`connect attributes claim ${blockLength} bytes, ${r.remaining} left`, start);
-    }
-    const end = r.offset + blockLength;
-    const attributes: Array<[string, string]> = [];
-    while (r.offset < end) {
-      const key = r.lenencString("connect attribute name");
-      const value = r.lenencString("connect attribute value");
-      if (r.offset > end) {
-        throw r.error(`connect attribute ${JSON.stringify(key)} overruns the attribute block`);
-      }
-      attributes.push([key, value]);
-    }
-    response.connectAttributes = attributes;
-  }
+  if (has(caps, CapabilityFlags.CLIENT_CONNECT_ATTRS)) response.connectAttributes = readConnectAttributes(r);
   return response;
 }

@@ -4,7 +4,7 @@ import { renderHtml } from "../../../src/audit/report/html";
 import { renderJson } from "../../../src/audit/report/json";
 import { renderJunit } from "../../../src/audit/report/junit";
 import { renderMarkdown } from "../../../src/audit/report/markdown";
-import { startMockServer } from "../../../src/server/mock-server";
+import { startMockServer } from "../../../src/mock-server";
 import { runOpensslStartTls } from "../../helpers/openssl-client";
 import { sampleCells, sampleReport } from "./sample-report";
 
@@ -18,7 +18,10 @@ const OFFERED = ["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"];
 let connection: AuditConnection;
 let report: AuditReport;
 beforeAll(async () => {
-  await using server = await startMockServer({ tls: { minVersion: "TLSv1", maxVersion: "TLSv1.3" } });
+  await using server = await startMockServer({
+    serverVersion: "8.0.36",
+    tls: { minVersion: "TLSv1", maxVersion: "TLSv1.3" },
+  });
   await runOpensslStartTls(server.port, ["-min_protocol", "TLSv1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
   const [record] = await server.settled();
   if (!record) throw new Error("the client made no connection");

@@ -5,7 +5,7 @@ import {
 } from "../../../src/protocol/packets/auth-switch-request";
 import { Bytes, hex } from "../../helpers/bytes";
 import { CAPTURE_NONCE } from "../fixtures/client-captures";
-import { expectPrefixesRejectedCleanly } from "../malformed";
+import { expectTruncations, lengths } from "../malformed";
 
 describe("AuthSwitchRequest", () => {
   it("encodes 5.7's switch to mysql_native_password: name, NUL, 20-byte nonce, 0x00", () => {
@@ -44,10 +44,13 @@ describe("AuthSwitchRequest", () => {
     expect(() => decodeAuthSwitchRequest(hex("fe 61 62"))).toThrow(
       "malformed AuthSwitchRequest at byte 1: plugin name is not NUL-terminated",
     );
-    expectPrefixesRejectedCleanly(
-      decodeAuthSwitchRequest,
-      encodeAuthSwitchRequest({ pluginName: "sha256_password", pluginData: CAPTURE_NONCE }),
-      "AuthSwitchRequest",
-    );
+  });
+
+  it("rejects every truncation except the lone 0xfe and those that end the plugin data sooner", () => {
+    // fe, "sha256_password" and its NUL (bytes 1-16), then the 20-byte nonce and its NUL to the
+    // end of the packet: string<EOF>, so any shorter data is a whole packet.
+    const payload = encodeAuthSwitchRequest({ pluginName: "sha256_password", pluginData: CAPTURE_NONCE });
+    expect(payload).toHaveLength(37);
+    expectTruncations(decodeAuthSwitchRequest, payload, "AuthSwitchRequest", [1, ...lengths(17, 36)]);
   });
 });

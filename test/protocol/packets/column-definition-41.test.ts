@@ -6,7 +6,7 @@ import {
 } from "../../../src/protocol/packets/column-definition-41";
 import { Bytes } from "../../helpers/bytes";
 import { selectOneColumn, selectOneColumnBytes } from "../fixtures/select-one";
-import { expectPrefixesRejectedCleanly } from "../malformed";
+import { expectTruncations } from "../malformed";
 
 describe("ColumnDefinition41", () => {
   it("encodes the column of SELECT 1 byte for byte", () => {
@@ -65,7 +65,41 @@ describe("ColumnDefinition41", () => {
     );
   });
 
-  it("rejects every truncation with MalformedPacketError, never a RangeError", () => {
-    expectPrefixesRejectedCleanly(decodeColumnDefinition41, selectOneColumnBytes, "ColumnDefinition41");
+  it("rejects every truncation, naming the field it cuts: decimals and the filler included", () => {
+    // libmysqlclient reads the whole 12-byte block the 0x0c announces (unpack_fields,
+    // sql-common/client.cc): no prefix of a column definition is one.
+    const rejected = expectTruncations(
+      decodeColumnDefinition41,
+      selectOneColumnBytes,
+      "ColumnDefinition41",
+      [],
+    );
+    const fieldCut = [...rejected.values()].map(
+      (error) => /^expected \d+ bytes? for (.+), \d+ left$/.exec(error.detail)?.[1] ?? error.detail,
+    );
+    expect(fieldCut).toEqual([
+      "length of catalog",
+      ...Array(3).fill("catalog"),
+      "length of schema",
+      "length of table",
+      "length of org_table",
+      "length of name",
+      "name",
+      "length of org_name",
+      "length of fixed-length fields",
+      ...Array(2).fill("character set"),
+      ...Array(4).fill("column length"),
+      "column type",
+      ...Array(2).fill("flags"),
+      "decimals",
+      ...Array(2).fill("filler"),
+    ]);
+  });
+
+  it("rejects a definition whose fixed fields stop short of the length they announce", () => {
+    const withoutFiller = selectOneColumnBytes.subarray(0, selectOneColumnBytes.length - 2);
+    expect(() => decodeColumnDefinition41(withoutFiller)).toThrow(
+      "malformed ColumnDefinition41 at byte 21: expected 2 bytes for filler, 0 left",
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { CapabilityFlags } from "../../../src/protocol/constants";
 import { decodeEof, encodeEof } from "../../../src/protocol/packets/eof-packet";
 import { hex } from "../../helpers/bytes";
-import { expectPrefixesRejectedCleanly } from "../malformed";
+import { expectTruncations } from "../malformed";
 
 describe("EOF packet", () => {
   it("encodes warnings before status: fe 00 00 02 00", () => {
@@ -28,6 +28,7 @@ describe("EOF packet", () => {
     expect(() => decodeEof(hex("00 00 00 02 00"))).toThrow(
       "malformed EOF at byte 0: header 0x00 is not 0xfe",
     );
-    expectPrefixesRejectedCleanly((p) => decodeEof(p), hex("fe 00 00 02 00"), "EOF");
+    // 4.1: warnings and status are both required.
+    expectTruncations((p) => decodeEof(p), hex("fe 00 00 02 00"), "EOF", []);
   });
 });

@@ -15,7 +15,7 @@ import {
   MYSQLJS_HANDSHAKE_RESPONSE,
   payloadOf,
 } from "../fixtures/client-captures";
-import { expectPrefixesRejectedCleanly } from "../malformed";
+import { expectTruncations, lengths } from "../malformed";
 import { Mysql2HandshakeResponse, mysql2Packet } from "../mysql2-internals";
 
 const {
@@ -203,7 +203,21 @@ describe("HandshakeResponse41", () => {
     expect(decodeHandshakeResponse41(truncated).authPluginName).toBe("mysql_native_password");
   });
 
-  it("reads a missing plugin name as empty and a missing attribute block as absent", () => {
+  it("reads a missing plugin name as empty, as 5.7 does", () => {
+    const payload = new Bytes()
+      .int4(CLIENT_PROTOCOL_41 | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | CLIENT_PLUGIN_AUTH)
+      .int4(0)
+      .int1(33)
+      .zeros(23)
+      .nulString("root")
+      .int1(0)
+      .build();
+    const response = decodeHandshakeResponse41(payload);
+    expect(response.authPluginName).toBe("");
+    expect(response.connectAttributes).toBeUndefined();
+  });
+
+  it("rejects a login that announces CLIENT_CONNECT_ATTRS and carries no attribute block, as 5.7 does", () => {
     const payload = new Bytes()
       .int4(
         CLIENT_PROTOCOL_41 |
@@ -216,10 +230,16 @@ describe("HandshakeResponse41", () => {
       .zeros(23)
       .nulString("root")
       .int1(0)
+      .nulString("mysql_native_password")
       .build();
-    const response = decodeHandshakeResponse41(payload);
-    expect(response.authPluginName).toBe("");
-    expect(response.connectAttributes).toBeUndefined();
+    // read_client_connect_attrs (sql/auth/sql_authentication.cc): "not enough bytes to hold the length".
+    expect(() => decodeHandshakeResponse41(payload)).toThrow(
+      new MalformedPacketError(
+        "HandshakeResponse41",
+        60,
+        "expected 1 byte for connect attributes length, 0 left",
+      ),
+    );
   });
 
   it("names the user name that lacks its NUL", () => {
@@ -248,13 +268,44 @@ describe("HandshakeResponse41", () => {
     );
   });
 
-  it("rejects every truncation with MalformedPacketError, never a RangeError", () => {
-    for (const fixture of [
-      MYSQL2_HANDSHAKE_RESPONSE,
-      MARIADB_CLI_HANDSHAKE_RESPONSE,
-      MYSQLJS_HANDSHAKE_RESPONSE,
-    ]) {
-      expectPrefixesRejectedCleanly(decodeHandshakeResponse41, payloadOf(fixture), "HandshakeResponse41");
-    }
+  it.each([
+    ["mysql2", MYSQL2_HANDSHAKE_RESPONSE, 135],
+    ["the MariaDB CLI", MARIADB_CLI_HANDSHAKE_RESPONSE, 213],
+    ["mysqljs", MYSQLJS_HANDSHAKE_RESPONSE, 63],
+  ])("rejects every truncation of %s's login, whose last field is required", (_client, fixture, length) => {
+    // mysql2 and libmariadb end with the attribute block CLIENT_CONNECT_ATTRS requires, mysqljs
+    // with the NUL of its database (CLIENT_CONNECT_WITH_DB).
+    expect(payloadOf(fixture)).toHaveLength(length);
+    expectTruncations(
+      (payload) => decodeHandshakeResponse41(payload),
+      payloadOf(fixture),
+      "HandshakeResponse41",
+      [],
+    );
+  });
+
+  it("decodes a login without CLIENT_CONNECT_ATTRS cut after its database or in its plugin name, and no other truncation", () => {
+    const payload = encodeHandshakeResponse41({
+      ...mysql2Response,
+      capabilityFlags: mysql2Response.capabilityFlags & ~CLIENT_CONNECT_ATTRS,
+      connectAttributes: undefined,
+    });
+    // The header (0-31), "root" (32-36), the 20-byte reply with its length (37-57), "test" (58-62),
+    // then "mysql_native_password" and its NUL (63-84): left out, or without its NUL.
+    expect(payload).toHaveLength(85);
+    expectTruncations((p) => decodeHandshakeResponse41(p), payload, "HandshakeResponse41", lengths(63, 84));
+  });
+
+  it("decodes a login whose last field is a NUL-terminated auth response cut anywhere in it, and no other truncation", () => {
+    const payload = new Bytes()
+      .int4(CLIENT_PROTOCOL_41)
+      .int4(0)
+      .int1(8)
+      .zeros(23)
+      .nulString("u")
+      .string("pw")
+      .int1(0)
+      .build();
+    expectTruncations((p) => decodeHandshakeResponse41(p), payload, "HandshakeResponse41", lengths(34, 36));
   });
 });

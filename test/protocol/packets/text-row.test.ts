@@ -1,6 +1,6 @@
 import { decodeTextRow, encodeTextRow } from "../../../src/protocol/packets/text-row";
 import { Bytes, hex } from "../../helpers/bytes";
-import { expectPrefixesRejectedCleanly } from "../malformed";
+import { expectTruncations } from "../malformed";
 
 describe("text resultset row", () => {
   it("encodes values as length-encoded strings and NULL as 0xfb", () => {
@@ -34,10 +34,11 @@ describe("text resultset row", () => {
   });
 
   it("rejects every truncation with MalformedPacketError, never a RangeError", () => {
-    expectPrefixesRejectedCleanly(
+    expectTruncations(
       (p) => decodeTextRow(p, 3),
       encodeTextRow(["abc", null, "x".repeat(260)]),
       "TextResultsetRow",
+      [],
     );
   });
 });

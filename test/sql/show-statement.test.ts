@@ -1,7 +1,7 @@
-import type { QueryAnswer } from "../../../src/server/query";
-import { answerShow, parseShow } from "../../../src/server/query/show-statement";
-import { TokenCursor } from "../../../src/server/query/token-cursor";
-import { tokenize } from "../../../src/server/query/tokenizer";
+import type { QueryAnswer } from "../../src/sql";
+import { answerShow, parseShow } from "../../src/sql/show-statement";
+import { TokenCursor } from "../../src/sql/token-cursor";
+import { tokenize } from "../../src/sql/tokenizer";
 import { plaintextContext, tlsContext } from "./fixtures";
 
 function show(sql: string, context = tlsContext()): QueryAnswer | undefined {

@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { EventEmitter } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { ErrorCode } from "../protocol/constants";
@@ -10,53 +10,16 @@ import { ConnectionRecorder } from "../record/connection-recorder";
 import type { MockServerEvent, MockServerEventType } from "../record/events";
 import { JsonLinesSink } from "../record/jsonl-sink";
 import { KeyLogSink } from "../record/key-log-sink";
+import { newConnectionRecord } from "../record/new-connection-record";
+import { boundRecord } from "../record/retention";
 import { retainedList } from "../record/retained-list";
-import { loadScenario } from "../scenarios/load-scenario";
-import { scenarioToOptions } from "../scenarios/scenario-options";
-import type { Scenario, ScenarioFile } from "../scenarios/scenario-schema";
 import { TlsAcceptor } from "../tls/tls-acceptor";
-import { checkKnownKeys, describeValue, isPlainObject, stringOption } from "./check-options";
-import { ServerConfigurationError } from "./errors";
-import {
-  type MockServerOptions,
-  OPTION_NAMES,
-  RECORDED_QUERY_CHARS,
-  type ResolvedOptions,
-  type ResolvedTls,
-  resolveOptions,
-} from "./options";
+import { describeValue } from "../options/describe-value";
+import { ServerConfigurationError } from "../options/configuration-error";
+import { type ResolvedOptions, type ResolvedTls } from "./options";
 import { Session, type SessionContext } from "./session";
 
-/** Options of {@link startMockServer} beyond the server's behaviour. */
-export interface StartOptions extends MockServerOptions {
-  /**
-   * A scenario to serve: a built-in name (`mysql-tls-mock scenarios`), a path to a scenario file,
-   * or a scenario object. The other options given here override what it sets.
-   */
-  scenario?: string | ScenarioFile;
-  /**
-   * Append every event as a JSON line to this file (mode 0600). Opened before the server listens:
-   * a file that cannot be opened fails the start.
-   */
-  eventsFile?: string;
-  /**
-   * Append the TLS secrets of every connection to this file in the SSLKEYLOGFILE format (mode
-   * 0600), so Wireshark can decrypt a capture of the sessions. Opened before the server listens.
-   */
-  keylogFile?: string;
-  /**
-   * Called once per file when writing the events or key-log file fails (disk full, say) — the
-   * server goes on serving without that file — and when a file cannot keep up and writes are
-   * dropped (a `SinkOverrunWarning`, again when it catches up). Default: `process.emitWarning`, which prints the
-   * warning on stderr.
-   */
-  onWarning?: (warning: SinkWarning) => void;
-}
-
-/** The keys {@link StartOptions} adds to {@link MockServerOptions}. */
-const START_OPTION_NAMES = ["scenario", "eventsFile", "keylogFile", "onWarning"] as const;
-
-/** {@link MockServer.waitForConnection} waited for a connection the stopped server will never accept. */
+/** {@link ServerCore.waitForConnection} waited for a connection the stopped server will never accept. */
 export class ServerStoppedError extends Error {
   constructor(
     /** The connection waited for (1-based, counting every connection the server accepted). */
@@ -68,7 +31,7 @@ export class ServerStoppedError extends Error {
   }
 }
 
-/** {@link MockServer.waitForConnection} asked for a record the server no longer keeps (`keepConnections`). */
+/** {@link ServerCore.waitForConnection} asked for a record the server no longer keeps (`keepConnections`). */
 export class ConnectionRecordDroppedError extends Error {
   constructor(
     readonly connection: number,
@@ -103,11 +66,43 @@ interface AcceptWaiter {
   connection: number;
 }
 
+/** The files a server writes while it runs, and who hears when writing them goes wrong. */
+export interface ServerFiles {
+  /**
+   * Append every event as a JSON line to this file (mode 0600). Opened before the server listens:
+   * a file that cannot be opened fails the start.
+   */
+  eventsFile?: string;
+  /**
+   * Append the TLS secrets of every connection to this file in the SSLKEYLOGFILE format (mode
+   * 0600), so Wireshark can decrypt a capture of the sessions. Opened before the server listens.
+   */
+  keylogFile?: string;
+  /**
+   * Called once per file when writing the events or key-log file fails (disk full, say) — the
+   * server goes on serving without that file — and when a file cannot keep up and writes are
+   * dropped (a `SinkOverrunWarning`, again when it catches up). Default: `process.emitWarning`,
+   * which prints the warning on stderr.
+   */
+  onWarning?: (warning: SinkWarning) => void;
+}
+
+/** What {@link listen} opened: everything a {@link ServerCore} runs on. */
+export interface ServerParts {
+  server: Server;
+  /** The options in force, with every default applied. */
+  options: ResolvedOptions;
+  tlsAcceptor: TlsAcceptor | null;
+  sink: JsonLinesSink | null;
+  keyLog: KeyLogSink | null;
+}
+
 /**
- * A running mock MySQL server. Create one with {@link startMockServer}; stop it with
- * {@link MockServer.stop} or `await using`.
+ * A running server: it accepts connections, runs a session for each, keeps their records and
+ * emits their events. It knows options, not scenarios; the public `MockServer` (src/mock-server.ts)
+ * adds the scenario it serves.
  */
-export class MockServer {
+export class ServerCore {
   private readonly emitter = new EventEmitter();
   private readonly sessions = new Set<Session>();
   /** Connections refused with ERR 1040, until their socket closes. */
@@ -125,17 +120,18 @@ export class MockServer {
   private readonly sessionContext: SessionContext;
   private readonly address: AddressInfo | string;
 
-  /** @internal use {@link startMockServer} */
-  constructor(
-    private readonly server: Server,
-    /** The options in force, with every default applied. */
-    readonly options: ResolvedOptions,
-    private readonly tlsAcceptor: TlsAcceptor | null,
-    private readonly sink: JsonLinesSink | null,
-    /** The scenario served, with `extends` applied, when one was given. */
-    readonly scenario: Scenario | null = null,
-    private readonly keyLog: KeyLogSink | null = null,
-  ) {
+  private readonly server: Server;
+  private readonly sink: JsonLinesSink | null;
+  private readonly keyLog: KeyLogSink | null;
+  /** The options in force, with every default applied. */
+  readonly options: ResolvedOptions;
+
+  /** @internal use `startMockServer` */
+  constructor({ server, options, tlsAcceptor, sink, keyLog }: ServerParts) {
+    this.server = server;
+    this.options = options;
+    this.sink = sink;
+    this.keyLog = keyLog;
     // Kept from the start: a stopped server's address() is null, and records still name it.
     this.address = server.address() as AddressInfo | string;
     this.nextConnectionId = options.firstConnectionId;
@@ -303,7 +299,7 @@ export class MockServer {
       this.refuseTooMany(socket, id);
     } else {
       const session = new Session(socket, id, this.sessionContext);
-      this.bound(session.record);
+      boundRecord(session.record, this.options);
       this.sessions.add(session);
       this.records.push(session.record);
       this.closedOf.set(session.record, session.whenClosed());
@@ -314,25 +310,6 @@ export class MockServer {
     this.acceptWaiters.clear();
   }
 
-  /** Bounds what a record keeps however long its connection lives (`keepPackets`, `keepCommands`). */
-  private bound(record: ConnectionRecord): void {
-    record.packetsDropped = 0;
-    record.packets = retainedList(this.options.keepPackets, (n) => {
-      record.packetsDropped! += n;
-    });
-    record.commandsDropped = 0;
-    record.commands = retainedList(
-      this.options.keepCommands,
-      (n) => {
-        record.commandsDropped! += n;
-      },
-      (entry) =>
-        entry.query !== undefined && entry.query.length > RECORDED_QUERY_CHARS
-          ? { ...entry, query: entry.query.slice(0, RECORDED_QUERY_CHARS), queryLength: entry.query.length }
-          : entry,
-    );
-  }
-
   /**
    * Past `maxConnections`, as 5.7's `Connection_handler_manager::process_new_connection`: ERR 1040
    * in place of the greeting, written by `net_send_error` with no client capabilities (so no
@@ -340,11 +317,23 @@ export class MockServer {
    */
   private refuseTooMany(socket: Socket, id: number): void {
     const startedAt = Date.now();
-    const record = refusedRecord(socket, id, startedAt, this.options);
-    this.bound(record);
+    const record = newConnectionRecord({
+      id,
+      startedAt,
+      client: { address: socket.remoteAddress ?? "localhost", port: socket.remotePort ?? 0 },
+      // The greeting this server sends; this client was refused before it.
+      greeting: {
+        serverVersion: this.options.serverVersion,
+        capabilityFlags: this.options.capabilityFlags,
+        tlsOffered: false,
+        authPluginName: this.options.defaultAuthPlugin,
+      },
+      serverCertificate: null,
+    });
+    boundRecord(record, this.options);
     this.records.push(record);
     const recorder = new ConnectionRecorder(record, this.sessionContext.events, startedAt);
-    recorder.emit({ type: "connection-opened", client: record.client });
+    recorder.opened();
     const err = { code: ErrorCode.ER_CON_COUNT_ERROR, message: TOO_MANY_CONNECTIONS };
     const payload = encodeErr(err, 0);
     recorder.packet("server", 0, payload, "ERR", false);
@@ -356,7 +345,7 @@ export class MockServer {
     });
     const closed = new Promise<void>((resolve) => {
       socket.once("close", () => {
-        record.phase = "closed";
+        recorder.phase("closed");
         recorder.finish();
         this.refusals.delete(socket);
         resolve();
@@ -377,70 +366,6 @@ export class MockServer {
   }
 }
 
-/** The record of a connection refused before its greeting: nothing but the client and the refusal. */
-function refusedRecord(
-  socket: Socket,
-  id: number,
-  startedAt: number,
-  options: ResolvedOptions,
-): ConnectionRecord {
-  return {
-    id,
-    startedAt: new Date(startedAt).toISOString(),
-    endedAt: null,
-    client: { address: socket.remoteAddress ?? "localhost", port: socket.remotePort ?? 0 },
-    phase: "greeting",
-    // The greeting this server sends; this client was refused before it.
-    greeting: {
-      serverVersion: options.serverVersion,
-      capabilityFlags: options.capabilityFlags,
-      tlsOffered: false,
-      authPluginName: options.defaultAuthPlugin,
-    },
-    clientCapabilityFlags: null,
-    clientCapabilities: [],
-    sslRequest: false,
-    tlsAskedInResponse: false,
-    capabilitiesChangedAfterTls: null,
-    tls: null,
-    serverCertificate: null,
-    user: null,
-    database: null,
-    clientAuthPlugin: null,
-    authSwitchedTo: null,
-    connectAttributes: null,
-    credentialsInPlaintext: false,
-    credentialExposure: null,
-    commands: [],
-    packets: [],
-    outcome: { kind: "pending" },
-    verdict: null,
-  };
-}
-
-/** A file option: a path to open. */
-const pathOption = stringOption({ nonEmpty: true, noNul: true });
-
-/** Checks what {@link StartOptions} adds; the server options are checked by resolveOptions. */
-function checkStartOptions(options: unknown): asserts options is StartOptions {
-  if (!isPlainObject(options)) {
-    throw new ServerConfigurationError("options", `expected an object, got ${describeValue(options)}`);
-  }
-  checkKnownKeys(options, [...OPTION_NAMES, ...START_OPTION_NAMES]);
-  const { scenario, eventsFile, keylogFile, onWarning } = options;
-  if (scenario !== undefined && typeof scenario !== "string" && !isPlainObject(scenario)) {
-    throw new ServerConfigurationError(
-      "scenario",
-      `expected a scenario name, a path or a scenario object, got ${describeValue(scenario)}`,
-    );
-  }
-  if (eventsFile !== undefined) pathOption(eventsFile, "eventsFile");
-  if (keylogFile !== undefined) pathOption(keylogFile, "keylogFile");
-  if (onWarning !== undefined && typeof onWarning !== "function") {
-    throw new ServerConfigurationError("onWarning", `expected a function, got ${describeValue(onWarning)}`);
-  }
-}
-
 /** Opens a sink's file, or refuses the start naming the option and why the file cannot be opened. */
 function openSink<T>(option: string, path: string, open: () => T): T {
   try {
@@ -458,29 +383,18 @@ function openSink<T>(option: string, path: string, open: () => T): T {
 const warnOnStderr = (warning: SinkWarning) => process.emitWarning(warning);
 
 /**
- * Starts a mock MySQL server. Every option is checked first (a {@link ServerConfigurationError}
- * names the one that cannot work); the events and key-log files are opened before the server
- * listens; a start that fails leaves nothing behind — no listener, no open file, no temp folder.
- *
- * @example
- * ```ts
- * await using server = await startMockServer({ accounts: [{ user: "app", password: "secret" }] });
- * // connect a client to server.host / server.port, then:
- * const [record] = await server.settled();
- * expect(record.tls?.outcome).toBe("negotiated");
- * ```
+ * Opens what a server runs on: the events and key-log files first (a file that cannot be opened
+ * fails the start, naming its option), then the TLS acceptor and the listener. A start that fails
+ * leaves nothing behind — no listener, no open file, no socket folder.
  */
-export async function startMockServer(options: StartOptions = {}): Promise<MockServer> {
-  checkStartOptions(options);
-  const { eventsFile, keylogFile, onWarning, scenario: scenarioReference, ...serverOptions } = options;
-  const scenario = scenarioReference === undefined ? null : loadScenario(scenarioReference);
-  const resolved = await resolveOptions(
-    scenario ? { ...scenarioToOptions(scenario), ...serverOptions } : serverOptions,
-  );
+export async function listen(resolved: ResolvedOptions, files: ServerFiles = {}): Promise<ServerParts> {
+  const { eventsFile, keylogFile, onWarning } = files;
   const warn = onWarning ?? warnOnStderr;
   let sink: JsonLinesSink | null = null;
   let keyLog: KeyLogSink | null = null;
   let server: Server | null = null;
+  // Only a folder this start made is removed when it fails: one already there may be someone else's.
+  let madeSocketDir = false;
   try {
     if (eventsFile) sink = openSink("eventsFile", eventsFile, () => new JsonLinesSink(eventsFile, warn));
     // Without TLS there are no secrets to log, and no file is made.
@@ -494,6 +408,11 @@ export async function startMockServer(options: StartOptions = {}): Promise<MockS
           ...(keyLogSink ? { onKeylog: (line: Buffer) => keyLogSink.write(line) } : {}),
         })
       : null;
+    if (resolved.socketDir) {
+      // Not recursive, and private: mkdir fails if anything (a planted link) already has the name.
+      await mkdir(resolved.socketDir, { mode: 0o700 });
+      madeSocketDir = true;
+    }
     const listening = createServer({ noDelay: true });
     server = listening;
     await new Promise<void>((resolve, reject) => {
@@ -506,12 +425,12 @@ export async function startMockServer(options: StartOptions = {}): Promise<MockS
       if (resolved.socketPath) listening.listen({ path: resolved.socketPath, backlog }, ready);
       else listening.listen({ port: resolved.port, host: resolved.host, backlog }, ready);
     });
-    return new MockServer(listening, resolved, tlsAcceptor, sink, scenario, keyLog);
+    return { server: listening, options: resolved, tlsAcceptor, sink, keyLog };
   } catch (error) {
     if (server?.listening) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await sink?.close();
     await keyLog?.close();
-    if (resolved.socketDir) await rm(resolved.socketDir, { recursive: true, force: true });
+    if (madeSocketDir) await rm(resolved.socketDir!, { recursive: true, force: true });
     throw error;
   }
 }

@@ -1,5 +1,5 @@
-import { TokenCursor } from "../../../src/server/query/token-cursor";
-import { tokenize } from "../../../src/server/query/tokenizer";
+import { TokenCursor } from "../../src/sql/token-cursor";
+import { tokenize } from "../../src/sql/tokenizer";
 
 const cursorOver = (sql: string) => new TokenCursor(tokenize(sql, 50741).tokens);
 

@@ -1,5 +1,5 @@
-import { answerQuery, type QueryAnswer, type ResultValue } from "../../../src/server/query";
-import { MAX_PARSED_QUERY_LENGTH } from "../../../src/server/query/answer-query";
+import { answerQuery, type QueryAnswer, type ResultValue } from "../../src/sql";
+import { MAX_PARSED_QUERY_LENGTH } from "../../src/sql/answer-query";
 import { plaintextContext, tlsContext, tlsDisabledContext } from "./fixtures";
 
 /** The answer's single row keyed by column name, failing the test when it is not a one-row resultset. */

@@ -1,6 +1,6 @@
 import * as mysql2 from "mysql2/promise";
-import { MAX_PARSED_QUERY_LENGTH } from "../../../src/server/query/answer-query";
-import { startMockServer } from "../../../src/server/mock-server";
+import { MAX_PARSED_QUERY_LENGTH } from "../../src/sql/answer-query";
+import { startMockServer } from "../../src/mock-server";
 
 /**
  * Statements built to stall a naive server, sent by a real client over a real connection: the

@@ -3,7 +3,7 @@ import {
   listSystemVariables,
   showVariableValue,
   variableColumnType,
-} from "../../../src/server/query/system-variables";
+} from "../../src/sql/system-variables";
 import { tlsContext, tlsDisabledContext } from "./fixtures";
 
 const value = (name: string, context = tlsContext()) => findSystemVariable(name, context)?.value;

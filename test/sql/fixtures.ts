@@ -1,4 +1,4 @@
-import type { QueryContext } from "../../../src/server/query";
+import type { QueryContext } from "../../src/sql";
 
 /** A session of `app` over TLSv1.2 against a 5.7.41 server whose certificate expires in 2031. */
 export function tlsContext(overrides: Partial<QueryContext> = {}): QueryContext {

@@ -1,8 +1,4 @@
-import {
-  asn1TimePrint,
-  compareBytewise,
-  listStatusVariables,
-} from "../../../src/server/query/status-variables";
+import { asn1TimePrint, compareBytewise, listStatusVariables } from "../../src/sql/status-variables";
 import { plaintextContext, tlsContext, tlsDisabledContext } from "./fixtures";
 
 const status = (context = tlsContext()) =>

@@ -1,4 +1,4 @@
-import { tokenize, versionId } from "../../../src/server/query/tokenizer";
+import { tokenize, versionId } from "../../src/sql/tokenizer";
 
 const texts = (sql: string, version = 50741) =>
   tokenize(sql, version).tokens.map((t) => `${t.kind}:${t.text}`);

@@ -1,4 +1,4 @@
-import { LikePattern, likeMatches } from "../../../src/server/query/like-pattern";
+import { LikePattern, likeMatches } from "../../src/sql/like-pattern";
 
 describe("likeMatches", () => {
   it("matches % as any run of characters, including none", () => {

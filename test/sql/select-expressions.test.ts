@@ -1,7 +1,7 @@
-import type { QueryAnswer } from "../../../src/server/query";
-import { evaluateSelect, parseSelect } from "../../../src/server/query/select-expressions";
-import { TokenCursor } from "../../../src/server/query/token-cursor";
-import { tokenize } from "../../../src/server/query/tokenizer";
+import type { QueryAnswer } from "../../src/sql";
+import { evaluateSelect, parseSelect } from "../../src/sql/select-expressions";
+import { TokenCursor } from "../../src/sql/token-cursor";
+import { tokenize } from "../../src/sql/tokenizer";
 import { tlsContext } from "./fixtures";
 
 function select(sql: string, context = tlsContext()): QueryAnswer | undefined {

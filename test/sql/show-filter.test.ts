@@ -1,6 +1,6 @@
-import { parseShowFilter, type ShowRow } from "../../../src/server/query/show-filter";
-import { TokenCursor } from "../../../src/server/query/token-cursor";
-import { tokenize } from "../../../src/server/query/tokenizer";
+import { parseShowFilter, type ShowRow } from "../../src/sql/show-filter";
+import { TokenCursor } from "../../src/sql/token-cursor";
+import { tokenize } from "../../src/sql/tokenizer";
 
 const rows: ShowRow[] = [
   { name: "have_ssl", value: "YES" },

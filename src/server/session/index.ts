@@ -1,0 +1,3 @@
+export { Session } from "./session";
+export type { SessionContext } from "./ports";
+export type { SessionState } from "./state";
