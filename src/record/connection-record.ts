@@ -145,6 +145,11 @@ export interface ConnectionRecord {
    */
   credentialExposure: CredentialExposure | null;
   /**
+   * The auth plugin whose data revealed `credentialExposure` (a COM_CHANGE_USER's plugin may not be
+   * the login's). Absent when no auth data was sent.
+   */
+  credentialExposurePlugin?: string;
+  /**
    * Queries and other commands the client sent after login, in order: the newest `keepCommands`
    * of them. A query longer than `RECORDED_QUERY_CHARS` is kept cut to that length, with
    * `queryLength` its full length.

@@ -278,8 +278,11 @@ export class ConnectionRecorder {
    * Notes what the client's auth data revealed. `inPlaintext` says it crossed without TLS; an
    * RSA-encrypted password hides the password even then.
    */
-  credentials(exposure: CredentialExposure, inPlaintext: boolean): void {
-    this.record.credentialExposure = mostRevealing(this.record.credentialExposure, exposure);
+  credentials(exposure: CredentialExposure, inPlaintext: boolean, plugin: string): void {
+    const most = mostRevealing(this.record.credentialExposure, exposure);
+    // The plugin goes with the exposure it revealed: a COM_CHANGE_USER's may not be the login's.
+    if (most !== this.record.credentialExposure) this.record.credentialExposurePlugin = plugin;
+    this.record.credentialExposure = most;
     if (inPlaintext && exposure !== "encrypted-password") this.record.credentialsInPlaintext = true;
   }
 

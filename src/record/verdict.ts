@@ -131,7 +131,7 @@ export function verdictOf(record: ConnectionRecord): Verdict {
   const kind = findings[0]!.kind;
   const exposure =
     record.credentialsInPlaintext && record.credentialExposure
-      ? { plugin: plugin(record), what: record.credentialExposure }
+      ? { plugin: record.credentialExposurePlugin ?? plugin(record), what: record.credentialExposure }
       : null;
   return {
     kind,

@@ -20,6 +20,7 @@ import { AuthClient } from "./auth-client";
 const APP = { user: "app", password: "app-password" };
 const OTHER = { user: "other", password: "other-password" };
 const SHA2 = { user: "sha2", password: "sha2-password", plugin: "caching_sha2_password" };
+const CLEAR = { user: "clear", password: "clear-password", plugin: "mysql_clear_password" };
 
 async function readRows(client: AuthClient, sql: string): Promise<string[][]> {
   const packets = [await client.query(sql)];
@@ -87,6 +88,22 @@ describe("COM_CHANGE_USER", () => {
     const record = await settledRecord(client);
     expect(record.credentialExposure).toBe("encrypted-password");
     expect(record.outcome).toEqual({ kind: "authenticated", ended: "quit" });
+  });
+
+  it("names the plugin whose data revealed the most: a COM_CHANGE_USER to a cleartext account after a native login", async () => {
+    await using plain = await startMockServer({ tls: false, accounts: [APP, CLEAR] });
+    const client = await AuthClient.connect(plain.port);
+    expect((await client.login(APP))?.payload[0]).toBe(PacketMarker.OK);
+    expect((await client.changeUser(CLEAR))?.payload[0]).toBe(PacketMarker.OK);
+    client.quit();
+    await client.closed();
+    const [record] = await plain.settled();
+    expect(record).toMatchObject({
+      clientAuthPlugin: "mysql_native_password",
+      credentialExposure: "cleartext-password",
+      credentialExposurePlugin: "mysql_clear_password",
+    });
+    expect(record!.verdict?.exposure).toEqual({ plugin: "mysql_clear_password", what: "cleartext-password" });
   });
 
   it.each([

@@ -37,6 +37,8 @@ export type Authentication = {
   readonly account: ResolvedAccount | undefined;
   /** The plugin's side of the exchange, fed the client's auth data in order. */
   readonly conversation: AuthConversation;
+  /** The name of the plugin conducting it. */
+  readonly plugin: string;
   /** Whether the client sent any auth data: MySQL's "(using password: YES)". */
   usedPassword: boolean;
 } & (

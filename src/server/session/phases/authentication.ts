@@ -43,7 +43,14 @@ export function beginAuthentication(
     rsa: s.options.rsaKeys,
     cached: account !== undefined && s.server.cachingSha2Cache.has(account.user),
   });
-  return s.enter({ tag: "authentication", account, conversation, usedPassword: false, ...purpose });
+  return s.enter({
+    tag: "authentication",
+    account,
+    conversation,
+    plugin: plugin.name,
+    usedPassword: false,
+    ...purpose,
+  });
 }
 
 /** Asks the client to compute its auth data for `plugin` instead (an AuthSwitchRequest). */
@@ -68,7 +75,7 @@ export function onAuthData(s: SessionPorts, auth: Authentication, packet: Packet
 export function noteAuthData(s: SessionPorts, plugin: string, data: Buffer): void {
   if (data.length === 0 || (data.length === 1 && data[0]! <= 0x02)) return;
   const exposure = plugin === clearPasswordPlugin.name ? "cleartext-password" : "scramble-reply";
-  s.recorder.credentials(exposure, s.wire.tls === null);
+  s.recorder.credentials(exposure, s.wire.tls === null, plugin);
 }
 
 /**
@@ -85,7 +92,7 @@ export function converse(
 ): SessionState {
   const { step, exposure } = auth.conversation.receive(authData);
   if (sentFor !== undefined) noteAuthData(s, sentFor, authData);
-  else if (exposure) s.recorder.credentials(exposure, s.wire.tls === null);
+  else if (exposure) s.recorder.credentials(exposure, s.wire.tls === null, auth.plugin);
   if (authData.length > 0) auth.usedPassword = true;
   // The response's event goes out once the plugin has said what its auth data exposed.
   announce?.();
