@@ -53,6 +53,9 @@ export {
   type SslMode,
   scenarioJsonSchema,
 } from "./scenarios/scenario-schema";
+export { AuditInterrupted, type AuditOptions, runAudit } from "./audit/run-audit";
+export type { AuditCell, AuditConnection, AuditReport, AuditStatus } from "./audit/audit-report";
+export type { ClientPreset } from "./audit/client-presets";
 export {
   type CertificateSet,
   type CertificateSetName,

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 import { loadScenario } from "./scenarios/load-scenario";
 import { scenarioToOptions } from "./scenarios/scenario-options";
@@ -26,18 +29,120 @@ export interface StartOptions extends MockServerOptions, ServerFiles {
   scenario?: string | ScenarioFile;
 }
 
+/** What a scenario may be given as: a built-in name, a path, or a scenario object. */
+const scenarioReference = z.custom<string | ScenarioFile>(
+  (value) => typeof value === "string" || isPlainObject(value),
+  {
+    error: (issue) =>
+      `expected a scenario name, a path or a scenario object, got ${describeValue(issue.input)}`,
+  },
+);
+
+/**
+ * The CA a client trusts, as a file: written in a private folder (mode 0700, the file 0600) so no
+ * other user can swap what the client trusts; rewritten when the CA changes; removed at stop.
+ */
+class CaFileHolder {
+  private dir: string | null = null;
+  path: string | undefined = undefined;
+
+  write(ca: string | undefined): void {
+    if (ca === undefined) {
+      this.remove();
+      return;
+    }
+    this.dir ??= mkdtempSync(join(tmpdir(), "mysql-tls-mock-ca-"));
+    const path = join(this.dir, "ca.pem");
+    writeFileSync(path, ca, { mode: 0o600 });
+    this.path = path;
+  }
+
+  remove(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
+    this.path = undefined;
+  }
+}
+
+/**
+ * How a server makes its options from the scenario it serves: at start, and again for every
+ * {@link MockServer.setScenario}. {@link startMockServer}'s rule: its own options override the
+ * scenario's. The CLI's: its flags override the scenario's as `serve` documents.
+ */
+export type ScenarioOptionsRule = (scenario: Scenario | null) => MockServerOptions;
+
+/** The rule of {@link startMockServer}: the options given override the scenario's. */
+const overriding =
+  (serverOptions: MockServerOptions): ScenarioOptionsRule =>
+  (scenario) =>
+    scenario ? { ...scenarioToOptions(scenario), ...serverOptions } : serverOptions;
+
 /**
  * A running mock MySQL server. Create one with {@link startMockServer}; stop it with
  * {@link MockServer.stop} or `await using`.
  */
 export class MockServer extends ServerCore {
+  private served: Scenario | null;
+  private readonly caFileHolder = new CaFileHolder();
+
   /** @internal use {@link startMockServer} */
   constructor(
     parts: ServerParts,
-    /** The scenario served, with `extends` applied, when one was given. */
-    readonly scenario: Scenario | null = null,
+    scenario: Scenario | null = null,
+    /** How this server makes options from a scenario: at start, and for every setScenario. */
+    private readonly optionsFor: ScenarioOptionsRule = overriding({}),
   ) {
     super(parts);
+    this.served = scenario;
+    try {
+      this.caFileHolder.write(this.ca);
+    } catch (error) {
+      void super.stop();
+      throw error;
+    }
+  }
+
+  /** The scenario new connections are served, with `extends` applied; null when none was given. */
+  get scenario(): Scenario | null {
+    return this.served;
+  }
+
+  /**
+   * A PEM file holding {@link ca}, the CA a correctly configured client trusts (`--ssl-ca`,
+   * `sslrootcert`, …): written when the server starts, in a private temp folder, kept up to date by
+   * {@link setScenario} and removed by {@link stop}. Undefined when TLS is off or there is no CA.
+   */
+  get caFile(): string | undefined {
+    return this.caFileHolder.path;
+  }
+
+  /**
+   * Serves another scenario — a built-in name, a path, a scenario object, or null for none — to
+   * NEW connections; connections already open go on as they started. The scenario is resolved as
+   * {@link startMockServer} resolves one, the options given at start still overriding it. Throws a
+   * `ScenarioError` or {@link ServerConfigurationError} and changes nothing when it cannot be
+   * served, or when it would move the listener (host, port, socketPath, backlog) or change
+   * keepConnections, or once the server is stopped.
+   */
+  async setScenario(scenario: string | ScenarioFile | null): Promise<void> {
+    // A stopped server serves no new connection, and its CA file must not come back.
+    if (this.stopped) throw new Error("setScenario: the mock server was stopped");
+    if (scenario !== null) parseOptions(optionObject({ scenario: scenarioReference }), { scenario });
+    const loaded = scenario === null ? null : loadScenario(scenario);
+    const resolved = await resolveOptions(this.optionsFor(loaded));
+    // Compared as the options state them: `socketPath: true` picks a new folder at each resolve.
+    if (resolved.socketDir !== null && this.options.socketDir !== null) {
+      resolved.socketPath = this.options.socketPath;
+    }
+    this.reconfigure(resolved);
+    this.served = loaded;
+    this.caFileHolder.write(this.ca);
+  }
+
+  /** Stops the server (see {@link ServerCore.stop}) and removes {@link caFile}. */
+  override async stop(): Promise<void> {
+    await super.stop();
+    this.caFileHolder.remove();
   }
 }
 
@@ -51,12 +156,7 @@ const pathOption = () => text({ nonEmpty: true, noNul: true }).optional();
  */
 const startOptionsSchema = optionObject({
   ...serverOptionFields,
-  scenario: z
-    .custom<string | ScenarioFile>((value) => typeof value === "string" || isPlainObject(value), {
-      error: (issue) =>
-        `expected a scenario name, a path or a scenario object, got ${describeValue(issue.input)}`,
-    })
-    .optional(),
+  scenario: scenarioReference.optional(),
   eventsFile: pathOption(),
   keylogFile: pathOption(),
   onWarning: callback<(warning: SinkWarning) => void>().optional(),
@@ -79,9 +179,19 @@ export async function startMockServer(options: StartOptions = {}): Promise<MockS
   parseOptions(startOptionsSchema, options);
   const { eventsFile, keylogFile, onWarning, scenario: scenarioReference, ...serverOptions } = options;
   const scenario = scenarioReference === undefined ? null : loadScenario(scenarioReference);
-  const resolved = await resolveOptions(
-    scenario ? { ...scenarioToOptions(scenario), ...serverOptions } : serverOptions,
-  );
-  const parts = await listen(resolved, { eventsFile, keylogFile, onWarning });
-  return new MockServer(parts, scenario);
+  return startServing(scenario, overriding(serverOptions), { eventsFile, keylogFile, onWarning });
+}
+
+/**
+ * @internal For the CLI: starts a server on `scenario` (loaded) whose options, now and for every
+ * {@link MockServer.setScenario}, come from `optionsFor`.
+ */
+export async function startServing(
+  scenario: Scenario | null,
+  optionsFor: ScenarioOptionsRule,
+  files: ServerFiles,
+): Promise<MockServer> {
+  const resolved = await resolveOptions(optionsFor(scenario));
+  const parts = await listen(resolved, files);
+  return new MockServer(parts, scenario, optionsFor);
 }

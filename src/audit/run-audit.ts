@@ -9,7 +9,7 @@ import type { Scenario, SslMode } from "../scenarios/scenario-schema";
 import { type MockServer, startMockServer } from "../mock-server";
 import { DEFAULT_ACCOUNT, type MockServerOptions, resolveOptions } from "../server/options";
 import type { AuditCell, AuditReport } from "./audit-report";
-import type { ClientPreset } from "./client-presets";
+import { type ClientPreset, PROBE_EXIT } from "./client-presets";
 import {
   type CheckedTemplate,
   checkTemplate,
@@ -39,6 +39,11 @@ export interface AuditOptions {
   toolVersion?: string;
   /** The severity at which a run fails the audit. Default `high`. */
   failOn?: Severity;
+  /**
+   * Variables added to the client command's environment, e.g. the presets' MYSQL_TLS_MOCK_PYTHON
+   * or MYSQL_TLS_MOCK_JDBC_JAR (client-presets.ts) to pick the runtime or driver a probe uses.
+   */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** How much of the command's stderr a cell keeps. */
@@ -108,7 +113,12 @@ interface Run {
 }
 
 /** Runs `command` in a shell, in its own process group so a timeout kills everything it started. */
-function runCommand(command: string, timeoutMs: number, interruption: Interruption): Promise<Run> {
+function runCommand(
+  command: string,
+  timeoutMs: number,
+  interruption: Interruption,
+  env: Readonly<Record<string, string>> | undefined,
+): Promise<Run> {
   const started = Date.now();
   if (interruption.signal) {
     return Promise.resolve({
@@ -120,7 +130,11 @@ function runCommand(command: string, timeoutMs: number, interruption: Interrupti
     });
   }
   return new Promise((resolve) => {
-    const child = spawn("/bin/sh", ["-c", command], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const child = spawn("/bin/sh", ["-c", command], {
+      stdio: ["ignore", "ignore", "pipe"],
+      detached: true,
+      ...(env ? { env: { ...process.env, ...env } } : {}),
+    });
     interruption.child = child;
     let stderr = "";
     let timedOut = false;
@@ -200,6 +214,8 @@ interface PlannedRun {
   template: CheckedTemplate;
   /** Why the template cannot reach this scenario's server, when it cannot: the run is not made. */
   unreachable: string | null;
+  /** Whether the command is a probe, whose exit codes 3 and 4 are not login results (client-presets.ts). */
+  probe: boolean;
 }
 
 /** Why `template` cannot reach a server listening as `server` does, or null when it can. */
@@ -293,6 +309,19 @@ export function judgedCell(input: {
   };
 }
 
+/**
+ * A probe that did not try to log in: it cannot express the mode (not run, in its words) or its
+ * driver is missing (an error saying what to install). Null for every other exit.
+ */
+function probeRefusal(run: Run, password: string): { status: "not-run" | "error"; detail: string } | null {
+  const said = redactPassword(tail(run.stderr), password).replace(/\s*\n\s*/g, " ");
+  if (run.exitCode === PROBE_EXIT.modeNotExpressible) return { status: "not-run", detail: said };
+  if (run.exitCode === PROBE_EXIT.driverMissing) {
+    return { status: "error", detail: `the client is not installed: ${said}` };
+  }
+  return null;
+}
+
 async function auditCell(planned: PlannedRun, context: AuditContext): Promise<AuditCell> {
   const { scenario, mode, template } = planned;
   const { timeoutMs } = context.options;
@@ -326,9 +355,18 @@ async function auditCell(planned: PlannedRun, context: AuditContext): Promise<Au
     const command = fillTemplate(template, fields);
     // What reports show: the same command with the password left out.
     const shown = fillTemplate(template, { ...fields, password: "***" });
-    const run = await runCommand(command, timeoutMs, context.interruption);
+    const run = await runCommand(command, timeoutMs, context.interruption, context.options.env);
     await settle(server);
     await server.stop();
+    const unjudged = planned.probe ? probeRefusal(run, account.password) : null;
+    if (unjudged !== null && server.connections.length === 0) {
+      return {
+        ...unmadeCell(about, unjudged.status, unjudged.detail, shown),
+        exitCode: run.exitCode,
+        durationMs: run.durationMs,
+        stderrTail: redactPassword(tail(run.stderr), account.password),
+      };
+    }
     return judgedCell({
       about,
       records: server.connections,
@@ -368,7 +406,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const { client } = options;
   const templates = new Map<string, CheckedTemplate>();
   const templateFor = (mode: SslMode, overSocket: boolean): CheckedTemplate => {
-    const template = typeof client === "string" ? client : client.preset(mode, overSocket);
+    const template = typeof client === "string" ? client : client.preset.template(mode, overSocket);
     let checked = templates.get(template);
     if (checked === undefined) {
       checked = checkTemplate(template);
@@ -382,7 +420,14 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     for (const mode of options.modes) {
       if (scenario.expect[mode] === undefined) continue;
       const template = templateFor(mode, server.socketPath !== undefined);
-      plan.push({ scenario, mode, server, template, unreachable: unreachableReason(template, server) });
+      plan.push({
+        scenario,
+        mode,
+        server,
+        template,
+        unreachable: unreachableReason(template, server),
+        probe: typeof client !== "string" && client.preset.probe,
+      });
     }
   }
   let goodSet: Promise<CertificateSet> | undefined;

@@ -4,23 +4,27 @@ import { SingleBar } from "cli-progress";
 import { type Command, CommanderError, InvalidArgumentError } from "commander";
 import pc from "picocolors";
 import type { AuditCell, AuditReport } from "../audit/audit-report";
-import { CLIENT_PRESETS } from "../audit/client-presets";
+import { CLIENT_PRESETS, PRESET_LIST } from "../audit/client-presets";
 import { checkTemplate, TEMPLATE_FIELDS, TemplateError } from "../audit/command-template";
-import { REPORT_FORMATS, renderReport } from "../audit/report";
+import { REPORT_FORMATS, renderReport, renderTerminalTable } from "../audit/report";
 import { AuditInterrupted, type AuditOptions, runAudit } from "../audit/run-audit";
 import { SEVERITIES, type Severity } from "../record/findings";
 import { builtinScenarioNames, loadScenario, ScenarioError } from "../scenarios/load-scenario";
 import { type Scenario, SSL_MODES, type SslMode } from "../scenarios/scenario-schema";
 import { parseSeconds } from "./arguments";
+import { terminalWidth } from "./terminal-width";
 
 interface AuditFlags {
-  client: string;
+  /** Absent only with --list-presets. */
+  client?: string;
+  listPresets?: boolean;
   modes: SslMode[];
   /** `all` (the default) or the scenarios named, loaded. */
   scenarios: Scenario[] | "all";
   timeout: number;
   markdown?: string;
-  json?: string;
+  /** A report file; `true` (no file) only with --list-presets, which then prints JSON. */
+  json?: string | true;
   junit?: string;
   html?: string;
   progress: boolean;
@@ -115,6 +119,12 @@ function progressReporter(enabled: boolean): { onCell: AuditOptions["onCell"]; s
   };
 }
 
+/** The file a report format is to be written to, if any (`--json` alone names none). */
+function reportFile(flags: AuditFlags, format: (typeof REPORT_FORMATS)[number]): string | undefined {
+  const file = format === "table" ? undefined : flags[format];
+  return typeof file === "string" ? file : undefined;
+}
+
 /** `--markdown` for `markdown`: the flag each report file comes from. */
 const flagOf = (format: string) => `--${format}`;
 
@@ -153,7 +163,7 @@ function checkReportPaths(flags: AuditFlags): void {
   const problems: string[] = [];
   const seen = new Map<string, string>();
   for (const format of REPORT_FORMATS) {
-    const file = format === "table" ? undefined : flags[format];
+    const file = reportFile(flags, format);
     if (!file) continue;
     const earlier = seen.get(resolve(file));
     if (earlier) problems.push(`${flagOf(format)} ${file}: the same file as ${earlier}`);
@@ -168,7 +178,7 @@ function checkReportPaths(flags: AuditFlags): void {
 function writeReports(report: AuditReport, flags: AuditFlags): void {
   const failures: string[] = [];
   for (const format of REPORT_FORMATS) {
-    const file = format === "table" ? undefined : flags[format];
+    const file = reportFile(flags, format);
     if (!file) continue;
     try {
       writeFileSync(file, renderReport(format, report));
@@ -186,7 +196,7 @@ export function auditCommand(program: Command, version: string): void {
     .description(
       "run a client command against every chosen scenario in every chosen ssl-mode, one fresh server per run, and report where it does not do what a correct client does",
     )
-    .requiredOption(
+    .option(
       "--client <template>",
       `the client command, with fields ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(" ")} (shell-quoted when filled in), or a preset: ${Object.keys(CLIENT_PRESETS).join(", ")}`,
       parseClient,
@@ -200,7 +210,7 @@ export function auditCommand(program: Command, version: string): void {
     )
     .option("--timeout <seconds>", "longest a run may take before the client is killed", parseSeconds, 20)
     .option("--markdown <file>", "also write the report as Markdown")
-    .option("--json <file>", "also write the report as JSON")
+    .option("--json [file]", "also write the report as JSON (with --list-presets: print the list as JSON)")
     .option("--junit <file>", "also write the report as JUnit XML, for CI test reports")
     .option("--html <file>", "also write the report as one self-contained HTML page")
     .option(
@@ -210,6 +220,7 @@ export function auditCommand(program: Command, version: string): void {
       "high",
     )
     .option("--no-progress", "print no progress")
+    .option("--list-presets", "list the client presets and what each needs installed, then exit")
     .addHelpText(
       "after",
       `\nSeverity: critical — credentials or a password-equivalent sent outside TLS, or to a peer the mode required verifying; high — a plaintext fallback or an unverified certificate accepted where the mode forbids it; medium — a weak key, SHA-1 signature, TLS below 1.2 or a weak cipher accepted; info — the rest.\n` +
@@ -221,7 +232,15 @@ export function auditCommand(program: Command, version: string): void {
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : AUDIT_EXIT.failed))
     .action(async (flags: AuditFlags) => {
       try {
-        await audit(flags, version);
+        if (flags.listPresets) {
+          process.stdout.write(listPresets(flags.json === true));
+          return;
+        }
+        if (flags.client === undefined)
+          throw new Error("required option '--client <template>' not specified");
+        if (flags.json === true)
+          throw new Error("--json needs a file name (it prints JSON only with --list-presets)");
+        await audit({ ...flags, client: flags.client }, version);
       } catch (error) {
         if (error instanceof AuditInterrupted) {
           throw new CommanderError(error.exitCode, "mysql-tls-mock.interrupted", error.message);
@@ -231,7 +250,27 @@ export function auditCommand(program: Command, version: string): void {
     });
 }
 
-async function audit(flags: AuditFlags, version: string): Promise<void> {
+/** `--list-presets`: each preset, and what it needs installed, as a table or JSON. */
+export function listPresets(json: boolean): string {
+  if (json) {
+    const presets = PRESET_LIST.map(({ name, description, needs, probe }) => ({
+      name,
+      description,
+      needs,
+      probe,
+    }));
+    return `${JSON.stringify({ presets }, null, 2)}\n`;
+  }
+  const width = Math.max(...PRESET_LIST.map((preset) => preset.name.length));
+  const lines = PRESET_LIST.flatMap((preset) => [
+    `${preset.name.padEnd(width)}  ${preset.description}`,
+    `${"".padEnd(width)}  needs: ${preset.needs.runtime}; ${preset.needs.driver}` +
+      (preset.needs.debian.length > 0 ? ` (Debian: ${preset.needs.debian.join(" ")})` : ""),
+  ]);
+  return `${lines.join("\n")}\n`;
+}
+
+async function audit(flags: AuditFlags & { client: string }, version: string): Promise<void> {
   checkReportPaths(flags);
   const preset = CLIENT_PRESETS[flags.client];
   const scenarios =
@@ -261,7 +300,8 @@ async function audit(flags: AuditFlags, version: string): Promise<void> {
   } finally {
     progress.stop();
   }
-  process.stdout.write(`${renderReport("table", report, { colour: pc.isColorSupported })}\n`);
+  const table = renderTerminalTable(report, { colour: pc.isColorSupported, width: terminalWidth() });
+  process.stdout.write(`${table}\n`);
   writeReports(report, flags);
   process.exitCode = exitStatusOf(report);
 }

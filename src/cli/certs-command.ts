@@ -6,14 +6,19 @@ import {
   listCertificateSets,
   writeCertificateSet,
 } from "../certs";
+import { nearestName } from "../options/describe-value";
 import { DEFAULT_SERVER_VERSION } from "../server/options";
 import { escapeControlCharacters } from "./format-event";
+import { terminalWidth, twoColumns } from "./terminal-width";
 
 /** Commander argument parser: a catalogue name, or an error listing the valid ones. */
 export function certificateSetName(value: string): CertificateSetName {
   const names = listCertificateSets().map((s) => s.name as string);
   if (!names.includes(value)) {
-    throw new InvalidArgumentError(`unknown certificate set ${value} (known: ${names.join(", ")})`);
+    const nearest = nearestName(value, names);
+    throw new InvalidArgumentError(
+      `unknown certificate set ${value}${nearest ? `; did you mean ${nearest}?` : ""} (known: ${names.join(", ")})`,
+    );
   }
   return value as CertificateSetName;
 }
@@ -27,11 +32,16 @@ export function certsCommand(program: Command): void {
   certs
     .command("list")
     .description("list the certificate sets, one line each")
-    .action(() => {
+    .option("--json", "print a JSON array instead: name, description")
+    .action((flags: { json?: boolean }) => {
       const sets = listCertificateSets();
-      const width = Math.max(...sets.map((s) => s.name.length));
-      for (const set of sets)
-        process.stdout.write(`${pc.bold(set.name.padEnd(width))}  ${set.description}\n`);
+      if (flags.json) {
+        // Documented in the README: fields are added to, never renamed.
+        process.stdout.write(`${JSON.stringify(sets, null, 2)}\n`);
+        return;
+      }
+      const rows = sets.map((set) => [set.name, set.description] as const);
+      process.stdout.write(twoColumns(rows, terminalWidth(), pc.bold));
     });
 
   certs

@@ -1,5 +1,7 @@
-import { InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { z } from "zod";
+import { CERTIFICATE_SET_NAMES } from "../certs/catalogue";
+import { nearestName } from "../options/describe-value";
 import { numberBounds } from "../options/option-types";
 import { type MockServerOptions, serverOptionFields } from "../options/server-options";
 import { type TlsOptions, tlsOptionFields } from "../options/tls-options";
@@ -188,8 +190,20 @@ function flagParser(flag: OptionFlag): (text: string) => unknown {
         `expected a number of seconds ${rangeText(flag, numberBounds(schema as z.ZodNumber))}`,
       );
     }
-    throw new InvalidArgumentError(result.error.issues[0]!.message);
+    throw new InvalidArgumentError(withSuggestion(result.error.issues[0]!.message, text, flag.option));
   };
+}
+
+/** Options whose value is one of a list of names too long to print as choices: a typo gets a suggestion. */
+const NAMED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  "tls.certificates": CERTIFICATE_SET_NAMES,
+};
+
+/** `message`, and "did you mean" the name `text` is closest to, when the option takes names. */
+function withSuggestion(message: string, text: string, option: string): string {
+  const names = NAMED_VALUES[option];
+  const nearest = names ? nearestName(text, names) : null;
+  return nearest ? `${message}; did you mean ${nearest}?` : message;
 }
 
 /** The commander option of the flag that sets `option`. */
@@ -223,4 +237,28 @@ export function optionsFromFlags(values: Readonly<Record<string, unknown>>): {
   }
   // Each value was checked by its option's schema as its flag was parsed.
   return { options: options as MockServerOptions, tls: tls as TlsOptions };
+}
+
+/** The prefix of the environment variables that configure `serve`. */
+export const ENV_PREFIX = "MYSQL_TLS_MOCK_";
+
+/** The variable a flag can come from: `--control-port` → `MYSQL_TLS_MOCK_CONTROL_PORT`. */
+export function envName(long: string): string {
+  return ENV_PREFIX + long.replace(/^--/, "").replace(/-/g, "_").toUpperCase();
+}
+
+/**
+ * Lets every flag added to `command` from now on come from its environment variable
+ * ({@link envName}); a flag given wins over the variable, and a bad value is refused naming the
+ * variable (commander checks it with the flag's own parser). A switch (`--json`, `--no-tls`) is
+ * turned on by its variable being set. `--help` lists each variable. Call it before adding the
+ * flags: commander listens for a variable only when the flag is added with it.
+ */
+export function withEnvironment(command: Command): Command {
+  const add = command.addOption.bind(command);
+  command.addOption = (option: Option) => {
+    if (option.long && option.envVar === undefined) option.env(envName(option.long));
+    return add(option);
+  };
+  return command;
 }

@@ -13,6 +13,7 @@ import {
   type SslMode,
 } from "../scenarios/scenario-schema";
 import { escapeControlCharacters as safe } from "./format-event";
+import { terminalWidth, twoColumns } from "./terminal-width";
 
 const MODE_WIDTH = Math.max(...SSL_MODES.map((mode) => mode.length)) + 2;
 const OUTCOME_WIDTH = Math.max(...CLIENT_OUTCOMES.map((outcome) => outcome.length)) + 2;
@@ -70,19 +71,90 @@ function expectationsText(scenario: Scenario): string {
   return text;
 }
 
+/** One expectation as `--json` prints it: the outcome, why (or null), and the scenario that declared it. */
+interface ExpectationJson {
+  outcome: string;
+  why: string | null;
+  from: string;
+}
+
+function expectationsJson(expect: Scenario["expect"]): Partial<Record<SslMode, ExpectationJson>> {
+  const out: Partial<Record<SslMode, ExpectationJson>> = {};
+  for (const mode of SSL_MODES) {
+    const expectation = expect[mode];
+    if (expectation) {
+      out[mode] = { outcome: expectation.outcome, why: expectation.why ?? null, from: expectation.from.name };
+    }
+  }
+  return out;
+}
+
+/**
+ * `scenarios --json`: one object per built-in, sorted by name. Documented in the README; its
+ * fields are added to, never renamed.
+ */
+export function scenarioListJson(): Array<{
+  name: string;
+  description: string;
+  file: string;
+  references: string[];
+  expect: Partial<Record<SslMode, ExpectationJson>>;
+}> {
+  return builtinScenarioNames().map((name) => {
+    const scenario = loadScenario(name);
+    return {
+      name,
+      description: scenario.description,
+      file: scenario.source,
+      references: scenario.references ?? [],
+      expect: expectationsJson(scenario.expect),
+    };
+  });
+}
+
+/**
+ * `scenarios show NAME --json`: the scenario with `extends` applied, as the library loads it
+ * (`definition` is what the server is given), each expectation with the scenario that declared it,
+ * what the chain did not inherit, and the warnings.
+ */
+export function scenarioShowJson(scenario: Scenario): unknown {
+  const { name, source, expect, droppedExpectations: dropped, notes, ...definition } = scenario;
+  return {
+    name,
+    source,
+    definition,
+    expect: expectationsJson(expect),
+    dropped: dropped
+      ? {
+          by: dropped.by.name,
+          parent: dropped.parent.name,
+          changedKeys: dropped.changedKeys,
+          expect: expectationsJson(dropped.expectations),
+        }
+      : null,
+    notes,
+  };
+}
+
+/** `value` as one JSON document on stdout. */
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
 /** Adds `scenarios` (list the built-ins) and `scenarios show NAME|FILE`. */
 export function scenariosCommand(program: Command): void {
   const scenarios = program
     .command("scenarios")
     .description("list the built-in scenarios, one line each")
-    .action(() => {
-      const names = builtinScenarioNames();
-      const width = Math.max(...names.map((n) => n.length));
-      for (const name of names) {
-        process.stdout.write(
-          `${pc.bold(safe(name).padEnd(width))}  ${safe(loadScenario(name).description)}\n`,
-        );
+    .option("--json", "print a JSON array instead: name, description, file, references, expect")
+    .action((flags: { json?: boolean }) => {
+      if (flags.json) {
+        printJson(scenarioListJson());
+        return;
       }
+      const names = builtinScenarioNames();
+      const rows = names.map((name) => [safe(name), safe(loadScenario(name).description)] as const);
+      process.stdout.write(twoColumns(rows, terminalWidth(), pc.bold));
     });
 
   scenarios
@@ -91,8 +163,14 @@ export function scenariosCommand(program: Command): void {
       "print a scenario with extends applied, what a correct client must do in each ssl-mode and which scenario says so, and the expectations it did not inherit",
     )
     .argument("<scenario>", "built-in name or scenario file")
-    .action((reference: string) => {
+    .option("--json", "print a JSON object instead: name, source, definition, expect, dropped, notes")
+    .action((reference: string, flags: { json?: boolean }) => {
       const scenario = loadScenario(reference);
+      if (flags.json) {
+        scenarioToOptions(scenario);
+        printJson(scenarioShowJson(scenario));
+        return;
+      }
       const { name, source, expect: _expect, droppedExpectations: _dropped, notes, ...definition } = scenario;
       process.stdout.write(`# ${safe(name)} (${safe(source)})\n${safeYaml(stringify(definition))}`);
       process.stdout.write(expectationsText(scenario));

@@ -8,13 +8,16 @@ import { CapabilityFlags } from "../protocol/constants";
 import { InputFileError, readInputFile } from "../record/input-file";
 import { checkPrivateFilePath, PrivateFileError } from "../record/private-file";
 import { ServerConfigurationError } from "../options/configuration-error";
-import { type MockServer, type StartOptions, startMockServer } from "../mock-server";
+import { type MockServer, type StartOptions, startServing } from "../mock-server";
 import type { MockServerOptions } from "../options/server-options";
 import { DEFAULT_ACCOUNT } from "../options/account-options";
 import { DEFAULT_TLS_VERSIONS, formsRange, type TlsOptions } from "../options/tls-options";
 import { compareTlsVersions, isTlsVersion, TLS_VERSIONS, type TlsVersion } from "../tls/tls-versions";
 import { escapeControlCharacters, formatEvent } from "./format-event";
-import { flagAttribute, OPTION_FLAGS, optionFlag, optionsFromFlags } from "./option-flags";
+import { flagAttribute, OPTION_FLAGS, optionFlag, optionsFromFlags, withEnvironment } from "./option-flags";
+import { controlOption, startServeControl } from "../control/serve-control";
+import { listeningLine, serverCaFile } from "./serve-json";
+import { packageVersion } from "./version";
 
 /**
  * The largest PEM file read for --cert, --key or --ca. A system CA bundle is about 200 KiB; the
@@ -142,10 +145,16 @@ export function toServerOptions(flags: ServeFlags, scenario: Scenario | null): S
   };
 }
 
+/** The server's options of {@link toServerOptions}, without the files opened once at start. */
+function withoutFiles(options: StartOptions): MockServerOptions {
+  const { eventsFile: _events, keylogFile: _keylog, ...serverOptions } = options;
+  return serverOptions;
+}
+
 /** Adds `serve`: run a mock server until interrupted, printing a line per connection event. */
 export function serveCommand(program: Command): void {
-  program
-    .command("serve")
+  // Every flag can also come from MYSQL_TLS_MOCK_<FLAG>, for CI services and containers.
+  withEnvironment(program.command("serve"))
     .description("run a mock MySQL server and print what each client does")
     .addOption(optionFlag("port"))
     .addOption(optionFlag("host"))
@@ -191,7 +200,15 @@ export function serveCommand(program: Command): void {
       "append TLS secrets in the SSLKEYLOGFILE format (mode 0600), for Wireshark to decrypt a capture",
     )
     .option("--packets", "also print every packet")
-    .addOption(new Option("--json", "print events as JSON lines instead of text"))
+    .addOption(
+      new Option(
+        "--json",
+        'print only JSON lines on stdout: first {"type":"listening",…} (pid, host, port, caFile, …), then one per event; the banner goes to stderr',
+      ),
+    )
+    .addOption(controlOption("port"))
+    .addOption(controlOption("host"))
+    .addOption(controlOption("token"))
     .action(async (flags: ServeFlags) => {
       const output = new Output();
       const scenario = flags.scenario ? loadScenario(flags.scenario) : null;
@@ -203,10 +220,15 @@ export function serveCommand(program: Command): void {
         // Refused before anything listens; the server checks again when it opens them.
         if (flags.events) checkPrivateFilePath(flags.events);
         if (flags.keylog) checkPrivateFilePath(flags.keylog);
-        server = await startMockServer(toServerOptions(flags, scenario));
+        // The flags override whatever scenario is served: this one, and any set over the control API.
+        const { eventsFile, keylogFile, ...first } = toServerOptions(flags, scenario);
+        const withFlags = (served: Scenario | null) =>
+          served === scenario ? first : withoutFiles(toServerOptions(flags, served));
+        server = await startServing(scenario, withFlags, { eventsFile, keylogFile });
       } catch (error) {
         throw namingFlag(error, flags);
       }
+      const control = await startServeControl(server, flags, packageVersion());
       server.on("event", (event) => {
         const text = flags.json
           ? JSON.stringify(event)
@@ -221,7 +243,13 @@ export function serveCommand(program: Command): void {
         );
       }
       const changes = scenario ? overrideAccounts(scenario, accountFlags(flags)).changes : null;
-      output.print(banner(server, scenario, changes));
+      // --json keeps stdout to JSON lines, the first announcing the server; people's text goes to stderr.
+      const caFile = flags.json ? serverCaFile(server) : null;
+      if (flags.json) {
+        const line = listeningLine(server, scenario, caFile?.path ?? null, packageVersion());
+        output.print(`${JSON.stringify(line)}\n`);
+        process.stderr.write(banner(server, scenario, changes));
+      } else output.print(banner(server, scenario, changes));
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGINT", stop);
@@ -229,7 +257,9 @@ export function serveCommand(program: Command): void {
         // `serve | head -1`: the reader is gone, so there is no one left to serve for.
         output.whenClosed(stop);
       });
+      await control?.close();
       await server.stop();
+      caFile?.remove();
     });
 }
 

@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
+import { nearestName } from "../options/describe-value";
 import { InputFileError, readInputFile } from "../record/input-file";
 import {
   type DroppedExpectations,
@@ -30,11 +31,31 @@ export const MAX_SCENARIO_ALIAS_COUNT = 100;
 /** The folder of built-in scenarios, shipped with the package. */
 export const BUILTIN_SCENARIO_DIR = resolve(__dirname, "..", "..", "scenarios");
 
+/** One thing wrong in a scenario file. */
+export interface ScenarioProblem {
+  /** Dotted path inside the file, e.g. `server.tls.versions[1]`; empty for the whole file. */
+  path: string;
+  problem: string;
+  /** 1-based line of the offending node, when known. */
+  line?: number;
+  /** 1-based column, when known (YAML syntax errors). */
+  column?: number;
+}
+
+function problemLine(file: string, { path, problem, line, column }: ScenarioProblem): string {
+  const at = line ? `:${line}${column ? `:${column}` : ""}` : "";
+  return `${file}${at}: ${path ? `${path}: ` : ""}${problem}`;
+}
+
 /**
  * A scenario that cannot be used, with the file, the path inside it and what was expected — never
- * a stack trace for a user's typo.
+ * a stack trace for a user's typo. A file with several problems reports them all at once (the
+ * first in `path`/`problem`/`line`, every one in `problems`), so fixing a file takes one round.
  */
 export class ScenarioError extends Error {
+  /** Every problem found, the first one included; one line of {@link lines} each. */
+  readonly problems: readonly ScenarioProblem[];
+
   constructor(
     readonly file: string,
     /** Dotted path inside the file, e.g. `server.tls.versions[1]`; empty for the whole file. */
@@ -42,10 +63,32 @@ export class ScenarioError extends Error {
     readonly problem: string,
     /** 1-based line of the offending node, when known. */
     readonly line?: number,
+    /** 1-based column of the offending text, when known. */
+    readonly column?: number,
+    more: readonly ScenarioProblem[] = [],
   ) {
-    super(`${file}${line ? `:${line}` : ""}: ${path ? `${path}: ` : ""}${problem}`);
+    const first: ScenarioProblem = {
+      path,
+      problem,
+      ...(line !== undefined ? { line } : {}),
+      ...(column !== undefined ? { column } : {}),
+    };
+    const problems = [first, ...more];
+    super(problems.map((p) => problemLine(file, p)).join("\n"));
+    this.problems = problems;
     this.name = "ScenarioError";
     Object.setPrototypeOf(this, new.target.prototype);
+  }
+
+  /** One line per problem: `FILE:LINE[:COLUMN]: PATH: PROBLEM`. */
+  get lines(): string[] {
+    return this.problems.map((p) => problemLine(this.file, p));
+  }
+
+  /** The error for `problems` (at least one) in `file`. */
+  static of(file: string, problems: readonly ScenarioProblem[]): ScenarioError {
+    const [first, ...more] = problems;
+    return new ScenarioError(file, first!.path, first!.problem, first!.line, first!.column, more);
   }
 }
 
@@ -87,16 +130,33 @@ function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 
 /**
  * A union's error is about the branch that got furthest (the object branch of `tls: false | {…}`
- * when its content is wrong), so the message names the real culprit; paths inside are relative.
+ * when its content is wrong), so the message names the real culprit — every problem of that
+ * branch, as a file's problems are all reported; paths inside are relative.
  */
-function innermostIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
-  if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
+function innermostIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
   const deepest = issue.errors
-    .map((branch) => branch[0])
-    .filter((inner): inner is z.core.$ZodIssue => inner !== undefined)
-    .sort((a, b) => b.path.length - a.path.length)[0];
-  if (!deepest || deepest.path.length === 0) return issue;
-  return innermostIssue({ ...deepest, path: [...issue.path, ...deepest.path] } as z.core.$ZodIssue);
+    .filter((branch) => branch[0] !== undefined)
+    .sort((a, b) => b[0]!.path.length - a[0]!.path.length)[0];
+  if (!deepest || deepest[0]!.path.length === 0) return [issue];
+  return deepest.flatMap((inner) =>
+    innermostIssues({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue),
+  );
+}
+
+/**
+ * The one known name `value` is probably a misspelling of; null when none is close or when several
+ * are (`TLSv1.4` is as near to `TLSv1.1` as to `TLSv1.3`: a guess would mislead).
+ */
+function onlyNearName(value: string, known: readonly string[]): string | null {
+  const nearest = nearestName(value, known);
+  if (nearest === null) return null;
+  return nearestName(
+    value,
+    known.filter((name) => name !== nearest),
+  ) === null
+    ? nearest
+    : null;
 }
 
 function explainIssue(issue: z.core.$ZodIssue, data: unknown): string {
@@ -104,8 +164,13 @@ function explainIssue(issue: z.core.$ZodIssue, data: unknown): string {
   switch (issue.code) {
     case "unrecognized_keys":
       return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
-    case "invalid_value":
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, found ${found}`;
+    case "invalid_value": {
+      const value = valueAt(data, issue.path);
+      const known = issue.values.filter((v): v is string => typeof v === "string");
+      const nearest = typeof value === "string" ? onlyNearName(value, known) : null;
+      const suggestion = nearest ? `; did you mean ${JSON.stringify(nearest)}?` : "";
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, found ${found}${suggestion}`;
+    }
     case "invalid_type":
       return `expected ${issue.expected}, found ${found}`;
     case "invalid_union": {
@@ -137,13 +202,25 @@ export function validateScenario(
 ): ScenarioFile {
   const result = scenarioSchema.safeParse(data);
   if (result.success) return result.data;
-  const issue = innermostIssue(result.error.issues[0]!);
-  throw new ScenarioError(
-    file,
-    formatPath(issue.path),
-    explainIssue(issue, data),
-    lineOf(document, lines, issue.path),
-  );
+  const problems: ScenarioProblem[] = [];
+  const seen = new Set<string>();
+  for (const issue of result.error.issues.flatMap(innermostIssues)) {
+    // An unknown key is shown where it is written, not at the start of the object holding it.
+    const at = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
+    const line = lineOf(document, lines, at);
+    const problem: ScenarioProblem = {
+      path: formatPath(issue.path),
+      problem: explainIssue(issue, data),
+      ...(line !== undefined ? { line } : {}),
+    };
+    const key = problemLine(file, problem);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  // In file order, so the list reads top to bottom as the user's editor shows it.
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  throw ScenarioError.of(file, problems);
 }
 
 /** Reads one scenario file (YAML or JSON) without applying `extends`. */
@@ -157,10 +234,19 @@ export function readScenarioFile(file: string): ScenarioFile {
   }
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const syntaxError = document.errors[0];
-  if (syntaxError) {
-    const line = syntaxError.linePos?.[0]?.line;
-    throw new ScenarioError(file, "", `not valid YAML: ${syntaxError.message.split("\n")[0]}`, line);
+  if (document.errors.length > 0) {
+    throw ScenarioError.of(
+      file,
+      document.errors.map((syntaxError) => {
+        // Positions come from the line counter: with prettyErrors off the error carries offsets only.
+        const position = lines.linePos(syntaxError.pos[0]);
+        return {
+          path: "",
+          problem: `not valid YAML: ${syntaxError.message.split("\n")[0]}`,
+          ...(position ? { line: position.line, column: position.col } : {}),
+        };
+      }),
+    );
   }
   let data: unknown;
   try {
@@ -206,10 +292,11 @@ function locate(reference: string, from: string | null): string {
   if (isScenarioPath(reference)) return resolve(from ? dirname(from) : process.cwd(), reference);
   const builtin = join(BUILTIN_SCENARIO_DIR, `${reference}.yaml`);
   if (existsSync(builtin)) return builtin;
+  const nearest = nearestName(reference, builtinScenarioNames());
   throw new ScenarioError(
     from ?? reference,
     from ? "extends" : "",
-    `no built-in scenario named ${JSON.stringify(reference)} (see mysql-tls-mock scenarios)`,
+    `no built-in scenario named ${JSON.stringify(reference)}${nearest ? `; did you mean ${nearest}?` : ""} (see mysql-tls-mock scenarios)`,
   );
 }
 

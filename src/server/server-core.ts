@@ -16,6 +16,7 @@ import { retainedList } from "../record/retained-list";
 import { TlsAcceptor } from "../tls/tls-acceptor";
 import { describeValue } from "../options/describe-value";
 import { ServerConfigurationError } from "../options/configuration-error";
+import { DEFAULT_ACCOUNT } from "../options/account-options";
 import { type ResolvedOptions, type ResolvedTls } from "./options";
 import { Session, type SessionContext } from "./session";
 
@@ -36,9 +37,13 @@ export class ConnectionRecordDroppedError extends Error {
   constructor(
     readonly connection: number,
     readonly keepConnections: number,
+    /** Whether reset() forgot it, rather than `keepConnections` dropping it. */
+    readonly forgotten = false,
   ) {
     super(
-      `the record of connection ${connection} was dropped: the server keeps the last ${keepConnections} (keepConnections)`,
+      forgotten
+        ? `the record of connection ${connection} was forgotten by reset()`
+        : `the record of connection ${connection} was dropped: the server keeps the last ${keepConnections} (keepConnections)`,
     );
     this.name = "ConnectionRecordDroppedError";
     Object.setPrototypeOf(this, new.target.prototype);
@@ -98,6 +103,21 @@ export interface ServerParts {
 }
 
 /**
+ * Options the listener or the kept records were built with: {@link ServerCore.reconfigure} cannot
+ * change them without closing the listener, which would refuse clients mid-run.
+ */
+export const LISTENER_OPTIONS = ["host", "port", "socketPath", "backlog", "keepConnections"] as const;
+
+/** The TLS acceptor for `tls`, writing its secrets to the key-log file when there is one. */
+function tlsAcceptorFor(tls: ResolvedTls | null, keyLog: KeyLogSink | null): TlsAcceptor | null {
+  if (!tls) return null;
+  return new TlsAcceptor({
+    ...tls,
+    ...(keyLog ? { onKeylog: (line: Buffer) => keyLog.write(line) } : {}),
+  });
+}
+
+/**
  * A running server: it accepts connections, runs a session for each, keeps their records and
  * emits their events. It knows options, not scenarios; the public `MockServer` (src/mock-server.ts)
  * adds the scenario it serves.
@@ -115,21 +135,25 @@ export class ServerCore {
   private nextConnectionId: number;
   private accepted = 0;
   private dropped = 0;
+  /**
+   * The connections reset() forgot: 1 to this number. With {@link dropped}, where a connection's
+   * number finds its record.
+   */
+  private forgottenThrough = 0;
   private stopping: Promise<void> | null = null;
-  /** What every session shares with the server, built once. */
-  private readonly sessionContext: SessionContext;
+  /** What every new session shares with the server; replaced by {@link reconfigure}. */
+  private sessionContext: SessionContext;
   private readonly address: AddressInfo | string;
 
   private readonly server: Server;
   private readonly sink: JsonLinesSink | null;
   private readonly keyLog: KeyLogSink | null;
-  /** The options in force, with every default applied. */
-  readonly options: ResolvedOptions;
+  private current: ResolvedOptions;
 
   /** @internal use `startMockServer` */
   constructor({ server, options, tlsAcceptor, sink, keyLog }: ServerParts) {
     this.server = server;
-    this.options = options;
+    this.current = options;
     this.sink = sink;
     this.keyLog = keyLog;
     // Kept from the start: a stopped server's address() is null, and records still name it.
@@ -138,7 +162,27 @@ export class ServerCore {
     this.records = retainedList(options.keepConnections, (n) => {
       this.dropped += n;
     });
-    this.sessionContext = {
+    this.sessionContext = this.contextFor(options, tlsAcceptor);
+    this.emitter.setMaxListeners(0);
+    server.on("connection", (socket) => this.accept(socket));
+  }
+
+  /** Whether stop() has been called: the server takes no new connection. */
+  get stopped(): boolean {
+    return this.stopping !== null;
+  }
+
+  /** The options in force for new connections, with every default applied. */
+  get options(): ResolvedOptions {
+    return this.current;
+  }
+
+  /** What sessions started with `options` share with the server. */
+  private contextFor(options: ResolvedOptions, tlsAcceptor: TlsAcceptor | null): SessionContext {
+    if (options.cachingSha2CacheWarm) {
+      for (const account of options.accounts) this.cachingSha2Cache.add(account.user);
+    }
+    return {
       options,
       tlsAcceptor,
       events: {
@@ -152,11 +196,59 @@ export class ServerCore {
       },
       cachingSha2Cache: this.cachingSha2Cache,
     };
-    if (options.cachingSha2CacheWarm) {
-      for (const account of options.accounts) this.cachingSha2Cache.add(account.user);
+  }
+
+  /**
+   * Serves NEW connections with other options; connections already open keep the options they
+   * started with. The listener stays, so the options it was built with ({@link LISTENER_OPTIONS})
+   * must not change: a {@link ServerConfigurationError} names the first that does. The key-log file
+   * is the one opened at start: a server started without TLS has none.
+   */
+  reconfigure(options: ResolvedOptions): void {
+    for (const name of LISTENER_OPTIONS) {
+      if (options[name] !== this.current[name]) {
+        throw new ServerConfigurationError(
+          name,
+          `cannot change while the server runs (${describeValue(this.current[name])} → ${describeValue(options[name])}): stop and start a new server`,
+        );
+      }
     }
-    this.emitter.setMaxListeners(0);
-    server.on("connection", (socket) => this.accept(socket));
+    // The socket folder belongs to the running listener, which stop() removes.
+    this.current = { ...options, socketDir: this.current.socketDir };
+    this.sessionContext = this.contextFor(this.current, tlsAcceptorFor(options.tls, this.keyLog));
+  }
+
+  /**
+   * Forgets every record kept now, open connections' included, and the count of dropped ones:
+   * {@link connections} starts empty again. Open connections keep being served (their events are
+   * still emitted and written), but their records are no longer listed. A
+   * {@link waitForConnection} already waiting for a connection still gets its record; one asking
+   * afterwards for a forgotten connection rejects with {@link ConnectionRecordDroppedError}.
+   * Connections keep their numbers: {@link totalConnections} is not reset.
+   */
+  reset(): void {
+    // Every connection taken has pushed its record, so the list held connections up to `accepted`.
+    this.forgottenThrough = this.accepted;
+    this.records.length = 0;
+    this.dropped = 0;
+  }
+
+  /**
+   * Resolves when the record's connection has closed (at once for a record this server did not
+   * make or one already closed).
+   */
+  async whenRecordClosed(record: ConnectionRecord): Promise<void> {
+    await this.closedOf.get(record);
+  }
+
+  /** The first account's user name (`root` when no account was configured). */
+  get user(): string {
+    return this.current.accounts[0]?.user ?? DEFAULT_ACCOUNT.user;
+  }
+
+  /** The first account's password (`root` when no account was configured). */
+  get password(): string {
+    return this.current.accounts[0]?.password ?? DEFAULT_ACCOUNT.password;
   }
 
   /** The address the server listens on (`localhost` on a Unix socket); still readable after stop(). */
@@ -174,10 +266,14 @@ export class ServerCore {
     return this.options.socketPath;
   }
 
-  /** A connection URL without credentials, e.g. `mysql://127.0.0.1:40123`. */
+  /**
+   * A connection URL with the first account's credentials, URL-encoded, e.g.
+   * `mysql://root:root@127.0.0.1:40123/`, as mysql2's `createConnection(url)` takes it.
+   */
   get url(): string {
     const host = this.host.includes(":") ? `[${this.host}]` : this.host;
-    return `mysql://${host}:${this.port}`;
+    const credentials = `${encodeURIComponent(this.user)}:${encodeURIComponent(this.password)}`;
+    return `mysql://${credentials}@${host}:${this.port}/`;
   }
 
   /** The CA (PEM) a client should trust to verify this server, when TLS is on. */
@@ -254,8 +350,10 @@ export class ServerCore {
         this.acceptWaiters.add({ resolve, reject, connection: n });
       });
     }
-    const record = this.records[n - 1 - this.dropped];
-    if (record === undefined) throw new ConnectionRecordDroppedError(n, this.options.keepConnections);
+    const record = this.records[n - 1 - this.dropped - this.forgottenThrough];
+    if (record === undefined || n <= this.forgottenThrough) {
+      throw new ConnectionRecordDroppedError(n, this.options.keepConnections, n <= this.forgottenThrough);
+    }
     await this.closedOf.get(record);
     return record;
   }
@@ -401,13 +499,7 @@ export async function listen(resolved: ResolvedOptions, files: ServerFiles = {})
     if (keylogFile && resolved.tls) {
       keyLog = openSink("keylogFile", keylogFile, () => new KeyLogSink(keylogFile, warn));
     }
-    const keyLogSink = keyLog;
-    const tlsAcceptor = resolved.tls
-      ? new TlsAcceptor({
-          ...resolved.tls,
-          ...(keyLogSink ? { onKeylog: (line: Buffer) => keyLogSink.write(line) } : {}),
-        })
-      : null;
+    const tlsAcceptor = tlsAcceptorFor(resolved.tls, keyLog);
     if (resolved.socketDir) {
       // Not recursive, and private: mkdir fails if anything (a planted link) already has the name.
       await mkdir(resolved.socketDir, { mode: 0o700 });

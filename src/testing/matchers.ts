@@ -1,6 +1,10 @@
 import type { ConnectionRecord } from "../record/connection-record";
 import { factsOf } from "../record/facts";
 import { EXPOSURE_WORDS } from "../record/verdict";
+import { judgeRun } from "../record/judgement";
+import type { SslMode } from "../record/findings";
+import { loadScenario } from "../scenarios/load-scenario";
+import { type Scenario, SSL_MODES } from "../scenarios/scenario-schema";
 import { findingsText, hasFinding, line, type Print, verdict } from "./record-lines";
 
 /**
@@ -72,7 +76,8 @@ function isThenable(value: unknown): boolean {
 /** The server's URL for "never connected to …", or null when the subject cannot say (a fixture read outside a test throws). */
 function whereOf(holder: { url?: unknown }): string | null {
   try {
-    return typeof holder.url === "string" ? holder.url : null;
+    // The URL carries the account's password, which no message shows.
+    return typeof holder.url === "string" ? holder.url.replace(/\/\/[^@/]*@/, "//").replace(/\/$/, "") : null;
   } catch {
     return null;
   }
@@ -419,6 +424,67 @@ export function toHaveAuthenticated(
   });
 }
 
+function isScenario(value: unknown): value is Scenario {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Partial<Scenario>).name === "string" &&
+    typeof (value as Partial<Scenario>).expect === "object"
+  );
+}
+
+/**
+ * Passes when the connections, judged as one client run, are what a correct client does in `mode`
+ * against `scenario` — the scenario's expected outcome for that mode, and no finding the mode
+ * forbids at `high` or worse — as the audit judges a cell (`judgeRun`). `scenario` is a loaded
+ * scenario (`server.scenario`, `loadScenario(…)`) or a built-in name or path to load.
+ */
+export function toHaveBehavedAsExpected(
+  this: MatcherContextLike,
+  received: unknown,
+  scenario: unknown,
+  mode: unknown,
+): MatcherResult {
+  const name = "toHaveBehavedAsExpected";
+  const hintOf = () =>
+    this.utils.matcherHint(name, undefined, "scenario, mode", { isNot: this.isNot === true });
+  const misuse = (why: string, value: unknown) =>
+    new Error(`${hintOf()}\n\nMatcher error: ${why}\nExpected has value: ${this.utils.printExpected(value)}`);
+  if (typeof mode !== "string" || !(SSL_MODES as readonly string[]).includes(mode)) {
+    throw misuse(`mode must be one of ${SSL_MODES.join(", ")}`, mode);
+  }
+  const loaded = typeof scenario === "string" ? loadScenario(scenario) : scenario;
+  if (!isScenario(loaded))
+    throw misuse("scenario must be a loaded scenario, a built-in name or a path", scenario);
+  const expectation = loaded.expect[mode as SslMode];
+  if (expectation === undefined) {
+    throw misuse(`scenario ${loaded.name} states no expectation for ${mode}`, mode);
+  }
+  const { records } = subjectOf(this, hintOf(), received);
+  const judged = judgeRun(records, mode as SslMode, expectation.outcome);
+  const pass = judged.status === "pass";
+  const message = () => {
+    const print: Print = (value) => this.utils.printReceived(value);
+    const expected =
+      `Expected: ${this.isNot ? "not " : ""}what a correct client does in ${mode} against ${loaded.name}: ` +
+      `${this.utils.printExpected(expectation.outcome)}, and no finding at high or worse` +
+      (expectation.why ? `\n  (${expectation.why})` : "");
+    if (judged.status === "no-connection") {
+      return `${hintOf()}\n\n${expected}\nReceived: no connection — the client never connected`;
+    }
+    const lines = judged.connections.map((c) => `  ${line(c.record, findingsText(c.record) || null, print)}`);
+    return [
+      hintOf(),
+      "",
+      expected,
+      `Received: ${print(judged.observed)}, worst finding ${judged.severity} — ${judged.status}`,
+      ...lines,
+      ...pendingNotes(records).flatMap((note) => ["", note]),
+    ].join("\n");
+  };
+  return { pass, message };
+}
+
 /** Every matcher, for `expect.extend(matchers)`. */
 export const matchers = {
   toHaveSentSslRequest,
@@ -428,6 +494,7 @@ export const matchers = {
   toHaveFallenBackToPlaintext,
   toHaveExposedCredentials,
   toHaveAuthenticated,
+  toHaveBehavedAsExpected,
 };
 
 /**
@@ -452,4 +519,10 @@ export interface MysqlTlsMockMatchers<R> {
   toHaveExposedCredentials(): R;
   /** A connection logged in (as `user` when given). */
   toHaveAuthenticated(user?: string): R;
+  /**
+   * The connections, judged as one client run in `mode`, are what a correct client does against
+   * `scenario` (a loaded scenario, a built-in name or a path): its expected outcome, nothing at
+   * `high` or worse.
+   */
+  toHaveBehavedAsExpected(scenario: Scenario | string, mode: SslMode): R;
 }

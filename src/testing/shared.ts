@@ -7,14 +7,16 @@ import type { ConnectionRecord } from "../record/connection-record";
  * environment, so every test file can read them.
  */
 export const SHARED_ENV = {
+  // `SHARED_` keeps them apart from the variables `serve` reads (MYSQL_TLS_MOCK_PORT, …), so a
+  // `serve` started from a test run does not inherit the shared server's port.
   /** Address the shared server listens on. */
-  host: "MYSQL_TLS_MOCK_HOST",
+  host: "MYSQL_TLS_MOCK_SHARED_HOST",
   /** Its TCP port. */
-  port: "MYSQL_TLS_MOCK_PORT",
+  port: "MYSQL_TLS_MOCK_SHARED_PORT",
   /** File holding the CA (PEM) a correctly configured client trusts; empty when TLS is off. */
-  caFile: "MYSQL_TLS_MOCK_CA_FILE",
+  caFile: "MYSQL_TLS_MOCK_SHARED_CA_FILE",
   /** JSON-lines file with one final ConnectionRecord per closed connection. */
-  recordsFile: "MYSQL_TLS_MOCK_RECORDS_FILE",
+  recordsFile: "MYSQL_TLS_MOCK_SHARED_RECORDS_FILE",
 } as const;
 
 /** Where the shared server listens and what a client needs to trust it. */

@@ -4,7 +4,8 @@ import { dirname, join, relative, resolve } from "node:path";
 /**
  * The folders of src/ are layers, and imports only point down:
  * protocol, tls, auth, certs, sql → options → record → server, scenarios → the facade
- * (src/mock-server.ts, src/index.ts) → cli, audit, testing. docs/ARCHITECTURE.md explains them.
+ * (src/mock-server.ts) → cli, audit, testing, control → the public exports (src/index.ts), which
+ * gather the facade and what is built on it (runAudit). docs/ARCHITECTURE.md explains them.
  */
 
 const SRC = resolve(__dirname, "..", "..", "src");
@@ -21,10 +22,11 @@ const LAYER: Record<string, number> = {
   server: 3,
   scenarios: 3,
   "mock-server.ts": 4,
-  "index.ts": 4,
   cli: 5,
   audit: 5,
   testing: 5,
+  control: 5,
+  "index.ts": 6,
 };
 
 /** Same-layer pairs that must not import each other either way. */

@@ -1,14 +1,15 @@
 import type { Severity } from "../../src/record/findings";
 import type { ClientOutcome, SslMode } from "../../src/scenarios/scenario-schema";
 import type { ClientName } from "../helpers/ssl-modes";
+import type { BatchPreset } from "../clients/preset-batch";
 
 /**
  * Where a real client is known to do something other than what the scenario says a correct
  * client does. The scenario stays as it is; the suite asserts the observed outcome instead, so it
  * fails the day the client's behaviour changes (fixed, or broken differently).
  */
-export interface KnownDeviation {
-  client: ClientName;
+export interface KnownDeviation<Client extends string = ClientName> {
+  client: Client;
   mode: SslMode;
   /** A built-in scenario name, or `*` for every scenario that has an expectation for the mode. */
   scenario: string;
@@ -391,6 +392,146 @@ export function knownDeviation(
   scenario: string,
 ): KnownDeviation | undefined {
   const matching = KNOWN_DEVIATIONS.filter(
+    (d) => d.client === client && d.mode === mode && (d.scenario === scenario || d.scenario === "*"),
+  );
+  return matching.find((d) => d.scenario === scenario) ?? matching[0];
+}
+
+/**
+ * The audit presets' deviations (builtin-scenarios-presets.test.ts), in PREFERRED and
+ * VERIFY_IDENTITY. The Node presets run the same drivers with the same options as the in-process
+ * clients above, so theirs are the same, said again under the preset's name.
+ */
+/**
+ * ruby-mysql2 0.5.3 on Connector/C 3.3 (Debian ruby-mysql2): `sslverify: true`, the gem's
+ * documented VERIFY_IDENTITY, only sets CLIENT_SSL_VERIFY_SERVER_CERT in the client flags
+ * (lib/mysql2/client.rb), and Connector/C takes verification from MYSQL_OPT_SSL_VERIFY_SERVER_CERT
+ * instead: the chain is checked against `sslca`, the host name is not, and TLS stays advisory.
+ */
+const RUBY_SSLVERIFY_IGNORED =
+  "ruby-mysql2 0.5.3 on Connector/C 3.3: sslverify: true sets only the CLIENT_SSL_VERIFY_SERVER_CERT client flag, which Connector/C ignores (it reads MYSQL_OPT_SSL_VERIFY_SERVER_CERT):";
+
+const RUBY_VERIFY_IDENTITY: readonly (readonly [string, ClientOutcome, string])[] = [
+  // Certificates the chain check passes and a host name check would refuse.
+  ...[
+    "account-require-ssl",
+    "caching-sha2-8.0",
+    "cert-cn-injection",
+    "cert-cn-only",
+    "cert-v1-autogen-ca",
+    "cert-wrong-host",
+    "greeting-authlen-20",
+    "mysql-5.7.28-openssl",
+    "mysql-5.7.35-deprecated-tls",
+    "mysql-5.7.41-autocert",
+    "mysql-5.7.41-tls12-only",
+    "require-secure-transport",
+    "sha256-over-tls",
+    "unix-socket-preferred",
+  ].map(
+    (scenario) =>
+      [scenario, "tls", "it logs in over TLS to a certificate that does not name the host"] as const,
+  ),
+  // Servers (or a stripping proxy) offering no TLS: the login goes in plaintext.
+  ...[
+    "mariadb-10.11-notls",
+    "mysql-5.7.20-yassl-nocerts",
+    "mysql-5.7.20-yassl-tls12-config",
+    "mysql-5.7.41-notls",
+    "rogue-cleartext-switch",
+    "sha256-rsa-plaintext",
+    "strip-backronym",
+  ].map(
+    (scenario) => [scenario, "plaintext", "it logs in without TLS instead of stopping with 2026"] as const,
+  ),
+  [
+    "require-secure-transport-notls",
+    "refused-after-credentials",
+    "it sends its credentials in plaintext and gets the server's 3159",
+  ],
+  [
+    "sha256-yassl-plaintext",
+    "refused-after-credentials",
+    "it sends its credentials in plaintext and gets 1045",
+  ],
+  [
+    "strip-riddle",
+    "refused-after-credentials",
+    "it sends its credentials in plaintext and shows the attacker's 1045 (CVE-2017-3305)",
+  ],
+];
+
+/** The clients on Connector/C 3.3 whose PREFERRED spelling is Connector/C's advisory use_ssl. */
+const CONNECTOR_C_PREFERRED = [
+  ["mysqlclient", "mysqlclient 1.4.6"],
+  ["ruby-mysql2", "ruby-mysql2 0.5.3"],
+  ["perl-dbd-mariadb", "DBD::MariaDB 1.22"],
+  ["perl-dbd-mysql", "DBD::mysql 4.050"],
+] as const;
+
+export const PRESET_DEVIATIONS: readonly KnownDeviation<BatchPreset>[] = [
+  ...RUBY_VERIFY_IDENTITY.map(([scenario, observed, what]): KnownDeviation<BatchPreset> => ({
+    client: "ruby-mysql2",
+    mode: "VERIFY_IDENTITY",
+    scenario,
+    observed,
+    // Credentials to an unverified peer or in plaintext where the mode requires a verified TLS.
+    severity: "critical",
+    reason: `${RUBY_SSLVERIFY_IGNORED} ${what}`,
+  })),
+  ...CONNECTOR_C_PREFERRED.flatMap(([client, named]): KnownDeviation<BatchPreset>[] => [
+    {
+      client,
+      mode: "PREFERRED",
+      scenario: "rogue-cleartext-switch",
+      observed: "plaintext",
+      severity: "critical",
+      reason: CLEARTEXT_WITHOUT_OPT_IN(
+        `${named} on Connector/C 3.3 (mysql_clear_password is built in and enabled)`,
+      ),
+    },
+    {
+      client,
+      mode: "PREFERRED",
+      scenario: "unix-socket-preferred",
+      observed: "tls",
+      severity: "info",
+      reason: OVER_SOCKET_TOO(`${named} on Connector/C 3.3 (use_ssl)`),
+    },
+  ]),
+  // Java 17's default jdk.certpath.disabledAlgorithms refuses SHA-1 only for chains to its own
+  // cacerts ("SHA1 jdkCA & usage TLSServer") and RSA keys only below 1024 bits.
+  ...(
+    [
+      ["cert-rsa-1024", "a 1024-bit RSA server key (jdk.certpath.disabledAlgorithms: RSA keySize < 1024)"],
+      [
+        "cert-sha1-signature",
+        "a SHA-1 signed certificate from a CA given to it (SHA1 is disabled only for jdkCA chains)",
+      ],
+    ] as const
+  ).map(([scenario, what]): KnownDeviation<BatchPreset> => ({
+    client: "jdbc-mariadb",
+    mode: "VERIFY_IDENTITY",
+    scenario,
+    observed: "tls",
+    severity: "medium",
+    reason: `MariaDB Connector/J 2.7.6 on OpenJDK 17 accepts ${what}, which Debian's OpenSSL at security level 2 refuses`,
+  })),
+  ...KNOWN_DEVIATIONS.flatMap((d): KnownDeviation<BatchPreset>[] =>
+    (d.client === "mysql2" || d.client === "mysql" || d.client === "mariadb") &&
+    (d.mode === "PREFERRED" || d.mode === "VERIFY_IDENTITY")
+      ? [{ ...d, client: `node-${d.client}` }]
+      : [],
+  ),
+];
+
+/** The preset deviation that applies to one case, if any (a named scenario wins over `*`). */
+export function knownPresetDeviation(
+  client: BatchPreset,
+  mode: SslMode,
+  scenario: string,
+): KnownDeviation<BatchPreset> | undefined {
+  const matching = PRESET_DEVIATIONS.filter(
     (d) => d.client === client && d.mode === mode && (d.scenario === scenario || d.scenario === "*"),
   );
   return matching.find((d) => d.scenario === scenario) ?? matching[0];

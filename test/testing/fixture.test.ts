@@ -22,7 +22,7 @@ describe("useMockServer() per test (the default)", () => {
   it("starts a server before the test, listening at mock.port, with its host, url and CA", async () => {
     seen.push({ server: mock.server, port: mock.port });
     expect(mock.host).toBe("127.0.0.1");
-    expect(mock.url).toBe(`mysql://127.0.0.1:${mock.port}`);
+    expect(mock.url).toBe(`mysql://root:root@127.0.0.1:${mock.port}/`);
     expect(mock.ca).toContain("BEGIN CERTIFICATE");
     expect(await tryConnect(mock.port)).toBe("connected");
   });

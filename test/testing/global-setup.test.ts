@@ -108,8 +108,8 @@ describe("the jest globalTeardown", () => {
 describe("the shared-server helpers without the globalSetup", () => {
   it("say which jest options start the shared server", () => {
     expect(() => sharedMockServer()).toThrow(
-      /MYSQL_TLS_MOCK_HOST is not set: .*globalSetup: "mysql-tls-mock\/jest-global-setup"/,
+      /MYSQL_TLS_MOCK_SHARED_HOST is not set: .*globalSetup: "mysql-tls-mock\/jest-global-setup"/,
     );
-    expect(() => readSharedRecords()).toThrow(/MYSQL_TLS_MOCK_RECORDS_FILE is not set/);
+    expect(() => readSharedRecords()).toThrow(/MYSQL_TLS_MOCK_SHARED_RECORDS_FILE is not set/);
   });
 });

@@ -27,6 +27,51 @@ type Colors = ReturnType<typeof createColors>;
 export interface TerminalTableOptions {
   /** ANSI colours; pass false when stdout is not a terminal or NO_COLOR is set. */
   colour: boolean;
+  /**
+   * The terminal's width in columns: the table's cells are wrapped (a word too long for its cell
+   * is cut with `…`) so no line of the table is wider. Absent or null: cells keep their width.
+   */
+  width?: number | null;
+}
+
+/** The narrowest a column is squeezed to, padding included; a narrower terminal gets a wider table. */
+const MIN_COLUMN_WIDTH = 8;
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** Characters a text takes on screen: ANSI colour codes take none. */
+function visibleLength(text: string): number {
+  return text.replace(ANSI, "").length;
+}
+
+/**
+ * Column widths (padding included) that fit `width`, or null when the natural widths already
+ * fit: the widest of the cell columns give way first, so short columns stay whole, and the first
+ * column (the scenarios' names, which say what a row is) only once the others are at their
+ * narrowest.
+ */
+export function fitColumns(rows: ReadonlyArray<readonly string[]>, width: number): number[] | null {
+  const columns = Math.max(0, ...rows.map((row) => row.length));
+  const natural = Array.from(
+    { length: columns },
+    (_, i) =>
+      Math.max(0, ...rows.map((row) => Math.max(0, ...(row[i] ?? "").split("\n").map(visibleLength)))) + 2,
+  );
+  // One border character left of each column, and one at the right end.
+  const available = width - (columns + 1);
+  let total = natural.reduce((sum, w) => sum + w, 0);
+  if (total <= available) return null;
+  const widths = [...natural];
+  while (total > available) {
+    const cells = widths.slice(1);
+    const widestCell = cells.length > 0 ? 1 + cells.indexOf(Math.max(...cells)) : -1;
+    const shrink = widestCell > 0 && widths[widestCell]! > MIN_COLUMN_WIDTH ? widestCell : 0;
+    if (widths[shrink]! <= MIN_COLUMN_WIDTH) break;
+    widths[shrink]!--;
+    total--;
+  }
+  return widths;
 }
 
 /** How stderr lines are set under a run: indented below its line, behind a gutter. */
@@ -47,17 +92,19 @@ const STDERR_LINE_MAX_CHARS = 300;
 export function renderTerminalTable(report: AuditReport, options: TerminalTableOptions): string {
   const c = createColors(options.colour);
   const grid = auditGrid(report);
+  const head = [c.bold("scenario"), ...grid.modes.map((mode) => c.bold(mode))];
+  const rows = grid.rows.map((row) => [
+    safe(row.name),
+    ...row.positions.map(({ cell }) => (cell ? cellText(cell, c) : c.dim(NO_RUN_MARK))),
+  ]);
+  const colWidths = options.width ? fitColumns([head, ...rows], options.width) : null;
   // cli-table3 colours heads and borders itself unless told not to; colour is ours to decide.
   const table = new Table({
-    head: [c.bold("scenario"), ...grid.modes.map((mode) => c.bold(mode))],
+    head,
     style: { head: [], border: [] },
+    ...(colWidths ? { colWidths, wordWrap: true } : {}),
   });
-  for (const row of grid.rows) {
-    table.push([
-      safe(row.name),
-      ...row.positions.map(({ cell }) => (cell ? cellText(cell, c) : c.dim(NO_RUN_MARK))),
-    ]);
-  }
+  table.push(...rows);
   const client = reportClientText(report);
   // When the runs disagree on the client's name, the header only lists them; each run says its own.
   const perRun = reportClientNames(report).length > 1;

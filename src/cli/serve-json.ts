@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { MockServer } from "../mock-server";
+import type { Scenario } from "../scenarios/scenario-schema";
+import { CapabilityFlags } from "../protocol/constants";
+
+/**
+ * The first line `serve --json` prints: where the server is and what a client needs to reach it,
+ * so a test suite in any language can start `serve --json`, read one line and connect.
+ */
+export interface ListeningLine {
+  type: "listening";
+  /** The `serve` process, for the caller to signal (SIGTERM stops it cleanly). */
+  pid: number;
+  /** The address listened on; `localhost` on a Unix socket. */
+  host: string;
+  /** The TCP port (the real one when started with `--port 0`); 0 on a Unix socket. */
+  port: number;
+  socketPath: string | null;
+  /** A PEM file holding the CA a correctly configured client trusts; null without TLS. */
+  caFile: string | null;
+  /** The scenario's name, or null when none was served. */
+  scenario: string | null;
+  serverVersion: string;
+  /** Whether the greeting offers TLS (`CLIENT_SSL`), and which versions it serves. */
+  tls: { offered: boolean; minVersion: string; maxVersion: string; certificates: string | null } | null;
+  /** The first account, for a client to log in as. */
+  user: string | null;
+  /** The version of mysql-tls-mock serving. */
+  version: string;
+}
+
+/** A CA file written by {@link writePrivateCaFile}, removed by `remove`. */
+export interface CaFile {
+  path: string;
+  remove: () => void;
+}
+
+/**
+ * Writes `ca` to a file only this user can read, in a fresh private folder (mode 0700), for a
+ * server that has no CA file of its own; `remove` deletes the folder. Private, because a CA file
+ * left where another user can replace it would let them choose what the client trusts.
+ */
+export function writePrivateCaFile(ca: string): CaFile {
+  const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-ca-"));
+  const path = join(dir, "ca.pem");
+  writeFileSync(path, ca, { mode: 0o600, flag: "wx" });
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The CA file a client should trust: the library's own when it has one, else one written here. */
+export function serverCaFile(server: MockServer): CaFile | null {
+  const own = (server as unknown as { caFile?: unknown }).caFile;
+  if (typeof own === "string") return { path: own, remove: () => undefined };
+  const ca = server.ca;
+  return ca === undefined ? null : writePrivateCaFile(ca);
+}
+
+/** The `listening` line for `server`. */
+export function listeningLine(
+  server: MockServer,
+  scenario: Scenario | null,
+  caFile: string | null,
+  version: string,
+): ListeningLine {
+  const tls = server.tls;
+  return {
+    type: "listening",
+    pid: process.pid,
+    host: server.host,
+    port: server.port,
+    socketPath: server.socketPath,
+    caFile,
+    scenario: scenario ? scenario.name : null,
+    serverVersion: server.options.serverVersion,
+    tls: tls
+      ? {
+          offered: (server.options.capabilityFlags & CapabilityFlags.CLIENT_SSL) !== 0,
+          minVersion: tls.minVersion,
+          maxVersion: tls.maxVersion,
+          certificates: tls.certificateSet?.name ?? null,
+        }
+      : null,
+    user: server.options.accounts[0]?.user ?? null,
+    version,
+  };
+}
