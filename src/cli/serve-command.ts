@@ -246,7 +246,13 @@ export function serveCommand(program: Command): void {
       // --json keeps stdout to JSON lines, the first announcing the server; people's text goes to stderr.
       const caFile = flags.json ? serverCaFile(server) : null;
       if (flags.json) {
-        const line = listeningLine(server, scenario, caFile?.path ?? null, packageVersion());
+        const line = listeningLine(
+          server,
+          scenario,
+          caFile?.path ?? null,
+          packageVersion(),
+          control?.url ?? null,
+        );
         output.print(`${JSON.stringify(line)}\n`);
         process.stderr.write(banner(server, scenario, changes));
       } else output.print(banner(server, scenario, changes));

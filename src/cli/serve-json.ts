@@ -27,6 +27,8 @@ export interface ListeningLine {
   tls: { offered: boolean; minVersion: string; maxVersion: string; certificates: string | null } | null;
   /** The first account, for a client to log in as. */
   user: string | null;
+  /** The control API's base URL (`--control-port`), or null when it is off. */
+  control: string | null;
   /** The version of mysql-tls-mock serving. */
   version: string;
 }
@@ -63,6 +65,7 @@ export function listeningLine(
   scenario: Scenario | null,
   caFile: string | null,
   version: string,
+  control: string | null = null,
 ): ListeningLine {
   const tls = server.tls;
   return {
@@ -83,6 +86,7 @@ export function listeningLine(
         }
       : null,
     user: server.options.accounts[0]?.user ?? null,
+    control,
     version,
   };
 }

@@ -17,6 +17,7 @@ interface Listening {
   serverVersion: string;
   tls: { offered: boolean; minVersion: string; maxVersion: string; certificates: string | null } | null;
   user: string | null;
+  control: string | null;
   version: string;
 }
 
@@ -67,6 +68,23 @@ const hasJq = (() => {
 })();
 
 describe("mysql-tls-mock serve --json", () => {
+  it("names the control API's address in the listening line when --control-port is given", async () => {
+    const child = spawn(process.execPath, [BIN, "serve", "--port", "0", "--control-port", "0", "--json"], {
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    const out = readLines(child);
+    try {
+      const listening = JSON.parse(await out.next(() => true, "first line")) as Listening;
+      expect(listening.control).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const health = await fetch(`${listening.control}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ port: listening.port });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    await once(child, "exit");
+  });
+
   it("prints only JSON lines on stdout, the first announcing pid, address and a CA file a verifying client trusts", async () => {
     const child = spawn(process.execPath, [BIN, "serve", "--port", "0", "--certs", "good", "--json"], {
       env: { ...process.env, NO_COLOR: "1" },
@@ -86,6 +104,7 @@ describe("mysql-tls-mock serve --json", () => {
         serverVersion: "5.7.41",
         tls: { offered: true, minVersion: "TLSv1", maxVersion: "TLSv1.2", certificates: "good" },
         user: "root",
+        control: null,
         version: expect.any(String) as string,
       });
       expect(statSync(listening.caFile!).mode & 0o777).toBe(0o600);
