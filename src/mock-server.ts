@@ -11,14 +11,16 @@ import { callback, optionObject, text } from "./options/option-types";
 import { parseOptions } from "./options/parse-options";
 import { type MockServerOptions, serverOptionFields } from "./options/server-options";
 import { resolveOptions } from "./server/options";
-import { listen, ServerCore, type ServerFiles, type ServerParts } from "./server/server-core";
+import { listen, type ServerFiles, type ServerParts } from "./server/listen";
+import { ServerCore } from "./server/server-core";
 
 /*
  * The facade: what a user starts. It resolves a scenario into server options, then starts a
  * server; below it, the server knows options only and the scenarios know nothing of servers.
  */
 
-export { ConnectionRecordDroppedError, type ServerFiles, ServerStoppedError } from "./server/server-core";
+export { type ServerFiles } from "./server/listen";
+export { ConnectionRecordDroppedError, ServerStoppedError } from "./server/server-core";
 
 /** Options of {@link startMockServer} beyond the server's behaviour. */
 export interface StartOptions extends MockServerOptions, ServerFiles {

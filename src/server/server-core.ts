@@ -1,10 +1,10 @@
-import { mkdir, rm } from "node:fs/promises";
+import { type ServerParts, tlsAcceptorFor } from "./listen";
+import { rm } from "node:fs/promises";
 import { EventEmitter } from "node:events";
-import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { type AddressInfo, type Server, type Socket } from "node:net";
 import { ErrorCode } from "../protocol/constants";
 import { encodePacket } from "../protocol/framing";
 import { encodeErr } from "../protocol/packets/err-packet";
-import { type SinkWarning } from "../record/append-sink";
 import type { ConnectionRecord } from "../record/connection-record";
 import { ConnectionRecorder } from "../record/connection-recorder";
 import type { MockServerEvent, MockServerEventType } from "../record/events";
@@ -71,51 +71,11 @@ interface AcceptWaiter {
   connection: number;
 }
 
-/** The files a server writes while it runs, and who hears when writing them goes wrong. */
-export interface ServerFiles {
-  /**
-   * Append every event as a JSON line to this file (mode 0600). Opened before the server listens:
-   * a file that cannot be opened fails the start.
-   */
-  eventsFile?: string;
-  /**
-   * Append the TLS secrets of every connection to this file in the SSLKEYLOGFILE format (mode
-   * 0600), so Wireshark can decrypt a capture of the sessions. Opened before the server listens.
-   */
-  keylogFile?: string;
-  /**
-   * Called once per file when writing the events or key-log file fails (disk full, say) — the
-   * server goes on serving without that file — and when a file cannot keep up and writes are
-   * dropped (a `SinkOverrunWarning`, again when it catches up). Default: `process.emitWarning`,
-   * which prints the warning on stderr.
-   */
-  onWarning?: (warning: SinkWarning) => void;
-}
-
-/** What {@link listen} opened: everything a {@link ServerCore} runs on. */
-export interface ServerParts {
-  server: Server;
-  /** The options in force, with every default applied. */
-  options: ResolvedOptions;
-  tlsAcceptor: TlsAcceptor | null;
-  sink: JsonLinesSink | null;
-  keyLog: KeyLogSink | null;
-}
-
 /**
  * Options the listener or the kept records were built with: {@link ServerCore.reconfigure} cannot
  * change them without closing the listener, which would refuse clients mid-run.
  */
 export const LISTENER_OPTIONS = ["host", "port", "socketPath", "backlog", "keepConnections"] as const;
-
-/** The TLS acceptor for `tls`, writing its secrets to the key-log file when there is one. */
-function tlsAcceptorFor(tls: ResolvedTls | null, keyLog: KeyLogSink | null): TlsAcceptor | null {
-  if (!tls) return null;
-  return new TlsAcceptor({
-    ...tls,
-    ...(keyLog ? { onKeylog: (line: Buffer) => keyLog.write(line) } : {}),
-  });
-}
 
 /**
  * A running server: it accepts connections, runs a session for each, keeps their records and
@@ -461,68 +421,5 @@ export class ServerCore {
     this.sink?.write(event);
     this.emitter.emit(event.type, event);
     this.emitter.emit("event", event);
-  }
-}
-
-/** Opens a sink's file, or refuses the start naming the option and why the file cannot be opened. */
-function openSink<T>(option: string, path: string, open: () => T): T {
-  try {
-    return open();
-  } catch (error) {
-    const cause = error as NodeJS.ErrnoException & { problem?: string };
-    // A PrivateFileError already says "<path>: <what is wrong>".
-    if (typeof cause.problem === "string") throw new ServerConfigurationError(option, cause.message);
-    // A system error's message repeats the path after the syscall ("…, open '/x'"): once is enough.
-    const why = cause.syscall ? cause.message.replace(/, \w+ '.*'$/, "") : cause.message;
-    throw new ServerConfigurationError(option, `cannot open ${path}: ${why}`);
-  }
-}
-
-const warnOnStderr = (warning: SinkWarning) => process.emitWarning(warning);
-
-/**
- * Opens what a server runs on: the events and key-log files first (a file that cannot be opened
- * fails the start, naming its option), then the TLS acceptor and the listener. A start that fails
- * leaves nothing behind — no listener, no open file, no socket folder.
- */
-export async function listen(resolved: ResolvedOptions, files: ServerFiles = {}): Promise<ServerParts> {
-  const { eventsFile, keylogFile, onWarning } = files;
-  const warn = onWarning ?? warnOnStderr;
-  let sink: JsonLinesSink | null = null;
-  let keyLog: KeyLogSink | null = null;
-  let server: Server | null = null;
-  // Only a folder this start made is removed when it fails: one already there may be someone else's.
-  let madeSocketDir = false;
-  try {
-    if (eventsFile) sink = openSink("eventsFile", eventsFile, () => new JsonLinesSink(eventsFile, warn));
-    // Without TLS there are no secrets to log, and no file is made.
-    if (keylogFile && resolved.tls) {
-      keyLog = openSink("keylogFile", keylogFile, () => new KeyLogSink(keylogFile, warn));
-    }
-    const tlsAcceptor = tlsAcceptorFor(resolved.tls, keyLog);
-    if (resolved.socketDir) {
-      // Not recursive, and private: mkdir fails if anything (a planted link) already has the name.
-      await mkdir(resolved.socketDir, { mode: 0o700 });
-      madeSocketDir = true;
-    }
-    const listening = createServer({ noDelay: true });
-    server = listening;
-    await new Promise<void>((resolve, reject) => {
-      listening.once("error", reject);
-      const ready = () => {
-        listening.off("error", reject);
-        resolve();
-      };
-      const { backlog } = resolved;
-      if (resolved.socketPath) listening.listen({ path: resolved.socketPath, backlog }, ready);
-      else listening.listen({ port: resolved.port, host: resolved.host, backlog }, ready);
-    });
-    return { server: listening, options: resolved, tlsAcceptor, sink, keyLog };
-  } catch (error) {
-    if (server?.listening) await new Promise<void>((resolve) => server!.close(() => resolve()));
-    await sink?.close();
-    await keyLog?.close();
-    if (madeSocketDir) await rm(resolved.socketDir!, { recursive: true, force: true });
-    throw error;
   }
 }

@@ -7,7 +7,7 @@ import { ServerConfigurationError } from "../../src/options/configuration-error"
 import { type MockServerOptions, serverOptionFields } from "../../src/options/server-options";
 import { servedVersionProblem, type TlsOptions, tlsOptionFields } from "../../src/options/tls-options";
 import { resolveOptions } from "../../src/server/options";
-import { listen } from "../../src/server/server-core";
+import { listen } from "../../src/server/listen";
 
 /**
  * The options schema (src/options) is the one definition of the server's options: the library's
