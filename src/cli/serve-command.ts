@@ -16,7 +16,7 @@ import { compareTlsVersions, isTlsVersion, TLS_VERSIONS, type TlsVersion } from 
 import { escapeControlCharacters, formatEvent } from "./format-event";
 import { flagAttribute, OPTION_FLAGS, optionFlag, optionsFromFlags, withEnvironment } from "./option-flags";
 import { controlOption, startServeControl } from "../control/serve-control";
-import { listeningLine, serverCaFile } from "./serve-json";
+import { listeningLine } from "./serve-json";
 import { packageVersion } from "./version";
 
 /**
@@ -244,15 +244,8 @@ export function serveCommand(program: Command): void {
       }
       const changes = scenario ? overrideAccounts(scenario, accountFlags(flags)).changes : null;
       // --json keeps stdout to JSON lines, the first announcing the server; people's text goes to stderr.
-      const caFile = flags.json ? serverCaFile(server) : null;
       if (flags.json) {
-        const line = listeningLine(
-          server,
-          scenario,
-          caFile?.path ?? null,
-          packageVersion(),
-          control?.url ?? null,
-        );
+        const line = listeningLine(server, scenario, packageVersion(), control?.url ?? null);
         output.print(`${JSON.stringify(line)}\n`);
         process.stderr.write(banner(server, scenario, changes));
       } else output.print(banner(server, scenario, changes));
@@ -265,7 +258,6 @@ export function serveCommand(program: Command): void {
       });
       await control?.close();
       await server.stop();
-      caFile?.remove();
     });
 }
 

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { MockServer } from "../mock-server";
 import type { Scenario } from "../scenarios/scenario-schema";
 import { CapabilityFlags } from "../protocol/constants";
@@ -33,37 +30,10 @@ export interface ListeningLine {
   version: string;
 }
 
-/** A CA file written by {@link writePrivateCaFile}, removed by `remove`. */
-export interface CaFile {
-  path: string;
-  remove: () => void;
-}
-
-/**
- * Writes `ca` to a file only this user can read, in a fresh private folder (mode 0700), for a
- * server that has no CA file of its own; `remove` deletes the folder. Private, because a CA file
- * left where another user can replace it would let them choose what the client trusts.
- */
-export function writePrivateCaFile(ca: string): CaFile {
-  const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-ca-"));
-  const path = join(dir, "ca.pem");
-  writeFileSync(path, ca, { mode: 0o600, flag: "wx" });
-  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** The CA file a client should trust: the library's own when it has one, else one written here. */
-export function serverCaFile(server: MockServer): CaFile | null {
-  const own = (server as unknown as { caFile?: unknown }).caFile;
-  if (typeof own === "string") return { path: own, remove: () => undefined };
-  const ca = server.ca;
-  return ca === undefined ? null : writePrivateCaFile(ca);
-}
-
 /** The `listening` line for `server`. */
 export function listeningLine(
   server: MockServer,
   scenario: Scenario | null,
-  caFile: string | null,
   version: string,
   control: string | null = null,
 ): ListeningLine {
@@ -74,7 +44,7 @@ export function listeningLine(
     host: server.host,
     port: server.port,
     socketPath: server.socketPath,
-    caFile,
+    caFile: server.caFile ?? null,
     scenario: scenario ? scenario.name : null,
     serverVersion: server.options.serverVersion,
     tls: tls

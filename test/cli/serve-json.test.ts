@@ -3,23 +3,11 @@ import { once } from "node:events";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import * as mysql2 from "mysql2/promise";
+import type { ListeningLine } from "../../src/cli/serve-json";
 import { BIN } from "../helpers/cli-process";
 
 /** The first JSON line `serve --json` prints (the documented shape). */
-interface Listening {
-  type: "listening";
-  pid: number;
-  host: string;
-  port: number;
-  socketPath: string | null;
-  caFile: string | null;
-  scenario: string | null;
-  serverVersion: string;
-  tls: { offered: boolean; minVersion: string; maxVersion: string; certificates: string | null } | null;
-  user: string | null;
-  control: string | null;
-  version: string;
-}
+type Listening = ListeningLine;
 
 /** A process whose stdout is read line by line, each line handed to `parse` as it arrives. */
 interface LineReader {
