@@ -42,27 +42,38 @@ const scenarioReference = z.custom<string | ScenarioFile>(
 
 /**
  * The CA a client trusts, as a file: written in a private folder (mode 0700, the file 0600) so no
- * other user can swap what the client trusts; rewritten when the CA changes; removed at stop.
+ * other user can swap what the client trusts. Written the first time someone asks for it — most
+ * servers never are, and a start should not cost a folder and a file — and again whenever the CA
+ * it was asked for has changed; removed at stop.
  */
 class CaFileHolder {
   private dir: string | null = null;
-  path: string | undefined = undefined;
+  private written: string | null = null;
 
-  write(ca: string | undefined): void {
+  /** The file holding `ca` (written now if it does not hold it yet), or undefined without a CA. */
+  pathFor(ca: string | undefined): string | undefined {
     if (ca === undefined) {
       this.remove();
-      return;
+      return undefined;
     }
     this.dir ??= mkdtempSync(join(tmpdir(), "mysql-tls-mock-ca-"));
     const path = join(this.dir, "ca.pem");
-    writeFileSync(path, ca, { mode: 0o600 });
-    this.path = path;
+    if (this.written !== ca) {
+      writeFileSync(path, ca, { mode: 0o600 });
+      this.written = ca;
+    }
+    return path;
+  }
+
+  /** Whether a file was handed out: it must then follow the CA. */
+  get inUse(): boolean {
+    return this.written !== null;
   }
 
   remove(): void {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
-    this.path = undefined;
+    this.written = null;
   }
 }
 
@@ -96,12 +107,6 @@ export class MockServer extends ServerCore {
   ) {
     super(parts);
     this.served = scenario;
-    try {
-      this.caFileHolder.write(this.ca);
-    } catch (error) {
-      void super.stop();
-      throw error;
-    }
   }
 
   /** The scenario new connections are served, with `extends` applied; null when none was given. */
@@ -111,11 +116,13 @@ export class MockServer extends ServerCore {
 
   /**
    * A PEM file holding {@link ca}, the CA a correctly configured client trusts (`--ssl-ca`,
-   * `sslrootcert`, …): written when the server starts, in a private temp folder, kept up to date by
-   * {@link setScenario} and removed by {@link stop}. Undefined when TLS is off or there is no CA.
+   * `sslrootcert`, …): written in a private temp folder when first asked for, kept up to date by
+   * {@link setScenario} and removed by {@link stop}. Undefined when TLS is off or there is no CA,
+   * and once the server is stopped.
    */
   get caFile(): string | undefined {
-    return this.caFileHolder.path;
+    if (this.stopped) return undefined;
+    return this.caFileHolder.pathFor(this.ca);
   }
 
   /**
@@ -138,7 +145,8 @@ export class MockServer extends ServerCore {
     }
     this.reconfigure(resolved);
     this.served = loaded;
-    this.caFileHolder.write(this.ca);
+    // A file already handed out follows the new CA (or goes, without one).
+    if (this.caFileHolder.inUse) this.caFileHolder.pathFor(this.ca);
   }
 
   /** Stops the server (see {@link ServerCore.stop}) and removes {@link caFile}. */
