@@ -65,14 +65,17 @@ export function useMockServer(
   const timeout = fixtureOptions.timeoutMs;
   let server: MockServer | null = null;
   let state: "not started" | "running" | "stopped" = "not started";
-  /** The current test's first connection, counted as `server.totalConnections` counts. */
-  let firstOfTest = 0;
+  /**
+   * The records listed before the current test began (with `per: "file"`): identity, not a count,
+   * so `server.reset()`, `setScenario()` and dropped records cannot shift the current test's window.
+   */
+  let earlier = new WeakSet<ConnectionRecord>();
 
   const start = async () => {
     const resolved = typeof options === "function" ? await options() : options;
     server = await startMockServer(resolved);
     state = "running";
-    firstOfTest = 0;
+    earlier = new WeakSet();
   };
   const stop = async () => {
     const running = server;
@@ -87,7 +90,7 @@ export function useMockServer(
       "beforeEach",
       usedBy,
     )(() => {
-      firstOfTest = server?.totalConnections ?? 0;
+      earlier = new WeakSet(server?.connections ?? []);
     });
     jestGlobal("afterAll", usedBy)(stop, timeout);
   } else {
@@ -106,9 +109,7 @@ export function useMockServer(
         "mock.ca or mock.connections inside a test or a hook, not in the describe body or at the top of the file.",
     );
   };
-  // `connections` keeps only the newest records (keepConnections): count from the oldest kept.
-  const ofTest = (records: readonly ConnectionRecord[]) =>
-    records.slice(Math.max(0, firstOfTest - current().droppedConnections));
+  const ofTest = (records: readonly ConnectionRecord[]) => records.filter((record) => !earlier.has(record));
 
   return {
     get server() {

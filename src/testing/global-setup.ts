@@ -45,6 +45,8 @@ export default async function globalSetup(
     process.env[SHARED_ENV.port] = String(server.port);
     process.env[SHARED_ENV.caFile] = ca === undefined ? "" : privateFile(join(dir, "ca.pem"), ca);
     process.env[SHARED_ENV.recordsFile] = recordsFile;
+    process.env[SHARED_ENV.user] = server.user;
+    process.env[SHARED_ENV.password] = server.password;
     (globalThis as SetupGlobals)[STATE] = { server, dir };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });

@@ -17,13 +17,24 @@ export const SHARED_ENV = {
   caFile: "MYSQL_TLS_MOCK_SHARED_CA_FILE",
   /** JSON-lines file with one final ConnectionRecord per closed connection. */
   recordsFile: "MYSQL_TLS_MOCK_SHARED_RECORDS_FILE",
+  /** The first account's user name. */
+  user: "MYSQL_TLS_MOCK_SHARED_USER",
+  /** The first account's password: a test account's, which the workers need to log in. */
+  password: "MYSQL_TLS_MOCK_SHARED_PASSWORD",
 } as const;
 
 /** Where the shared server listens and what a client needs to trust it. */
 export interface SharedMockServer {
   host: string;
   port: number;
-  /** `mysql://host:port`. */
+  /** The first account's user name (`root` unless `accounts` says otherwise). */
+  user: string;
+  /** The first account's password. */
+  password: string;
+  /**
+   * A connection URL with the first account's credentials, URL-encoded, as `server.url` is:
+   * `mysql://root:root@127.0.0.1:40123/`.
+   */
   url: string;
   /** Path of the CA file (mode 0600), for command-line clients; null when the server offers no TLS. */
   caFile: string | null;
@@ -50,10 +61,15 @@ export function sharedMockServer(): SharedMockServer {
   const host = env(SHARED_ENV.host);
   const port = Number(env(SHARED_ENV.port));
   const caFile = env(SHARED_ENV.caFile) || null;
+  const user = env(SHARED_ENV.user);
+  const password = env(SHARED_ENV.password);
+  const credentials = `${encodeURIComponent(user)}:${encodeURIComponent(password)}`;
   return {
     host,
     port,
-    url: `mysql://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    user,
+    password,
+    url: `mysql://${credentials}@${host.includes(":") ? `[${host}]` : host}:${port}/`,
     caFile,
     ca: caFile === null ? undefined : readFileSync(caFile, "utf8"),
     recordsFile: env(SHARED_ENV.recordsFile),

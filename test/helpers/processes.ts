@@ -16,12 +16,13 @@ export interface ProcessResult {
 export function runProcess(
   command: string,
   args: string[],
-  options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, ...options.env },
+      cwd: options.cwd,
     });
     let stdout = "";
     let stderr = "";

@@ -64,6 +64,23 @@ describe("useMockServer(…, { per: 'file' })", () => {
     expect(mock).not.toHaveExposedCredentials();
     expect(mock.server).toHaveExposedCredentials();
   });
+
+  it("still shows the current test's connections after server.reset() forgets the earlier ones", async () => {
+    await mysql2Login({ port: mock.port });
+    await mock.settled();
+    mock.server.reset();
+    await mysql2Login({ port: mock.port });
+    await mysql2Login({ port: mock.port });
+    const records = await mock.settled();
+    expect(mock.server.connections).toHaveLength(2);
+    expect(records).toHaveLength(2);
+    expect(mock.connections).toEqual(mock.server.connections);
+  });
+
+  it("starts the next test empty after a reset in the previous one", () => {
+    expect(mock.server.connections).toHaveLength(2);
+    expect(mock.connections).toHaveLength(0);
+  });
 });
 
 describe("useMockServer() options", () => {

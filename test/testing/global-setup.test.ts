@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { dirname, resolve } from "node:path";
 import globalSetup, { STATE, type SetupGlobals } from "../../src/testing/global-setup";
 import globalTeardown from "../../src/testing/global-teardown";
+import * as mysql from "mysql2/promise";
 import { readSharedRecords, SHARED_ENV, sharedMockServer, waitForSharedRecord } from "../../src/testing/jest";
 import { mysql2Login } from "./clients";
 
@@ -40,7 +41,8 @@ describe("the jest globalSetup", () => {
     const shared = sharedMockServer();
     expect(process.env[SHARED_ENV.host]).toBe("127.0.0.1");
     expect(shared.port).toBeGreaterThan(0);
-    expect(shared.url).toBe(`mysql://127.0.0.1:${shared.port}`);
+    expect(shared).toMatchObject({ user: "root", password: "root" });
+    expect(shared.url).toBe(`mysql://root:root@127.0.0.1:${shared.port}/`);
     expect(shared.ca).toContain("BEGIN CERTIFICATE");
     expect(statSync(shared.caFile!).mode & 0o777).toBe(0o600);
     expect(statSync(shared.recordsFile).mode & 0o777).toBe(0o600);
@@ -64,6 +66,19 @@ describe("the jest globalSetup", () => {
     expect(records[0]).toHaveAuthenticated("root");
     expect(records).toHaveExposedCredentials();
     expect(records[0]?.serverCertificate?.flaws).toEqual([]);
+  });
+
+  it("publishes the configured account, so the url logs a driver in as it", async () => {
+    await globalSetup(undefined, {
+      rootDir: ROOT,
+      globals: { "mysql-tls-mock": { accounts: [{ user: "app", password: "p@ss:w/rd" }] } },
+    });
+    const shared = sharedMockServer();
+    expect(shared).toMatchObject({ user: "app", password: "p@ss:w/rd" });
+    expect(shared.url).toBe(`mysql://app:p%40ss%3Aw%2Frd@127.0.0.1:${shared.port}/`);
+    const connection = await mysql.createConnection(shared.url);
+    await connection.end();
+    expect(await waitForSharedRecord(() => true)).toHaveAuthenticated("app");
   });
 
   it("takes the scenario from MYSQL_TLS_MOCK_SCENARIO, a path relative to jest's rootDir, over the config", async () => {
