@@ -198,6 +198,19 @@ export const PRESET_LIST: readonly ClientPreset[] = [
   nodePreset("mysql2", "Node mysql2"),
   nodePreset("mysql", "Node mysql (mysqljs)"),
   nodePreset("mariadb", "Node mariadb (MariaDB Connector/Node.js)"),
+  // A replica is a client of its source: a throw-away mariadbd pointed at the mock with CHANGE
+  // MASTER TO (the probe's header maps each mode onto MASTER_SSL / MASTER_SSL_CA /
+  // MASTER_SSL_VERIFY_SERVER_CERT; REQUIRED and Unix sockets are not expressible).
+  probePreset(
+    "mariadb-replica",
+    "a MariaDB 10.11 replica (mariadbd, CHANGE MASTER TO … MASTER_SSL…) with the mock as its source",
+    {
+      runtime: "Node.js >= 20",
+      driver: "MariaDB server (mariadbd, mariadb-install-db and the mariadb client on PATH or in /usr/sbin)",
+      debian: ["nodejs", "mariadb-server"],
+    },
+    (probes) => `${NODE} ${probes("mariadb_replica_probe.js")}`,
+  ),
 ];
 
 /** The presets by the name `--client` takes. */

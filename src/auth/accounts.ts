@@ -53,20 +53,28 @@ function hostPatternToRegExp(pattern: string): RegExp {
   return new RegExp(`^${source}$`, "i");
 }
 
-/** The names a client address is known by, as MySQL would match them against account hosts. */
-export function clientHostNames(address: string): string[] {
+/**
+ * The names a client address is known by, as MySQL would match them against account hosts. With
+ * name resolution on (`skipNameResolve` false, both families' default), 127.0.0.1 and ::1 are
+ * `localhost` first: `ip_to_hostname` in sql/hostname.cc answers `localhost` for exactly those two
+ * (measured with MariaDB 10.11: a client from 127.0.0.2 is `'u'@'127.0.0.2'`). With
+ * skip_name_resolve no name is looked up and a TCP client is its address alone. A Unix-socket
+ * client's address is `localhost` either way.
+ */
+export function clientHostNames(address: string, skipNameResolve = false): string[] {
   const plain = address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;
   const names = [plain];
-  if (plain === "127.0.0.1" || plain === "::1") names.unshift("localhost");
+  if (!skipNameResolve && (plain === "127.0.0.1" || plain === "::1")) names.unshift("localhost");
   return names;
 }
 
 /**
- * The host MySQL shows in "Access denied for user 'u'@'host'": a loopback TCP client appears as
- * `localhost` on a stock server (name resolution on), anything else as its address.
+ * The host MySQL shows in "Access denied for user 'u'@'host'" and in `USER()`: a loopback TCP
+ * client appears as `localhost` on a stock server (name resolution on), as its address with
+ * skip_name_resolve; anything else as its address.
  */
-export function displayClientHost(address: string): string {
-  return clientHostNames(address)[0]!;
+export function displayClientHost(address: string, skipNameResolve = false): string {
+  return clientHostNames(address, skipNameResolve)[0]!;
 }
 
 /**
@@ -77,8 +85,9 @@ export function findAccount(
   accounts: readonly ResolvedAccount[],
   user: string,
   address: string,
+  skipNameResolve = false,
 ): ResolvedAccount | undefined {
-  const names = clientHostNames(address);
+  const names = clientHostNames(address, skipNameResolve);
   const candidates = accounts.filter(
     (a) => a.user === user && names.some((n) => hostPatternToRegExp(a.host).test(n)),
   );

@@ -123,6 +123,12 @@ export const OPTION_FLAGS = [
     option: "keepConnections",
     description: "records kept in memory, the oldest dropped first (the events file has them all)",
   },
+  {
+    flags: "--skip-name-resolve",
+    option: "skipNameResolve",
+    description:
+      "name a loopback TCP client by its address ('u'@'127.0.0.1'), not 'localhost', in access-denied texts, USER() and account matching (MySQL's skip_name_resolve)",
+  },
 ] as const satisfies readonly OptionFlag[];
 
 /** The schema of the option `name`, as the options define it (with its default, if it has one). */
@@ -211,6 +217,8 @@ export function optionFlag(option: (typeof OPTION_FLAGS)[number]["option"]): Opt
   const flag: OptionFlag = OPTION_FLAGS.find((f) => f.option === option)!;
   const made = new Option(flag.flags, flagHelp(flag));
   const schema = valueSchema(optionSchema(flag.option));
+  // A switch (`--skip-name-resolve`): commander sets true when it is given; there is no text to parse.
+  if (schema instanceof z.ZodBoolean) return made;
   if (schema instanceof z.ZodEnum && !flag.noChoices) made.choices(schema.options.map(String));
   else made.argParser(flagParser(flag));
   if (flag.cliDefault !== undefined) made.default(flag.cliDefault);

@@ -2,6 +2,8 @@ import { dirname, isAbsolute, relative } from "node:path";
 import type { Command } from "commander";
 import pc from "picocolors";
 import { stringify } from "yaml";
+import { DEFAULT_SERVER_VERSION } from "../options/server-options";
+import { compareServerFamilies, serverFamily } from "../protocol/server-version";
 import { BUILTIN_SCENARIO_DIR, builtinScenarioNames, loadScenario } from "../scenarios/load-scenario";
 import { scenarioToOptions } from "../scenarios/scenario-options";
 import {
@@ -89,12 +91,40 @@ function expectationsJson(expect: Scenario["expect"]): Partial<Record<SslMode, E
   return out;
 }
 
+/** The server family a scenario plays (`MySQL 5.7`, `MariaDB 10.11`, …), from its greeting's version. */
+function familyOf(scenario: Scenario): string {
+  return serverFamily(scenario.server?.version ?? DEFAULT_SERVER_VERSION);
+}
+
+/**
+ * `scenarios`: the built-ins grouped by the server family they play, MySQL's first, each group a
+ * heading and two columns (name, description) fitted to `width`.
+ */
+export function scenarioListText(width: number | null): string {
+  const entries = builtinScenarioNames().map((name) => {
+    const scenario = loadScenario(name);
+    return { name: safe(name), description: safe(scenario.description), family: familyOf(scenario) };
+  });
+  const families = [...new Set(entries.map((entry) => entry.family))].sort(compareServerFamilies);
+  const nameWidth = Math.max(...entries.map((entry) => entry.name.length));
+  return families
+    .map((family) => {
+      const rows = entries
+        .filter((entry) => entry.family === family)
+        .map((entry) => [`  ${entry.name.padEnd(nameWidth)}`, entry.description] as const);
+      return `${pc.bold(family)}\n${twoColumns(rows, width, pc.bold)}`;
+    })
+    .join("\n");
+}
+
 /**
  * `scenarios --json`: one object per built-in, sorted by name. Documented in the README; its
  * fields are added to, never renamed.
  */
 export function scenarioListJson(): Array<{
   name: string;
+  /** The server family it plays, as `scenarios` groups them: `MySQL 5.7`, `MySQL 8.4 LTS`, `MariaDB 10.11`, … */
+  family: string;
   description: string;
   file: string;
   references: string[];
@@ -104,6 +134,7 @@ export function scenarioListJson(): Array<{
     const scenario = loadScenario(name);
     return {
       name,
+      family: familyOf(scenario),
       description: scenario.description,
       file: scenario.source,
       references: scenario.references ?? [],
@@ -145,16 +176,14 @@ function printJson(value: unknown): void {
 export function scenariosCommand(program: Command): void {
   const scenarios = program
     .command("scenarios")
-    .description("list the built-in scenarios, one line each")
-    .option("--json", "print a JSON array instead: name, description, file, references, expect")
+    .description("list the built-in scenarios, one line each, grouped by the server family they play")
+    .option("--json", "print a JSON array instead: name, family, description, file, references, expect")
     .action((flags: { json?: boolean }) => {
       if (flags.json) {
         printJson(scenarioListJson());
         return;
       }
-      const names = builtinScenarioNames();
-      const rows = names.map((name) => [safe(name), safe(loadScenario(name).description)] as const);
-      process.stdout.write(twoColumns(rows, terminalWidth(), pc.bold));
+      process.stdout.write(scenarioListText(terminalWidth()));
     });
 
   scenarios

@@ -135,6 +135,12 @@ export function toServerOptions(flags: ServeFlags, scenario: Scenario | null): S
   else {
     tls = { ...(base.tls || {}), ...given };
     if (given.cert || given.key) delete tls.certificates;
+    // `--certs NAME` replaces a scenario's own certificate files (server.tls.files) as a whole.
+    if (given.certificates) {
+      delete tls.cert;
+      delete tls.key;
+      if (!given.ca) delete tls.ca;
+    }
   }
   return {
     ...base,
@@ -194,6 +200,7 @@ export function serveCommand(program: Command): void {
     .addOption(optionFlag("backlog"))
     .addOption(optionFlag("maxPacketSize"))
     .addOption(optionFlag("keepConnections"))
+    .addOption(optionFlag("skipNameResolve"))
     .option("--events <file>", "append every event as a JSON line to this file (mode 0600)")
     .option(
       "--keylog <file>",

@@ -46,9 +46,14 @@ export function wrapText(text: string, width: number): string[] {
   return out;
 }
 
+/** How far the text is indented under its name when the terminal is too narrow for two columns. */
+const STACKED_INDENT = 4;
+
 /**
  * A name column and a text column, the text wrapped under itself to fit `width` (null: no limit).
- * `style` decorates names after padding is worked out, so ANSI codes do not count as width.
+ * Where the names leave the text fewer than {@link MIN_TEXT_COLUMNS}, each text goes under its
+ * name instead, indented. `style` decorates names after padding is worked out, so ANSI codes do
+ * not count as width.
  */
 export function twoColumns(
   rows: ReadonlyArray<readonly [string, string]>,
@@ -58,8 +63,17 @@ export function twoColumns(
   const nameWidth = Math.max(0, ...rows.map(([name]) => name.length));
   const textWidth = width === null ? null : width - nameWidth - 2;
   let out = "";
+  if (width !== null && textWidth !== null && textWidth < MIN_TEXT_COLUMNS) {
+    const indent = " ".repeat(STACKED_INDENT + (/^ */.exec(rows[0]?.[0] ?? "")?.[0].length ?? 0));
+    for (const [name, text] of rows) {
+      out += `${style(name.trimEnd())}\n`;
+      for (const line of wrapText(text, Math.max(MIN_TEXT_COLUMNS, width - indent.length)))
+        out += `${indent}${line}\n`;
+    }
+    return out;
+  }
   for (const [name, text] of rows) {
-    const lines = textWidth !== null && textWidth >= MIN_TEXT_COLUMNS ? wrapText(text, textWidth) : [text];
+    const lines = textWidth !== null ? wrapText(text, textWidth) : [text];
     out += `${style(name.padEnd(nameWidth))}  ${lines[0]}\n`;
     for (const line of lines.slice(1)) out += `${" ".repeat(nameWidth + 2)}${line}\n`;
   }

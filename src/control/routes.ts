@@ -131,6 +131,30 @@ function listScenarios(): Array<{ name: string; description: string }> {
 }
 
 /**
+ * A scenario object from the API may build on a built-in but names no file on this machine: not
+ * an `extends` path, not `server.tls.files` (which would serve any key pair the server can read,
+ * and whose errors would tell the caller which paths exist).
+ */
+function refuseFileReferences(scenario: Record<string, unknown>): void {
+  const parent = scenario["extends"];
+  if (typeof parent === "string" && isScenarioPath(parent)) {
+    throw new ControlError(
+      400,
+      "extends must name a built-in scenario, not a path: the control API reads no files",
+    );
+  }
+  const server = scenario["server"];
+  const tls = isPlainObject(server) ? server["tls"] : undefined;
+  if (isPlainObject(tls) && "files" in tls) {
+    throw new ControlError(
+      400,
+      "server.tls.files names files on this machine, which the control API does not read: use a catalogue set " +
+        "(server.tls.certificates) or serve the file with serve --scenario FILE",
+    );
+  }
+}
+
+/**
  * `PUT /scenario`: `{"name": "…"}` names a built-in scenario (`null` for none); any other object
  * is a scenario itself. Paths are refused: a client of the API names no files on this machine.
  */
@@ -155,7 +179,10 @@ async function putScenario(server: MockServer, { body }: ControlRequest): Promis
       );
     }
     reference = name;
-  } else reference = body as ScenarioFile;
+  } else {
+    refuseFileReferences(body);
+    reference = body as ScenarioFile;
+  }
   try {
     await server.setScenario(reference);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NATIVE_PASSWORD_PLUGIN } from "../auth/native-password";
-import { CapabilityFlags, CharacterSet } from "../protocol/constants";
+import { CharacterSet } from "../protocol/constants";
 import type { QueryAnswer, QueryContext } from "../sql";
 import { accountSchema, authPlugin, DEFAULT_ACCOUNT } from "./account-options";
 import { CLIENT_SSL_WITHOUT_TLS } from "./client-ssl-without-tls";
@@ -110,12 +110,18 @@ export const serverOptionFields = {
   defaultAuthPlugin: authPlugin().default(NATIVE_PASSWORD_PLUGIN),
   /**
    * Capability word of the greeting. Default: the stock 5.7 word, `0xC1FFFFFF` with TLS and
-   * `0x81FFF7FF` without. Set it to reproduce a TLS-stripping proxy (`0xC1FFF7FF`).
+   * `0x81FFF7FF` without. With TLS off, CLIENT_SSL (0x800) and CLIENT_SSL_VERIFY_SERVER_CERT
+   * (bit 30) are cleared from the word given, as a real server started without TLS clears them
+   * (MariaDB 10.11: `0x81FFFFFE` with TLS, `0x81FFF7FE` without), so one pinned word serves both.
+   * With TLS on, a word without CLIENT_SSL reproduces a TLS-stripping proxy (`0xC1FFF7FF`).
    */
   capabilityFlags: word().optional(),
   /**
-   * MySQL's require_secure_transport: plaintext TCP logins get ERR 3159 — after the password was
-   * checked, so the credentials have already crossed the wire, as in 5.7. Default false.
+   * require_secure_transport: plaintext TCP logins are refused, after the credentials have crossed
+   * the wire, as the server family of `serverVersion` refuses them: MySQL with ERR 3159 once the
+   * password was checked; MariaDB before 11.3 with ERR 1045 "Access denied", the right password
+   * included; MariaDB 11.3+ (MDEV-30178) with ERR 3159, SQLSTATE 08004, whatever the password.
+   * Default false.
    */
   requireSecureTransport: flag().default(false),
   /**
@@ -249,6 +255,29 @@ export const serverOptionFields = {
    * it, `mask` for a MariaDB version (`…-MariaDB`) or MySQL 5.6 and older, `bad-handshake` otherwise.
    */
   clientSslWithoutTls: oneOf(CLIENT_SSL_WITHOUT_TLS).optional(),
+  /**
+   * The server's skip_name_resolve. Off (the default, as MySQL and MariaDB ship, Debian's
+   * mariadb-server package included: its 50-server.cnf has `#skip-name-resolve` commented out), a
+   * TCP client from 127.0.0.1 or ::1 is known as `localhost` (`ip_to_hostname` in
+   * sql/hostname.cc): "Access denied for user 'u'@'localhost'", `USER()` = `u@localhost`, and
+   * `'u'@'localhost'` accounts match it. On, it is known by its address only: `'u'@'127.0.0.1'`,
+   * and a `localhost` account matches Unix-socket clients alone. Other addresses are named by
+   * their address either way: the mock resolves no names.
+   */
+  skipNameResolve: flag().default(false),
+  /**
+   * Auth plugins the server has not loaded: an account that names one cannot log in. Its client's
+   * response is read first (the default plugin reads it, finds the account, and restarts with the
+   * account's plugin), then the login is refused with ERR 1524 "Plugin '…' is not loaded"
+   * (`do_auth_once` in sql/auth/sql_authentication.cc), so the client's credentials have crossed.
+   * `[mysql_native_password]` is MySQL 8.4 as shipped (the plugin is disabled by default and
+   * `--mysql-native-password=ON` loads it) and 9.x (the plugin is removed). Default: none.
+   */
+  disabledAuthPlugins: z
+    .array(authPlugin(), {
+      error: (issue) => `expected an array of auth plugin names, got ${describeValue(issue.input)}`,
+    })
+    .default(() => []),
 };
 
 /** The options as an object, before the rules between them. */
@@ -256,12 +285,13 @@ const serverOptionsObject = optionObject(serverOptionFields);
 
 /** The rules between options, which no single option's range can say. */
 function checkCombination(options: z.output<typeof serverOptionsObject>, context: z.RefinementCtx): void {
-  const flags = options.capabilityFlags;
-  if (options.tls === false && flags !== undefined && flags & CapabilityFlags.CLIENT_SSL) {
+  // A server cannot greet with a plugin it has not loaded (8.4 refuses to start with
+  // --authentication-policy naming a disabled plugin).
+  if (options.disabledAuthPlugins.includes(options.defaultAuthPlugin)) {
     context.addIssue({
       code: "custom",
-      path: ["capabilityFlags"],
-      message: "CLIENT_SSL is set but tls is false",
+      path: ["disabledAuthPlugins"],
+      message: `the default auth plugin ${options.defaultAuthPlugin} cannot be disabled`,
     });
   }
   // The same rule as for scenarios: a server that calls itself 5.7 negotiates what 5.7 could.

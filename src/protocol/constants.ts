@@ -15,6 +15,22 @@ function nameOf(map: Readonly<Record<string, number>>, value: number): string | 
 }
 
 /**
+ * MariaDB 10.2+ extended capabilities (`include/mysql_com.h` in MariaDB's tree; the KB's
+ * "Connection" page): the greeting's last 4 reserved bytes and the last 4 filler bytes of a
+ * HandshakeResponse41, used when CLIENT_MYSQL (bit 0) is clear. A feature is on when both set it.
+ */
+export const MariadbCapabilityFlags = {
+  MARIADB_CLIENT_PROGRESS: 0x1,
+  MARIADB_CLIENT_COM_MULTI: 0x2,
+  MARIADB_CLIENT_STMT_BULK_OPERATIONS: 0x4,
+  /** Column definitions carry extended type information (a length-encoded block after org_name). */
+  MARIADB_CLIENT_EXTENDED_METADATA: 0x8,
+  /** The column count is followed by a "metadata follows" byte. */
+  MARIADB_CLIENT_CACHE_METADATA: 0x10,
+  MARIADB_CLIENT_BULK_UNIT_RESULTS: 0x20,
+} as const;
+
+/**
  * Capability flags of the greeting, SSLRequest and HandshakeResponse, as named in MySQL's
  * `include/mysql_com.h`. Bit 0 is `CLIENT_MYSQL` on MariaDB 10.2+, which clears it in its
  * greeting to say "not MySQL" (the flag keeps its MySQL name here).
@@ -189,6 +205,7 @@ export const ErrorCode = {
   ER_UNKNOWN_SYSTEM_VARIABLE: 1193,
   ER_NOT_SUPPORTED_YET: 1235,
   ER_NOT_SUPPORTED_AUTH_MODE: 1251,
+  ER_PLUGIN_IS_NOT_LOADED: 1524,
   ER_ACCESS_DENIED_NO_PASSWORD_ERROR: 1698,
   ER_MUST_CHANGE_PASSWORD_LOGIN: 1862,
   ER_ACCOUNT_HAS_BEEN_LOCKED: 3118,

@@ -14,6 +14,7 @@ import {
   scenarioSchema,
   SSL_MODES,
 } from "./scenario-schema";
+import { noCaNote, readTlsFiles, type TlsFilePaths } from "./tls-files";
 
 /**
  * The largest scenario file read, in bytes. The biggest built-in is under 2 KiB; the cap keeps a
@@ -223,8 +224,18 @@ export function validateScenario(
   throw ScenarioError.of(file, problems);
 }
 
+/** The line of the node at a path inside a scenario file, when known. */
+type LineAt = (path: ReadonlyArray<PropertyKey>) => number | undefined;
+
+const NO_LINES: LineAt = () => undefined;
+
 /** Reads one scenario file (YAML or JSON) without applying `extends`. */
 export function readScenarioFile(file: string): ScenarioFile {
+  return readScenarioDocument(file).data;
+}
+
+/** {@link readScenarioFile}, with the lines of its nodes for problems found after validation. */
+function readScenarioDocument(file: string): { data: ScenarioFile; lineAt: LineAt } {
   let text: string;
   try {
     text = readInputFile(file, MAX_SCENARIO_FILE_BYTES);
@@ -259,7 +270,10 @@ export function readScenarioFile(file: string): ScenarioFile {
       : `not valid YAML: ${error.message}`;
     throw new ScenarioError(file, "", problem);
   }
-  return validateScenario(data, file, document, lines);
+  return {
+    data: validateScenario(data, file, document, lines),
+    lineAt: (path) => lineOf(document, lines, path),
+  };
 }
 
 /** Names of the built-in scenarios, sorted. */
@@ -331,10 +345,56 @@ export const OUTCOME_NEUTRAL_KEYS: readonly string[] = [
 /** A scenario's definition: everything but what `extends` and expectations handle. */
 type Definition = Omit<ScenarioFile, "extends" | "$schema" | "expect">;
 
+/** The scenario file whose `server.tls.files` a definition holds, and the paths as it wrote them. */
+interface FilesDeclaration {
+  source: string;
+  lineAt: LineAt;
+  written: TlsFilePaths;
+}
+
 interface Resolved {
   definition: Definition;
   expect: Scenario["expect"];
   dropped: DroppedExpectations | undefined;
+  /** Where the definition's `server.tls.files` was written; undefined when it has none. */
+  files: FilesDeclaration | undefined;
+}
+
+/** The folder relative paths in a scenario are resolved against: its file's, or the working directory. */
+function baseDirOf(source: string): string {
+  return source === "(object)" ? process.cwd() : dirname(source);
+}
+
+/**
+ * `definition` with `server.tls.files` resolved against the folder of the file that wrote it, so
+ * a scenario extending it from another folder serves the same files, and a change is a change of
+ * file, not of spelling.
+ */
+function withAbsoluteFiles(definition: Definition, source: string): Definition {
+  const tls = definition.server?.tls;
+  if (!tls || !tls.files) return definition;
+  const base = baseDirOf(source);
+  const { ca, ...required } = tls.files;
+  const files = {
+    cert: resolve(base, required.cert),
+    key: resolve(base, required.key),
+    ...(ca !== undefined ? { ca: resolve(base, ca) } : {}),
+  };
+  return { ...definition, server: { ...definition.server, tls: { ...tls, files } } };
+}
+
+/**
+ * The parent's definition without its certificate source when `own` names one (`files` or
+ * `certificates`): the three files are one set, so a scenario naming its own replaces the
+ * parent's whole rather than merging file by file, and either kind replaces the other.
+ */
+function withoutReplacedCertificates(parent: Definition, own: Definition): Definition {
+  const ownTls = own.server?.tls;
+  const parentTls = parent.server?.tls;
+  if (!ownTls || !parentTls) return parent;
+  if (ownTls.files === undefined && ownTls.certificates === undefined) return parent;
+  const { files: _files, certificates: _certificates, ...kept } = parentTls;
+  return { ...parent, server: { ...parent.server, tls: kept } };
 }
 
 function originOf(source: string): ScenarioOrigin {
@@ -375,10 +435,14 @@ function changedKeys(before: unknown, after: unknown, path = ""): string[] {
   return isDeepStrictEqual(before, after) ? [] : [path];
 }
 
-function resolveChain(file: ScenarioFile, origin: ScenarioOrigin, seen: string[]): Resolved {
-  const { extends: parentReference, $schema: _schema, expect: ownExpect, ...definition } = file;
+function resolveChain(file: ScenarioFile, origin: ScenarioOrigin, seen: string[], lineAt: LineAt): Resolved {
+  const { extends: parentReference, $schema: _schema, expect: ownExpect, ...written } = file;
+  const definition = withAbsoluteFiles(written, origin.source);
   const own = normalizeExpectations(ownExpect, origin);
-  if (!parentReference) return { definition, expect: own, dropped: undefined };
+  const ownTls = written.server?.tls;
+  const ownFiles: FilesDeclaration | undefined =
+    ownTls && ownTls.files ? { source: origin.source, lineAt, written: ownTls.files } : undefined;
+  if (!parentReference) return { definition, expect: own, dropped: undefined, files: ownFiles };
   const basePath = locate(parentReference, origin.source === "(object)" ? null : origin.source);
   if (seen.includes(basePath)) {
     throw new ScenarioError(
@@ -388,23 +452,56 @@ function resolveChain(file: ScenarioFile, origin: ScenarioOrigin, seen: string[]
     );
   }
   const parentOrigin = originOf(basePath);
-  const parent = resolveChain(readScenarioFile(basePath), parentOrigin, [...seen, basePath]);
-  const merged = merge<Definition>(parent.definition, definition);
+  const parentFile = readScenarioDocument(basePath);
+  const parent = resolveChain(parentFile.data, parentOrigin, [...seen, basePath], parentFile.lineAt);
+  const merged = merge<Definition>(withoutReplacedCertificates(parent.definition, definition), definition);
   const changed = changedKeys(parent.definition, merged);
+  const mergedTls = merged.server?.tls;
+  const files = mergedTls && mergedTls.files ? (ownFiles ?? parent.files) : undefined;
   if (changed.length === 0) {
     const expect: Scenario["expect"] = {};
     for (const mode of SSL_MODES) {
       const expectation = own[mode] ?? parent.expect[mode];
       if (expectation) expect[mode] = expectation;
     }
-    return { definition: merged, expect, dropped: parent.dropped };
+    return { definition: merged, expect, dropped: parent.dropped, files };
   }
   // An empty parent table has nothing to drop; its own drop (if any) still explains the gap.
   const dropped =
     Object.keys(parent.expect).length > 0
       ? { by: origin, parent: parentOrigin, changedKeys: changed, expectations: parent.expect }
       : parent.dropped;
-  return { definition: merged, expect: own, dropped };
+  return { definition: merged, expect: own, dropped, files };
+}
+
+/**
+ * The definition with `server.tls.files` read (once, here) into a `LoadedTlsFiles`, or a
+ * {@link ScenarioError} naming the file that wrote the paths and every file it could not use.
+ */
+function withFilesRead(
+  origin: ScenarioOrigin,
+  definition: Definition,
+  declaration: FilesDeclaration | undefined,
+): { definition: Definition; notes: ScenarioNote[] } {
+  const tls = definition.server?.tls;
+  if (!tls || !tls.files || !declaration) return { definition, notes: [] };
+  const base = baseDirOf(declaration.source);
+  const read = readTlsFiles(declaration.written, (path) => resolve(base, path));
+  if (Array.isArray(read)) {
+    throw ScenarioError.of(
+      declaration.source,
+      read.map(({ key, problem }) => {
+        const line = declaration.lineAt(["server", "tls", "files", key]);
+        return { path: `server.tls.files.${key}`, problem, ...(line !== undefined ? { line } : {}) };
+      }),
+    );
+  }
+  const notes: ScenarioNote[] =
+    read.ca === undefined ? [{ level: "warning", message: noCaNote(origin.name, declaration.source) }] : [];
+  return {
+    definition: { ...definition, server: { ...definition.server, tls: { ...tls, files: read } } },
+    notes,
+  };
 }
 
 /** The warning for modes that lost their inherited expectation and got none back. */
@@ -434,25 +531,33 @@ function droppedNotes(
  * `droppedExpectations` says which were not inherited and which changed keys dropped them. A
  * scenario that lost inherited expectations without declaring its own still loads, with a
  * warning in `notes` for the caller to show.
+ *
+ * The certificate files `server.tls.files` names are read here, once, each path relative to the
+ * folder of the file that wrote it (the working directory for an object); one that is missing,
+ * unreadable, too large or not PEM of its kind is a {@link ScenarioError} naming that file, the
+ * key (`server.tls.files.cert`) and the path, every such problem at once.
  */
 export function loadScenario(reference: string | ScenarioFile): Scenario {
   let file: ScenarioFile;
   let source: string;
+  let lineAt = NO_LINES;
   if (typeof reference === "string") {
     source = locate(reference, null);
-    file = readScenarioFile(source);
+    ({ data: file, lineAt } = readScenarioDocument(source));
   } else {
     source = "(object)";
     file = validateScenario(reference, source);
   }
   const origin = originOf(source);
-  const { definition, expect, dropped } = resolveChain(file, origin, source === "(object)" ? [] : [source]);
+  const resolved = resolveChain(file, origin, source === "(object)" ? [] : [source], lineAt);
+  const { expect, dropped } = resolved;
+  const { definition, notes } = withFilesRead(origin, resolved.definition, resolved.files);
   return {
     ...definition,
     name: origin.name,
     source,
     expect,
     ...(dropped ? { droppedExpectations: dropped } : {}),
-    notes: droppedNotes(origin, expect, dropped),
+    notes: [...droppedNotes(origin, expect, dropped), ...notes],
   };
 }

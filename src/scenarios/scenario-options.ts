@@ -3,15 +3,17 @@ import type { Account } from "../auth/accounts";
 import { NATIVE_PASSWORD_PLUGIN } from "../auth/native-password";
 import { DEFAULT_SERVER_VERSION, type MockServerOptions } from "../options/server-options";
 import { servedVersionProblem, type TlsOptions } from "../options/tls-options";
-import { MYSQL_57_YASSL_CIPHERS, mysql57CipherString } from "../tls/mysql-ciphers";
+import { MYSQL_57_YASSL_CIPHERS, mysql57CipherString, mysql8CipherString } from "../tls/mysql-ciphers";
 import { compareTlsVersions, type TlsVersion } from "../tls/tls-versions";
 import { ScenarioError } from "./load-scenario";
 import type { Scenario } from "./scenario-schema";
+import { LoadedTlsFiles, type TlsFilePaths } from "./tls-files";
 
 /** Named cipher lists a scenario may ask for instead of an OpenSSL string. */
 const CIPHER_PROFILES: Record<string, () => string> = {
   "mysql-5.7-openssl": () => mysql57CipherString(),
   "mysql-5.7-yassl": () => mysql57CipherString(MYSQL_57_YASSL_CIPHERS),
+  "mysql-8-openssl": () => mysql8CipherString(),
 };
 
 /** The range the versions span; the schema has checked they leave no gap. */
@@ -135,6 +137,22 @@ export function overrideAccounts(scenario: Scenario, flags: AccountFlags): Accou
 }
 
 /**
+ * The PEM text `server.tls.files` named, as the `tls` option's cert, key and ca: read when the
+ * scenario was loaded, never here (this runs again for every `setScenario` and flag override).
+ */
+function filesTls(scenario: Scenario, files: TlsFilePaths): Pick<TlsOptions, "cert" | "key" | "ca"> {
+  if (!(files instanceof LoadedTlsFiles)) {
+    throw new ScenarioError(
+      scenario.source,
+      "server.tls.files",
+      "the files have not been read: load the scenario with loadScenario, which reads them",
+    );
+  }
+  const { cert, key, ca } = files.pem();
+  return { cert, key, ...(ca !== undefined ? { ca } : {}) };
+}
+
+/**
  * The one place a scenario becomes server options. `accountFlags` (the CLI's --user, --password
  * and --require) change the scenario's accounts as {@link overrideAccounts} says.
  */
@@ -151,6 +169,7 @@ export function scenarioToOptions(scenario: Scenario, accountFlags: AccountFlags
       ...range,
       ...(spec.ciphers ? { ciphers: CIPHER_PROFILES[spec.ciphers]?.() ?? spec.ciphers } : {}),
       ...(spec.certificates ? { certificates: spec.certificates } : {}),
+      ...(spec.files ? filesTls(scenario, spec.files) : {}),
       ...(spec.clientCertificates ? { clientCertificates: spec.clientCertificates } : {}),
     };
   }

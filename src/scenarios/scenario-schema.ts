@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accountSchema, authPluginChoice } from "../options/account-options";
+import { text } from "../options/option-types";
 import { serverOptionFields, unsignedWord } from "../options/server-options";
 import { formsRange, tlsOptionFields, tlsVersion } from "../options/tls-options";
 import { CLIENT_OUTCOMES, type ClientOutcome, SSL_MODES, type SslMode } from "../record/findings";
@@ -24,21 +25,52 @@ const expectation = z.union([
   }),
 ]);
 
+/** A path of `server.tls.files`, relative to the folder of the file that names it. */
+const filePath = () => text({ nonEmpty: true, noNul: true });
+
 /** The `tls` section: the option's fields, with the version range as MySQL's tls_version lists it. */
-const tls = z.strictObject({
-  /** The versions served, as MySQL's tls_version lists them; they must form a range. */
-  versions: z
-    .array(tlsVersion())
-    .min(1)
-    .refine((versions) => formsRange(versions), {
-      message: "the versions must form a range without gaps (node:tls serves a range)",
-    })
-    .optional(),
-  /** `mysql-5.7-openssl`, `mysql-5.7-yassl`, or an OpenSSL cipher string. */
-  ciphers: z.string().optional(),
-  certificates: tlsOptionFields.certificates,
-  clientCertificates: tlsOptionFields.clientCertificates.unwrap().optional(),
-});
+const tls = z
+  .strictObject({
+    /** The versions served, as MySQL's tls_version lists them; they must form a range. */
+    versions: z
+      .array(tlsVersion())
+      .min(1)
+      .refine((versions) => formsRange(versions), {
+        message: "the versions must form a range without gaps (node:tls serves a range)",
+      })
+      .optional(),
+    /** `mysql-5.7-openssl`, `mysql-5.7-yassl`, `mysql-8-openssl` (8.0.35+, 8.4, 9.x), or an OpenSSL cipher string. */
+    ciphers: z.string().optional(),
+    certificates: tlsOptionFields.certificates,
+    /**
+     * Your own certificate files instead of a catalogue set, each a path relative to the folder of
+     * the scenario file that names it (the working directory for a scenario object). Read once, when
+     * the scenario is loaded. `ca` is the CA a correctly configured client trusts (`--ssl-ca`, the
+     * server's `ca`/`caFile`, an audit's `{ca}`) and the one client certificates are verified
+     * against; without it, no CA is known. An extending scenario's `files` replaces its parent's
+     * whole, as does a `certificates` (the three files are one set).
+     */
+    files: z
+      .strictObject({
+        /** Server certificate chain (PEM), leaf first. */
+        cert: filePath(),
+        /** The certificate's private key (PEM, unencrypted). */
+        key: filePath(),
+        /** CA certificates (PEM) a client verifies the server with, and client certificates are verified against. */
+        ca: filePath().optional(),
+      })
+      .optional(),
+    clientCertificates: tlsOptionFields.clientCertificates.unwrap().optional(),
+  })
+  .superRefine((spec, context) => {
+    if (spec.certificates !== undefined && spec.files !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["certificates"],
+        message: "not together with server.tls.files: serve a catalogue set or your own certificate files",
+      });
+    }
+  });
 
 /** An account as a file writes it: the plugin one of the names the JSON Schema lists. */
 const account = accountSchema.extend({ plugin: authPluginChoice().optional() });
@@ -68,6 +100,10 @@ const server = z.strictObject({
   clientSslWithoutTls: option.clientSslWithoutTls,
   systemVariables: option.systemVariables,
   faults: option.faults,
+  /** skip_name_resolve: a loopback TCP client is named by its address, not `localhost`. Default false. */
+  skipNameResolve: option.skipNameResolve.unwrap().optional(),
+  /** Auth plugins the server has not loaded, e.g. `[mysql_native_password]` on MySQL 8.4 and 9.x. */
+  disabledAuthPlugins: option.disabledAuthPlugins.unwrap().optional(),
 });
 
 export const scenarioSchema = z.strictObject({

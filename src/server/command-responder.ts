@@ -4,8 +4,11 @@ import { encodeEof } from "../protocol/packets/eof-packet";
 import { encodeErr } from "../protocol/packets/err-packet";
 import { encodeOk } from "../protocol/packets/ok-packet";
 import { encodeTextResultset } from "../protocol/packets/text-resultset";
+import type { PayloadDisclosure } from "../record/connection-recorder";
 import type { ResolvedOptions } from "./options";
-import { answerQuery, type QueryAnswer, type QueryContext } from "../sql";
+import { answerQuery, MAX_PARSED_QUERY_LENGTH, type QueryAnswer, type QueryContext } from "../sql";
+import { answerSessionQuery, UserVariables } from "../sql/replica-queries";
+import { ReplicaSession, type ReplicaAnswer } from "./replica-commands";
 import { columnDefinition, textValue } from "./resultset-columns";
 
 /** What the session sends back for one command. */
@@ -17,7 +20,25 @@ export interface CommandReply {
   packets: Array<{ payload: Buffer; type: string }>;
   /** COM_QUIT: no reply, close. */
   close: boolean;
+  /** Set when the session ends after the reply, for this reason (a replica's COM_BINLOG_DUMP). */
+  end?: string;
+  /** How much of the client's packet the record may show (default: by phase). */
+  disclosure?: PayloadDisclosure;
 }
+
+/**
+ * What the record may show of a command packet: COM_REGISTER_SLAVE carries the replica's
+ * `report_password`, so it is withheld like every other packet that may carry a secret.
+ */
+export function commandDisclosure(commandByte: number | undefined): PayloadDisclosure {
+  return commandByte === Command.COM_REGISTER_SLAVE ? "withheld" : "by-phase";
+}
+
+/**
+ * Statements only {@link answerSessionQuery} answers mention a user or system variable or the
+ * clock; the rest skip its second tokenization.
+ */
+const SESSION_QUERY_HINT = /@|unix_timestamp/i;
 
 const STATUS = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
 
@@ -67,12 +88,22 @@ function resultsetPacketTypes(columnCount: number, rowCount: number, caps: numbe
 
 /** Answers the command phase: the few commands and queries clients send right after login. */
 export class CommandResponder {
+  /** The session's user variables: a replica sets some and reads one back. */
+  private readonly variables = new UserVariables();
+  private readonly replica = new ReplicaSession(this.variables);
+
   constructor(
     private readonly options: ResolvedOptions,
     private readonly context: () => QueryContext,
+    /** The server's clock for `UNIX_TIMESTAMP()`, in ms since the epoch. */
+    private readonly now: () => number = Date.now,
   ) {}
 
-  respond(payload: Buffer, clientCapabilities: number): CommandReply {
+  /**
+   * The reply to one command. `extendedCapabilities` are the MariaDB extended capabilities both
+   * sides set, which change how a resultset is laid out.
+   */
+  respond(payload: Buffer, clientCapabilities: number, extendedCapabilities = 0): CommandReply {
     if (payload.length === 0) {
       return this.reply("COM_EMPTY", [
         this.err(clientCapabilities, ErrorCode.ER_UNKNOWN_COM_ERROR, "08S01", "Unknown command"),
@@ -113,6 +144,13 @@ export class CommandResponder {
             type: "Statistics",
           },
         ]);
+      case Command.COM_REGISTER_SLAVE:
+        return {
+          ...this.replicaReply(name, this.replica.registerSlave(payload), clientCapabilities),
+          disclosure: commandDisclosure(command.command),
+        };
+      case Command.COM_BINLOG_DUMP:
+        return this.replicaReply(name, this.replica.binlogDump(payload), clientCapabilities);
       case Command.COM_QUERY: {
         const sql = decodeComQuery(command.body, {
           queryAttributes: (clientCapabilities & CapabilityFlags.CLIENT_QUERY_ATTRIBUTES) !== 0,
@@ -120,7 +158,7 @@ export class CommandResponder {
         const { answer, fromCallback } = this.answer(sql);
         let packets: CommandReply["packets"];
         try {
-          packets = this.answerPackets(answer, sql, clientCapabilities);
+          packets = this.answerPackets(answer, sql, clientCapabilities, extendedCapabilities);
         } catch (error) {
           if (!fromCallback) throw error;
           const detail = `returned an answer that cannot be sent: ${(error as Error).message}`;
@@ -149,9 +187,29 @@ export class CommandResponder {
     }
   }
 
+  private replicaReply(name: string, answer: ReplicaAnswer, caps: number): CommandReply {
+    if (answer.kind === "ok") {
+      return this.reply(name, [
+        {
+          payload: encodeOk({ affectedRows: 0, lastInsertId: 0, statusFlags: STATUS, warnings: 0 }, caps),
+          type: "OK",
+        },
+      ]);
+    }
+    const err = this.err(caps, answer.err.code, answer.err.sqlState, answer.err.message);
+    return answer.kind === "end"
+      ? { ...this.reply(name, [err]), end: answer.reason }
+      : this.reply(name, [err]);
+  }
+
   /** The answer to a query, and whether the host program's callback gave it. */
   private answer(sql: string): { answer: QueryAnswer; fromCallback: boolean } {
     const context = this.context();
+    const session =
+      sql.length <= MAX_PARSED_QUERY_LENGTH && SESSION_QUERY_HINT.test(sql)
+        ? answerSessionQuery(sql, context, { variables: this.variables, now: this.now })
+        : undefined;
+    if (session) return { answer: session, fromCallback: false };
     const answer = answerQuery(sql, context);
     if (answer.kind !== "unhandled") return { answer, fromCallback: false };
     const fallback = this.options.unknownQuery;
@@ -197,6 +255,7 @@ export class CommandResponder {
     answer: QueryAnswer,
     sql: string,
     caps: number,
+    extendedCapabilities: number,
   ): Array<{ payload: Buffer; type: string }> {
     switch (answer.kind) {
       case "ok":
@@ -226,10 +285,12 @@ export class CommandResponder {
         );
         const rows = answer.rows.map((row) => row.map(textValue));
         const types = resultsetPacketTypes(columns.length, rows.length, caps);
-        return encodeTextResultset({ columns, rows }, caps, STATUS).map((payload, i) => ({
-          payload,
-          type: types[i]!,
-        }));
+        return encodeTextResultset({ columns, rows }, caps, STATUS, extendedCapabilities).map(
+          (payload, i) => ({
+            payload,
+            type: types[i]!,
+          }),
+        );
       }
       default:
         return [

@@ -25,6 +25,7 @@ import {
   serverOptionsSchema,
 } from "../options/server-options";
 import { FaultPlan } from "./faults";
+import { isMariadb } from "../protocol/server-version";
 
 /*
  * Options become what a server runs with: the schema (src/options) checks them and applies their
@@ -109,6 +110,10 @@ export interface ResolvedOptions {
   rsaKeys: RsaKeys | null;
   cachingSha2CacheWarm: boolean;
   clientSslWithoutTls: ClientSslWithoutTls;
+  /** Whether a loopback TCP client is known by its address rather than as `localhost`. */
+  skipNameResolve: boolean;
+  /** Auth plugins not loaded: accounts on them are refused with ERR 1524 after their response. */
+  disabledAuthPlugins: readonly string[];
 }
 
 /** 5.7 autosizes back_log to 50 + max_connections / 5, at most 900. */
@@ -239,13 +244,28 @@ function unixSocket(option: string | true | undefined): {
   return { socketPath: join(socketDir, "mysqld.sock"), socketDir };
 }
 
+/** The bits a server started without TLS leaves out of its greeting (MySQL 5.7 and MariaDB 10.11 alike). */
+const TLS_CAPABILITIES = CapabilityFlags.CLIENT_SSL | CapabilityFlags.CLIENT_SSL_VERIFY_SERVER_CERT;
+
+/**
+ * The greeting's capability word. CLIENT_SSL follows whether TLS is served: a pinned word is the
+ * profile's word with TLS, and without TLS it loses what the real server drops when started
+ * without certificates (Debian 12's mariadbd 10.11.19 greets `0x81FFFFFE` with TLS and
+ * `0x81FFF7FE` without). With TLS on the pinned word is sent as given: one without CLIENT_SSL is
+ * a stripping proxy in front of a TLS server.
+ */
+function greetingCapabilities(pinned: number | undefined, tlsServed: boolean): number {
+  if (pinned === undefined) return tlsServed ? SERVER_CAPABILITIES_TLS : SERVER_CAPABILITIES_NO_TLS;
+  return (tlsServed ? pinned : pinned & ~TLS_CAPABILITIES) >>> 0;
+}
+
 /** MySQL before 5.7 (a bare `5.6.51`, not MariaDB's `5.5.5-` prefix). */
 const MYSQL_BEFORE_57 = /^5\.[0-6]\.(?!5-)/;
 
 /** The family default of {@link MockServerOptions.clientSslWithoutTls}. */
 function defaultClientSslWithoutTls(serverVersion: string, tlsConfigured: boolean, capabilityFlags: number) {
   if (tlsConfigured && !(capabilityFlags & CapabilityFlags.CLIENT_SSL)) return "strip";
-  if (/MariaDB/i.test(serverVersion) || MYSQL_BEFORE_57.test(serverVersion)) return "mask";
+  if (isMariadb(serverVersion) || MYSQL_BEFORE_57.test(serverVersion)) return "mask";
   return "bad-handshake";
 }
 
@@ -263,8 +283,7 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
   const accounts = parsed.accounts.map((a) =>
     resolveAccount({ ...a, plugin: a.plugin ?? defaultAuthPlugin }),
   );
-  const capabilityFlags =
-    (parsed.capabilityFlags ?? (tls ? SERVER_CAPABILITIES_TLS : SERVER_CAPABILITIES_NO_TLS)) >>> 0;
+  const capabilityFlags = greetingCapabilities(parsed.capabilityFlags, tls !== null);
   const backlog = parsed.backlog ?? defaultBacklog(maxConnections);
   const rsaKeys = await resolveRsaKeys(parsed.rsaKeys, [defaultAuthPlugin, ...accounts.map((a) => a.plugin)]);
   return {
@@ -285,6 +304,7 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
       max_connections: maxConnections,
       back_log: backlog,
       max_allowed_packet: parsed.maxPacketSize,
+      skip_name_resolve: parsed.skipNameResolve ? "ON" : "OFF",
       ...parsed.systemVariables,
     },
     faults: parsed.faults ? new FaultPlan(parsed.faults) : FaultPlan.NONE,

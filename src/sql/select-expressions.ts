@@ -126,7 +126,13 @@ function parseItem(cursor: TokenCursor): { item: SelectItem; name?: string } | u
   return word === "CURRENT_USER" ? { item: { kind: "function", name: word } } : undefined;
 }
 
-function variableItem(cursor: TokenCursor): { item: SelectItem } | undefined {
+/**
+ * The name and scope of a system variable after `@@`: `version`, `GLOBAL.server_id`,
+ * `SESSION.x` (`LOCAL` reads as SESSION); undefined for anything else.
+ */
+export function systemVariableReference(
+  cursor: TokenCursor,
+): { name: string; scope: "GLOBAL" | "SESSION" | null } | undefined {
   let scope: "GLOBAL" | "SESSION" | null = null;
   if (cursor.isPunct(".", 1)) {
     const written = cursor.acceptKeyword("GLOBAL", "SESSION", "LOCAL");
@@ -137,7 +143,12 @@ function variableItem(cursor: TokenCursor): { item: SelectItem } | undefined {
   }
   const name = cursor.next();
   if (!name || (name.kind !== "word" && name.kind !== "identifier") || cursor.isPunct(".")) return undefined;
-  return { item: { kind: "variable", name: name.text, scope } };
+  return { name: name.text, scope };
+}
+
+function variableItem(cursor: TokenCursor): { item: SelectItem } | undefined {
+  const reference = systemVariableReference(cursor);
+  return reference && { item: { kind: "variable", ...reference } };
 }
 
 function numericItem(text: string, negative: boolean): { item: SelectItem } | undefined {

@@ -80,3 +80,53 @@ export const MYSQL_57_YASSL_CIPHERS = [
 export function mysql57CipherString(allowList: readonly string[] = MYSQL_57_OPENSSL_CIPHERS): string {
   return [MYSQL_57_BLOCKED_CIPHERS, MYSQL_57_OPENSSL_BLOCKED_CIPHERS, ...allowList, "@SECLEVEL=0"].join(":");
 }
+
+/**
+ * TLSv1.2 block list of MySQL 8.x servers (`blocked_tls12_ciphers` in include/tls_ciphers.h, as the
+ * 8.0.45, 8.4 and 9.0.0 source documentation shows it), prepended to the allow-list as in 5.7.
+ */
+export const MYSQL_8_BLOCKED_TLS12_CIPHERS = "!aNULL:!eNULL:!EXPORT:!LOW:!MD5:!DES:!3DES:!RC2:!RC4:!PSK:!kDH";
+
+/**
+ * The TLSv1.2 allow-list a MySQL 8.x server uses when `ssl_cipher` is unset (`default_tls12_ciphers`
+ * in include/tls_ciphers.h; "Improving TLS Ciphers usage in MySQL 8.2.0" lists the same order):
+ * forward secrecy, SHA-2, AEAD only. No CBC suites, no static RSA key exchange.
+ */
+export const MYSQL_8_TLS12_CIPHERS = [
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+  "ECDHE-ECDSA-AES256-CCM",
+  "ECDHE-ECDSA-AES128-CCM",
+  "DHE-RSA-AES128-GCM-SHA256",
+  "DHE-RSA-AES256-GCM-SHA384",
+  "DHE-RSA-AES256-CCM",
+  "DHE-RSA-AES128-CCM",
+  "DHE-RSA-CHACHA20-POLY1305",
+] as const;
+
+/**
+ * The TLSv1.3 suites a MySQL 8.x server sets when `tls_ciphersuites` is unset
+ * (`default_tls13_ciphers` in include/tls_ciphers.h): OpenSSL's three defaults plus
+ * TLS_AES_128_CCM_SHA256.
+ */
+export const MYSQL_8_TLS13_CIPHERSUITES = [
+  "TLS_AES_128_GCM_SHA256",
+  "TLS_AES_256_GCM_SHA384",
+  "TLS_CHACHA20_POLY1305_SHA256",
+  "TLS_AES_128_CCM_SHA256",
+] as const;
+
+/**
+ * The OpenSSL string that gives node:tls a MySQL 8.x server's configuration: the TLSv1.3 suites
+ * (node hands `TLS_*` names to SSL_CTX_set_ciphersuites), then the TLSv1.2 block list and
+ * allow-list. No `@SECLEVEL`: 8.x servers leave OpenSSL's default level. Like 5.7, the 8.0.40, 8.4.3
+ * and 9.1.0 servers do not set SSL_OP_CIPHER_SERVER_PREFERENCE (vio/viosslfactories.cc,
+ * new_VioSSLFd), so the client's order picks the suite.
+ */
+export function mysql8CipherString(): string {
+  return [...MYSQL_8_TLS13_CIPHERSUITES, MYSQL_8_BLOCKED_TLS12_CIPHERS, ...MYSQL_8_TLS12_CIPHERS].join(":");
+}

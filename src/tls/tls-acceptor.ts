@@ -103,6 +103,10 @@ export class TlsAcceptor {
       minVersion: settings.minVersion,
       maxVersion: settings.maxVersion,
       ciphers: settings.ciphers,
+      // node:tls servers prefer their own cipher order unless told otherwise; MySQL 5.7/8.x and
+      // MariaDB 10.11 never set SSL_OP_CIPHER_SERVER_PREFERENCE (vio/viosslfactories.c), so the
+      // client's order picks the suite (measured against Debian 12's mariadbd 10.11.19).
+      honorCipherOrder: false,
       // 5.7 serves DHE suites with a fixed 2048-bit group; OpenSSL's built-in one is its equal.
       dhparam: "auto",
       // 5.7.41 sets SSL_OP_NO_TICKET: resumption only through the server-side session cache —

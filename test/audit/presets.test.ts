@@ -25,6 +25,7 @@ const PRESET_NAMES = [
   "node-mysql2",
   "node-mysql",
   "node-mariadb",
+  "mariadb-replica",
 ];
 
 describe("the client presets", () => {

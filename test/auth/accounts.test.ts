@@ -15,6 +15,21 @@ describe("accounts", () => {
     expect(displayClientHost("10.0.0.5")).toBe("10.0.0.5");
   });
 
+  it("knows only 127.0.0.1 and ::1 as localhost, as mariadbd 10.11 names a client from 127.0.0.2 by its address", () => {
+    expect(displayClientHost("127.0.0.2")).toBe("127.0.0.2");
+    expect(clientHostNames("127.1.2.3")).toEqual(["127.1.2.3"]);
+  });
+
+  it("with skip_name_resolve knows a loopback TCP client by its address alone; a Unix-socket client stays localhost", () => {
+    expect(clientHostNames("127.0.0.1", true)).toEqual(["127.0.0.1"]);
+    expect(clientHostNames("::ffff:127.0.0.1", true)).toEqual(["127.0.0.1"]);
+    expect(displayClientHost("::1", true)).toBe("::1");
+    expect(displayClientHost("localhost", true)).toBe("localhost");
+    // A 'localhost' account no longer matches a TCP client from 127.0.0.1: the next most specific does.
+    expect(findAccount(accounts, "app", "127.0.0.1", true)?.password).toBe("any-host");
+    expect(findAccount(accounts, "app", "localhost", true)?.password).toBe("local");
+  });
+
   it("prefers the most specific host pattern, as MySQL sorts its grant table", () => {
     expect(findAccount(accounts, "app", "127.0.0.1")?.password).toBe("local");
     expect(findAccount(accounts, "app", "10.0.3.4")?.password).toBe("lan");

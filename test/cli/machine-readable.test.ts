@@ -20,6 +20,7 @@ describe("JSON output of the listing commands", () => {
     expect(result.code).toBe(0);
     const list = JSON.parse(result.stdout) as Array<{
       name: string;
+      family: string;
       description: string;
       file: string;
       references: string[];
@@ -32,6 +33,12 @@ describe("JSON output of the listing commands", () => {
       // Every built-in declares all five modes (scenarios/README.md).
       expect(Object.keys(scenario.expect)).toEqual([...SSL_MODES]);
     }
+    const family = Object.fromEntries(list.map((s) => [s.name, s.family]));
+    expect(family).toMatchObject({
+      "cert-wrong-host": "MySQL 5.7",
+      "caching-sha2-8.0": "MySQL 8.0",
+      "mariadb-10.11-greeting": "MariaDB 10.11",
+    });
     const wrongHost = list.find((s) => s.name === "cert-wrong-host")!;
     expect(wrongHost.expect.VERIFY_IDENTITY).toEqual({
       outcome: "refuse-before-credentials",

@@ -13,11 +13,27 @@ const cli = (...args: string[]) => runCli(args);
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 
 describe("mysql-tls-mock scenarios", () => {
-  it("lists the built-ins with a one-line description each", async () => {
+  it("lists the built-ins with a one-line description each, grouped by the server family they play", async () => {
     const result = await cli("scenarios");
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^strip-backronym\s+A TLS-stripping proxy cleared CLIENT_SSL/m);
-    expect(result.stdout).toMatch(/^mysql-5\.7\.41-notls\s+/m);
+    expect(result.stdout).toMatch(/^ {2}strip-backronym\s+A TLS-stripping proxy cleared CLIENT_SSL/m);
+    const headings = result.stdout.split("\n").filter((line) => /^\S/.test(line));
+    expect(headings.slice(0, 2)).toEqual(["MySQL 5.7", "MySQL 8.0"]);
+    expect(headings).toContain("MariaDB 10.11");
+    expect(headings.indexOf("MariaDB 10.11")).toBeGreaterThan(headings.indexOf("MySQL 8.0"));
+    // Each scenario sits under the family its greeting's version names.
+    const under = (name: string) => {
+      const lines = result.stdout.split("\n");
+      const at = lines.findIndex((line) => line.startsWith(`  ${name} `));
+      return lines
+        .slice(0, at)
+        .filter((line) => /^\S/.test(line))
+        .pop();
+    };
+    expect(under("mysql-5.7.41-notls")).toBe("MySQL 5.7");
+    expect(under("cert-wrong-host")).toBe("MySQL 5.7");
+    expect(under("caching-sha2-8.0")).toBe("MySQL 8.0");
+    expect(under("mariadb-10.11-notls")).toBe("MariaDB 10.11");
   });
 
   it("shows a resolved scenario, what a correct client does in each ssl-mode and which scenario says so, and what it did not inherit", async () => {

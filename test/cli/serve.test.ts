@@ -5,6 +5,7 @@ import { join } from "node:path";
 import * as mysql2 from "mysql2/promise";
 import { runCli, startCli } from "../helpers/cli-process";
 import { runMariadbCli } from "../helpers/mariadb-cli";
+import { RawClient } from "../helpers/raw-client";
 
 async function waitFor(predicate: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -111,6 +112,23 @@ describe("mysql-tls-mock serve", () => {
       await waitFor(() => cli.output().includes("closed:"), "the connection-closed line");
       expect(cli.output()).toMatch(/greeting 5\.7\.41, TLS not offered/);
       expect(cli.output()).toMatch(/in plaintext — credentials crossed without TLS/);
+    } finally {
+      cli.child.kill("SIGTERM");
+      await once(cli.child, "exit");
+    }
+  });
+
+  it("serves a profile that pins its capability word with --no-tls, greeting with that word minus CLIENT_SSL", async () => {
+    const cli = await startCli(["--scenario", "mariadb-10.11-greeting", "--no-tls"]);
+    try {
+      expect(cli.output()).toContain("TLS off");
+      const client = await RawClient.connect(cli.port);
+      const greeting = await client.readGreeting();
+      client.end();
+      // What Debian 12's mariadbd 10.11.19 sends when started without certificates.
+      expect(greeting.capabilityFlags.toString(16)).toBe("81fff7fe");
+      const login = await runMariadbCli({ port: cli.port, flags: ["--skip-ssl"] });
+      expect(login.code).toBe(0);
     } finally {
       cli.child.kill("SIGTERM");
       await once(cli.child, "exit");

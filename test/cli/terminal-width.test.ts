@@ -59,8 +59,13 @@ describe("fitting output to the terminal", () => {
     const narrow = await scenarios("60");
     expect(narrow.code).toBe(0);
     expect(widest(narrow.stdout)).toBeLessThanOrEqual(60);
+    // Too narrow for two columns beside the longest name: each description goes under its name.
+    const stacked = await scenarios("50");
+    expect(widest(stacked.stdout)).toBeLessThanOrEqual(50);
+    expect(stacked.stdout).toMatch(/^ {2}strip-backronym\n {6}A TLS-stripping proxy/m);
     const piped = await scenarios("");
-    expect(piped.stdout.trim().split("\n")).toHaveLength(builtinScenarioNames().length);
+    const rows = piped.stdout.split("\n").filter((line) => line.startsWith("  "));
+    expect(rows).toHaveLength(builtinScenarioNames().length);
     expect(widest(piped.stdout)).toBeGreaterThan(60);
   });
 });

@@ -128,6 +128,24 @@ describe("the control API", () => {
     const path = await call(control, "PUT", "/scenario", { body: '{"name": "../etc/passwd.yaml"}' });
     expect(path.status).toBe(400);
     expect((path.body as { error: string }).error).toMatch(/not a path/);
+    // A scenario object names no file on the server's machine: neither a parent nor certificates.
+    const parentPath = await call(control, "PUT", "/scenario", {
+      body: JSON.stringify({ extends: "/etc/mysql-tls-mock/x.yaml", description: "y" }),
+    });
+    expect(parentPath.status).toBe(400);
+    expect((parentPath.body as { error: string }).error).toMatch(
+      /^extends must name a built-in scenario, not a path/,
+    );
+    const files = await call(control, "PUT", "/scenario", {
+      body: JSON.stringify({
+        description: "y",
+        server: { tls: { files: { cert: "/etc/ssl/x.pem", key: "/etc/ssl/x.key" } } },
+      }),
+    });
+    expect(files.status).toBe(400);
+    expect((files.body as { error: string }).error).toMatch(
+      /^server\.tls\.files names files on this machine/,
+    );
     // Moving the listener to a Unix socket is not something a running server can do.
     const moving = await call(control, "PUT", "/scenario", { body: '{"name": "unix-socket-preferred"}' });
     expect(moving.status).toBe(400);

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { type AddressInfo, createConnection, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { delimiter, join } from "node:path";
-import { runMariadbCli } from "./mariadb-cli";
+import { type CertificateSetName, getCertificateSet } from "../../src/certs";
+import { pemFile, runMariadbCli } from "./mariadb-cli";
 import { type ProcessResult, runProcess } from "./processes";
 
 /**
@@ -34,6 +35,11 @@ export interface MariadbServerOptions {
   ssl: { ca: string; cert: string; key: string } | null;
   /** How long install-db and start may each take. */
   timeoutMs?: number;
+  /**
+   * Start with `--skip-name-resolve` (the default here, so no test waits on reverse DNS); false
+   * starts it as shipped, resolving client addresses (127.0.0.1 is then `localhost`).
+   */
+  skipNameResolve?: boolean;
 }
 
 const SEARCH_DIRS = ["/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"];
@@ -172,7 +178,7 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
         `--socket=${socket}`,
         `--port=${port}`,
         "--bind-address=127.0.0.1",
-        "--skip-name-resolve",
+        ...(options.skipNameResolve === false ? [] : ["--skip-name-resolve"]),
         `--user=${user}`,
         `--pid-file=${join(dir, "mariadbd.pid")}`,
         `--log-error=${errorLog}`,
@@ -243,4 +249,16 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A catalogue set's CA, server certificate and key as files, for {@link startMariadbServer}'s `ssl`. */
+export async function sslFilesOf(
+  setName: CertificateSetName,
+): Promise<{ ca: string; cert: string; key: string }> {
+  const set = await getCertificateSet(setName);
+  return {
+    ca: pemFile(set.ca, "ca.pem"),
+    cert: pemFile(set.server.cert, "server-cert.pem"),
+    key: pemFile(set.server.key, "server-key.pem"),
+  };
 }

@@ -47,10 +47,10 @@ const CLEARTEXT =
   "mariadb 10.11 CLI answers an AuthSwitchRequest to mysql_clear_password over plaintext with the password itself (no opt-in, unlike libmysqlclient's 2059)";
 
 const MYSQLJS_NATIVE_ONLY =
-  "mysql 2.18.1 speaks only mysql_native_password and sends no CLIENT_PLUGIN_AUTH, so the server cannot switch it: its native reply fails the sha256_password check (1045)";
+  "mysql 2.18.1 speaks only mysql_native_password and sends no CLIENT_PLUGIN_AUTH, so the server cannot switch it: an account on sha256_password refuses it with 1251 after its native reply crossed (find_mpvio_user)";
 
 const MYSQLJS_AUTH_MORE_DATA =
-  "mysql 2.18.1 speaks only mysql_native_password; caching_sha2_password's AuthMoreData (01 04) makes it throw 'Could not determine packet' from its socket handler";
+  "mysql 2.18.1 speaks only mysql_native_password and sends no CLIENT_PLUGIN_AUTH: an account on caching_sha2_password refuses it with 1251 'Client does not support authentication protocol' after its native reply crossed (find_mpvio_user)";
 
 const NODE_SECLEVEL_1 = (client: string) =>
   `${client} verifies with Node 20's bundled OpenSSL 3.0 at security level 1, which accepts a 1024-bit RSA server key (Debian's level 2 refuses it: "EE certificate key too weak")`;
@@ -103,6 +103,24 @@ const CLEARTEXT_WITHOUT_OPT_IN = (client: string) =>
 
 const OVER_SOCKET_TOO = (client: string) =>
   `${client} asks for TLS whenever the greeting offers CLIENT_SSL, over a Unix socket too, where libmysqlclient 5.7 PREFERRED never does`;
+
+/**
+ * The MySQL 8.x profiles whose accounts are on caching_sha2_password with a cold cache, as
+ * caching-sha2-8.0's: each client meets them as it meets that scenario.
+ */
+const MYSQL_8_CACHING_SHA2_PROFILES = ["mysql-8.0.40", "mysql-8.4.3-lts", "mysql-9.1.0"];
+
+/** The clients that fetch caching_sha2_password's RSA key over plaintext without opt-in. */
+const CACHING_SHA2_KEY_FETCHERS = [
+  ["mariadb-cli", "mariadb 10.11 CLI"],
+  ["mysql2", "mysql2 3.24.6"],
+  ["pymysql", "PyMySQL 1.0.2 (_auth.py:254-256)"],
+  [
+    "php-mysqli",
+    "mysqlnd 8.2 without mysqlnd.sha256_server_public_key (mysqlnd_auth.c, mysqlnd_caching_sha2_get_key)",
+  ],
+  ["go-sql-driver", "go-sql-driver 1.5.0 without serverPubKey (auth.go:360-367)"],
+] as const;
 
 export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
   // mariadb CLI: --ssl / --ssl-ca fall back to plaintext when the greeting lacks CLIENT_SSL.
@@ -383,6 +401,28 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     reason:
       "mariadb npm checks 'localhost' during the handshake and the real host (127.0.0.1) only after the OK packet: the server logged it in, its credentials went to an unverified server, and only then does it hang up",
   },
+  // The MySQL 8.x profiles: RSA key retrieval over plaintext, as against caching-sha2-8.0.
+  ...MYSQL_8_CACHING_SHA2_PROFILES.flatMap((scenario) =>
+    CACHING_SHA2_KEY_FETCHERS.map(([client, named]): KnownDeviation => ({
+      client,
+      mode: "DISABLED",
+      scenario,
+      observed: "plaintext",
+      severity: "info",
+      reason: KEY_FETCHED_WITHOUT_OPT_IN(named),
+    })),
+  ),
+  // mysql (mysqljs) against the MySQL 8.x profiles: 1251 over TLS too, as against caching-sha2-8.0.
+  ...[...MYSQL_8_CACHING_SHA2_PROFILES, "mysql-8.0.40-require-secure-transport"].flatMap((scenario) =>
+    (["REQUIRED", "VERIFY_CA"] as const).map((mode): KnownDeviation => ({
+      client: "mysql",
+      mode,
+      scenario,
+      observed: "refused-after-credentials",
+      severity: "info",
+      reason: MYSQLJS_AUTH_MORE_DATA,
+    })),
+  ),
 ];
 
 /** The deviation that applies to one case, if any (a named scenario wins over `*`). */
@@ -428,6 +468,10 @@ const RUBY_VERIFY_IDENTITY: readonly (readonly [string, ClientOutcome, string])[
     "require-secure-transport",
     "sha256-over-tls",
     "unix-socket-preferred",
+    "mysql-8.0.40",
+    "mysql-8.0.40-require-secure-transport",
+    "mysql-8.4.3-lts",
+    "mysql-9.1.0",
   ].map(
     (scenario) =>
       [scenario, "tls", "it logs in over TLS to a certificate that does not name the host"] as const,
@@ -458,6 +502,11 @@ const RUBY_VERIFY_IDENTITY: readonly (readonly [string, ClientOutcome, string])[
     "strip-riddle",
     "refused-after-credentials",
     "it sends its credentials in plaintext and shows the attacker's 1045 (CVE-2017-3305)",
+  ],
+  [
+    "mysql-8.4.3-native-password-account",
+    "refused-after-credentials",
+    "it sends its credentials over TLS to a certificate that does not name the host, and gets 1524",
   ],
 ];
 

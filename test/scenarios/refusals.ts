@@ -35,6 +35,10 @@ const BY_SCENARIO: Readonly<Record<string, Refusal>> = {
   "sha256-yassl-plaintext": refused(1045),
   // The stripping proxy's own ERR.
   "strip-riddle": refused(1045),
+  // ER_SECURE_TRANSPORT_REQUIRED, after authentication, as in 5.7.
+  "mysql-8.0.40-require-secure-transport": refused(3159),
+  // ER_PLUGIN_IS_NOT_LOADED: the account's plugin is disabled (do_auth_once).
+  "mysql-8.4.3-native-password-account": refused(1524),
 };
 
 /** Where a client is refused otherwise than {@link BY_SCENARIO} says, or where only it is refused. */
@@ -44,12 +48,18 @@ const BY_CLIENT: Readonly<Partial<Record<ClientName, Readonly<Record<string, Ref
     "rogue-cleartext-switch": hungUp("MYSQL_CLEAR_PASSWORD_NOT_ENABLED"),
   },
   mysql: {
-    // No CLIENT_PLUGIN_AUTH: the server cannot switch it, and its native reply fails the account's plugin.
-    "rogue-cleartext-switch": refused(1045),
-    "sha256-over-tls": refused(1045),
-    "sha256-rsa-plaintext": refused(1045),
-    // caching_sha2_password's AuthMoreData makes it throw from its socket handler.
-    "caching-sha2-8.0": hungUp("uncaught exception in the driver: Could not determine packet, firstByte = 1"),
+    // No CLIENT_PLUGIN_AUTH: the server cannot switch it, so an account on another plugin than
+    // mysql_native_password refuses it with ER_NOT_SUPPORTED_AUTH_MODE (find_mpvio_user in
+    // sql/auth/sql_authentication.cc), after its native reply crossed.
+    "rogue-cleartext-switch": refused(1251),
+    "sha256-over-tls": refused(1251),
+    "sha256-rsa-plaintext": refused(1251),
+    "sha256-yassl-plaintext": refused(1251),
+    "caching-sha2-8.0": refused(1251),
+    "mysql-8.0.40": refused(1251),
+    "mysql-8.0.40-require-secure-transport": refused(1251),
+    "mysql-8.4.3-lts": refused(1251),
+    "mysql-9.1.0": refused(1251),
   },
   mariadb: {
     // ER_CLEAR_PASSWORD_WITHOUT_SSL: it declines the rogue switch.
@@ -59,6 +69,10 @@ const BY_CLIENT: Readonly<Partial<Record<ClientName, Readonly<Record<string, Ref
     "sha256-over-tls": hungUp("45044"),
     "sha256-rsa-plaintext": hungUp("45044"),
     "sha256-yassl-plaintext": hungUp("45044"),
+    "mysql-8.0.40": hungUp("45044"),
+    "mysql-8.0.40-require-secure-transport": hungUp("45044"),
+    "mysql-8.4.3-lts": hungUp("45044"),
+    "mysql-9.1.0": hungUp("45044"),
   },
   "go-sql-driver": {
     // It declines the rogue switch without allowCleartextPasswords.

@@ -29,13 +29,31 @@ describe("server options", () => {
     expect((await resolveOptions({ tls: false })).capabilityFlags).toBe(0x81fff7ff);
   });
 
+  it("derive CLIENT_SSL from whether TLS is served: a pinned word loses CLIENT_SSL and bit 30 when TLS is off", async () => {
+    // Debian 12's mariadbd 10.11.19: 0x81FFFFFE with TLS, 0x81FFF7FE started without certificates.
+    expect((await resolveOptions({ tls: false, capabilityFlags: 0x81fffffe })).capabilityFlags).toBe(
+      0x81fff7fe,
+    );
+    // The stock 5.7 word with TLS becomes the stock 5.7 word without it.
+    expect((await resolveOptions({ tls: false, capabilityFlags: 0xc1ffffff })).capabilityFlags).toBe(
+      0x81fff7ff,
+    );
+    expect((await resolveOptions({ capabilityFlags: 0x81fffffe })).capabilityFlags).toBe(0x81fffffe);
+  });
+
+  it("keep a pinned word without CLIENT_SSL as given while TLS is on: a stripping proxy, not a server without TLS", async () => {
+    const options = await resolveOptions({ capabilityFlags: 0xc1fff7ff });
+    expect(options.capabilityFlags).toBe(0xc1fff7ff);
+    expect(options.tls).not.toBeNull();
+    expect(options.clientSslWithoutTls).toBe("strip");
+  });
+
   it.each([
     [{ tls: { minVersion: "TLSv1.3", maxVersion: "TLSv1.2" } }, "tls.minVersion"],
     [{ tls: { minVersion: "SSLv3" } }, "tls.minVersion"],
     [{ tls: { key: "-----BEGIN PRIVATE KEY-----" } }, "tls.cert"],
     [{ port: 70000 }, "port"],
     [{ accounts: [{ user: "x", password: "y", plugin: "dialog" }] }, "accounts[0].plugin"],
-    [{ tls: false, capabilityFlags: 0xc1ffffff }, "capabilityFlags"],
   ])("reject %j, naming the option %s", async (options, option) => {
     const error = await resolveOptions(options as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerConfigurationError);
@@ -96,6 +114,8 @@ const BAD_VALUES: { [K in keyof Required<StartOptions>]: [bad: unknown, option: 
   keepConnections: [-1, "keepConnections", /integer from 0/],
   keepPackets: [1.5, "keepPackets", /integer from 0/],
   keepCommands: ["all", "keepCommands", /integer from 0/],
+  skipNameResolve: ["yes", "skipNameResolve", /true or false/],
+  disabledAuthPlugins: [["dialog"], "disabledAuthPlugins[0]", /not supported/],
   scenario: [42, "scenario", /a scenario name, a path or a scenario object/],
   eventsFile: ["", "eventsFile", /must not be empty/],
   keylogFile: ["keys\0.log", "keylogFile", /NUL/],

@@ -29,15 +29,33 @@ export interface ColumnDefinition41 {
 const FIXED_FIELDS_LENGTH = 0x0c;
 const FIXED_FIELDS_WITHOUT_FILLER = 10;
 
+/** What a connection negotiated that changes a column definition's layout. */
+export interface ColumnDefinitionFormat {
+  /**
+   * MariaDB's MARIADB_CLIENT_EXTENDED_METADATA: a length-encoded block of extended type
+   * information (type/format name pairs, e.g. `json`) follows org_name (MariaDB KB, "Result Set
+   * Packets"). The columns the mock serves have none, so the block is empty: one 0x00, as
+   * mariadbd 10.11 sends for a plain `SELECT 1`.
+   */
+  extendedMetadata: boolean;
+}
+
+const PLAIN: ColumnDefinitionFormat = { extendedMetadata: false };
+
 /** Encodes a column definition: six length-encoded names, then the 0x0c-long fixed fields. */
-export function encodeColumnDefinition41(column: ColumnDefinition41): Buffer {
-  return new PacketWriter(64)
+export function encodeColumnDefinition41(
+  column: ColumnDefinition41,
+  format: ColumnDefinitionFormat = PLAIN,
+): Buffer {
+  const writer = new PacketWriter(64)
     .lenencString(column.catalog)
     .lenencString(column.schema)
     .lenencString(column.table)
     .lenencString(column.orgTable)
     .lenencString(column.name)
-    .lenencString(column.orgName)
+    .lenencString(column.orgName);
+  if (format.extendedMetadata) writer.lenencInt(0);
+  return writer
     .lenencInt(FIXED_FIELDS_LENGTH)
     .int2(column.characterSet)
     .int4(column.columnLength)
@@ -54,7 +72,10 @@ export function encodeColumnDefinition41(column: ColumnDefinition41): Buffer {
  * libmysqlclient's `unpack_fields` (sql-common/client.cc) reads the whole block, and anything
  * after them (COM_FIELD_LIST defaults) is skipped.
  */
-export function decodeColumnDefinition41(payload: Buffer): ColumnDefinition41 {
+export function decodeColumnDefinition41(
+  payload: Buffer,
+  format: ColumnDefinitionFormat = PLAIN,
+): ColumnDefinition41 {
   const r = new PacketReader(payload, "ColumnDefinition41");
   const catalog = r.lenencString("catalog");
   const schema = r.lenencString("schema");
@@ -62,6 +83,7 @@ export function decodeColumnDefinition41(payload: Buffer): ColumnDefinition41 {
   const orgTable = r.lenencString("org_table");
   const name = r.lenencString("name");
   const orgName = r.lenencString("org_name");
+  if (format.extendedMetadata) r.lenencString("extended type information");
   const start = r.offset;
   const fixedLength = r.lenencInt("length of fixed-length fields");
   if (fixedLength === null || fixedLength < FIXED_FIELDS_WITHOUT_FILLER) {

@@ -31,6 +31,19 @@ export interface DecodeHandshakeResponse41Options {
 }
 
 const RESERVED_LENGTH = 23;
+/** Where a MariaDB client writes its extended capabilities in the 23 reserved bytes. */
+const MARIADB_CAPABILITIES_AT = 19;
+
+/**
+ * The MariaDB extended capabilities a client sent in the reserved bytes of its SSLRequest or
+ * HandshakeResponse41: the last 4 bytes, read only when it cleared CLIENT_MYSQL (bit 0) to say it
+ * speaks MariaDB's protocol (`parse_client_handshake_packet` in MariaDB's sql/sql_acl.cc). 0 otherwise.
+ */
+export function clientMariadbCapabilities(capabilityFlags: number, reserved: Buffer): number {
+  if (has(capabilityFlags, CapabilityFlags.CLIENT_LONG_PASSWORD) || reserved.length < RESERVED_LENGTH)
+    return 0;
+  return reserved.readUInt32LE(MARIADB_CAPABILITIES_AT);
+}
 
 function has(caps: number, flag: number): boolean {
   return (caps & flag) !== 0;

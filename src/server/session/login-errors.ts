@@ -35,6 +35,18 @@ export const PACKET_TOO_LARGE: ErrSpec = {
   message: "Got a packet bigger than 'max_allowed_packet' bytes",
 };
 
+/**
+ * An account whose auth plugin the server has not loaded (MySQL 8.4's disabled
+ * mysql_native_password, 9.x's removed one): `do_auth_once` in sql/auth/sql_authentication.cc.
+ */
+export function pluginNotLoaded(plugin: string): ErrSpec {
+  return {
+    code: ErrorCode.ER_PLUGIN_IS_NOT_LOADED,
+    sqlState: "HY000",
+    message: `Plugin '${plugin}' is not loaded`,
+  };
+}
+
 /** A login over plaintext TCP while require_secure_transport is ON. */
 export const INSECURE_TRANSPORT: ErrSpec = {
   code: ErrorCode.ER_SECURE_TRANSPORT_REQUIRED,

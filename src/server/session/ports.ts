@@ -42,6 +42,11 @@ export interface SessionPorts {
    * (mysql2 sends CLIENT_QUERY_ATTRIBUTES to a 5.7 greeting); those must not shape the replies.
    */
   readonly clientCapabilities: number;
+  /**
+   * MariaDB extended capabilities both sides set (the greeting's `mariadbCapabilities` and the
+   * client's reserved bytes): they change the resultset format. 0 for a MySQL greeting or client.
+   */
+  readonly extendedCapabilities: number;
   /** Whether the greeting offers TLS: what the client sees, not what the server could do. */
   readonly tlsOffered: boolean;
   /** The address the client connected to, read at accept: a closed socket no longer says. */
@@ -52,8 +57,11 @@ export interface SessionPorts {
 
   /** Moves to `state` (the record's phase with it) and returns it. */
   enter<S extends SessionState>(state: S): S;
-  /** Takes the capability word the client sent: recorded as sent, kept as the greeting allows. */
-  setClientCapabilities(flags: number): void;
+  /**
+   * Takes the capability word the client sent, and the reserved bytes of its packet (where a
+   * MariaDB client puts its extended capabilities): recorded as sent, kept as the greeting allows.
+   */
+  setClientCapabilities(flags: number, reserved?: Buffer): void;
   /** The login completed: from here max_allowed_packet and the net_* timeouts apply. */
   completeLogin(): void;
   /** Stops reading MySQL packets from the TCP socket and gives the bytes read ahead back to it. */

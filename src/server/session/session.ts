@@ -3,6 +3,7 @@ import { generateScramble } from "../../auth/scramble";
 import { CapabilityFlags } from "../../protocol/constants";
 import { PacketTooLargeError, ProtocolError } from "../../protocol/errors";
 import { type Packet, PacketFramer } from "../../protocol/framing";
+import { clientMariadbCapabilities } from "../../protocol/packets/handshake-response-41";
 import type { ConnectionRecord } from "../../record/connection-record";
 import { ConnectionRecorder } from "../../record/connection-recorder";
 import { newConnectionRecord } from "../../record/new-connection-record";
@@ -40,6 +41,7 @@ export class Session implements SessionPorts {
   private current: SessionState = GREETING;
   private framer: PacketFramer;
   private capabilities = 0;
+  private mariadbCapabilities = 0;
   /** The login completed: from here max_allowed_packet and the net_* timeouts apply. */
   private loggedIn = false;
   private readonly limits: SessionLimits;
@@ -113,6 +115,10 @@ export class Session implements SessionPorts {
     return this.capabilities;
   }
 
+  get extendedCapabilities(): number {
+    return this.mariadbCapabilities;
+  }
+
   get tlsOffered(): boolean {
     return (this.options.capabilityFlags & CapabilityFlags.CLIENT_SSL) !== 0;
   }
@@ -142,9 +148,12 @@ export class Session implements SessionPorts {
     return state;
   }
 
-  setClientCapabilities(flags: number): void {
+  setClientCapabilities(flags: number, reserved: Buffer = EMPTY): void {
     const sent = flags >>> 0;
     this.capabilities = (sent & this.options.capabilityFlags) >>> 0;
+    // A feature is on when both sides set it; a greeting without extended capabilities offers none.
+    const offered = this.options.mariadbCapabilities ?? 0;
+    this.mariadbCapabilities = (clientMariadbCapabilities(sent, reserved) & offered) >>> 0;
     this.recorder.clientCapabilities(sent);
   }
 

@@ -27,8 +27,40 @@ describe("command packets", () => {
   it("skips the empty query-attribute prefix mysql2 sends when both sides have CLIENT_QUERY_ATTRIBUTES", () => {
     const command = decodeCommand(new Bytes().int1(0x03).bytes("00 01").string("SELECT 1").build());
     expect(decodeComQuery(command.body, { queryAttributes: true })).toBe("SELECT 1");
-    expect(() => decodeComQuery(hex("01 01 00"), { queryAttributes: true })).toThrow(
-      "malformed COM_QUERY at byte 0: query attributes (parameter_count 1) are not supported",
+  });
+
+  it("reads past query attributes as mysql2 3.x encodes them: a string, doubles, a NULL and a DATETIME", () => {
+    // mysql2's Query packet for "SELECT 1" with attributes
+    // { trace: "abc", n: 42, z: null, big: 2 ** 40, f: 1.5, d: 2026-01-02T03:04:05Z }.
+    const payload = hex(
+      "03 06 01 04 01" +
+        " fd 00 05 74 72 61 63 65  05 00 01 6e  06 00 01 7a  05 00 03 62 69 67  05 00 01 66  0c 00 01 64" +
+        " 03 61 62 63  00 00 00 00 00 00 45 40  00 00 00 00 00 00 70 42  00 00 00 00 00 00 f8 3f" +
+        " 0b ea 07 01 02 03 04 05 00 00 00 00" +
+        " 53 45 4c 45 43 54 20 31",
+    );
+    expect(decodeComQuery(decodeCommand(payload).body, { queryAttributes: true })).toBe("SELECT 1");
+  });
+
+  it("reads every binary value size, and no value for an attribute the null bitmap marks", () => {
+    const body = new Bytes()
+      .bytes("06 01 20 01") // six attributes, one set, the sixth NULL, types follow
+      .bytes("01 00 01 61  02 80 01 62  03 00 01 63  0b 00 01 64  f6 00 01 65  08 00 01 66")
+      .bytes("7f  ff ff  01 00 00 00  08 01 00 00 00 00 0c 22 38  04 31 2e 35 30")
+      .string("SELECT 2")
+      .build();
+    expect(decodeComQuery(body, { queryAttributes: true })).toBe("SELECT 2");
+  });
+
+  it("refuses query attributes it cannot read: no types, or more attributes than bytes", () => {
+    expect(() => decodeComQuery(hex("01 01 00 00"), { queryAttributes: true })).toThrow(
+      "new_params_bind_flag 0 in COM_QUERY",
+    );
+    expect(() => decodeComQuery(hex("fc ff 00 01"), { queryAttributes: true })).toThrow(
+      "parameter_count 255 exceeds the packet",
+    );
+    expect(() => decodeComQuery(hex("01 01 00 01 08 00 01 61 00 00"), { queryAttributes: true })).toThrow(
+      /malformed COM_QUERY/,
     );
   });
 

@@ -11,7 +11,8 @@ import { encodeAuthSwitchRequest } from "../../../protocol/packets/auth-switch-r
 import { encodeOk } from "../../../protocol/packets/ok-packet";
 import type { NegotiatedTls } from "../../../tls/tls-session";
 import type { ErrSpec } from "../../errors";
-import { accessDenied, INSECURE_TRANSPORT } from "../login-errors";
+import { insecureTransportAnswer } from "../insecure-transport";
+import { accessDenied } from "../login-errors";
 import type { SessionPorts } from "../ports";
 import type { Authentication, SessionState } from "../state";
 
@@ -108,6 +109,8 @@ export function converse(
   );
 }
 
+const INSECURE_TRANSPORT_REASON = "require_secure_transport is ON and the connection is not encrypted";
+
 /** The plugin is done (`pluginDenial` null if it accepted): the account's checks, then OK or ERR. */
 export function completeAuthentication(
   s: SessionPorts,
@@ -117,21 +120,28 @@ export function completeAuthentication(
   const user = auth.purpose === "change-user" ? auth.user : (s.record.user ?? "");
   const { account } = auth;
   const tls = s.wire.tls;
-  const denial = pluginDenial ?? (account ? requirementDenial(tls, account) : "unknown user");
   // TLS, or a Unix socket: 5.7's secure transports (shared memory aside).
   const secure = tls !== null || s.options.socketPath !== null;
-  if (denial === null && s.options.requireSecureTransport && !secure) {
+  const insecure =
+    s.options.requireSecureTransport && !secure ? insecureTransportAnswer(s.options.serverVersion) : null;
+  if (insecure?.kind === "before-password") {
+    // MariaDB 11.3+ refuses before the password counts: a wrong one gets the same answer.
+    return refuseLogin(s, auth, insecure.err, INSECURE_TRANSPORT_REASON);
+  }
+  let denial = pluginDenial ?? (account ? requirementDenial(tls, account) : "unknown user");
+  // MariaDB before 11.3 has no error of its own: the right password is denied as a wrong one is.
+  if (denial === null && insecure?.kind === "access-denied") denial = INSECURE_TRANSPORT_REASON;
+  if (denial === null && insecure?.kind === "after-password") {
     // After the password and REQUIRE checks, as in 5.7's acl_authenticate.
-    return refuseLogin(
-      s,
-      auth,
-      INSECURE_TRANSPORT,
-      "require_secure_transport is ON and the connection is not encrypted",
-    );
+    return refuseLogin(s, auth, insecure.err, INSECURE_TRANSPORT_REASON);
   }
   if (denial !== null || account === undefined) {
     const reason = denial ?? "unknown user";
-    const err = accessDenied(user, displayClientHost(s.record.client.address), auth.usedPassword);
+    const err = accessDenied(
+      user,
+      displayClientHost(s.record.client.address, s.options.skipNameResolve),
+      auth.usedPassword,
+    );
     s.recorder.accessDenied(user, err, reason);
     return refuseLogin(s, auth, err, reason);
   }

@@ -5,7 +5,7 @@ import { MalformedPacketError, ProtocolError } from "../../../protocol/errors";
 import type { Packet } from "../../../protocol/framing";
 import { type ComChangeUser, decodeComChangeUser } from "../../../protocol/packets/com-change-user";
 import type { QueryContext } from "../../../sql";
-import { type CommandReply, UnknownQueryCallbackError } from "../../command-responder";
+import { type CommandReply, commandDisclosure, UnknownQueryCallbackError } from "../../command-responder";
 import { answerFailed, MALFORMED_CHANGE_USER } from "../../errors";
 import { OLD_CLIENT } from "../login-errors";
 import type { SessionPorts } from "../ports";
@@ -25,13 +25,13 @@ export function onCommand(s: SessionPorts, state: CommandPhase, packet: Packet):
   if (packet.payload[0] === Command.COM_CHANGE_USER) return onChangeUser(s, packet);
   let reply: CommandReply;
   try {
-    reply = s.commands.respond(packet.payload, s.clientCapabilities);
+    reply = s.commands.respond(packet.payload, s.clientCapabilities, s.extendedCapabilities);
   } catch (error) {
     if (error instanceof ProtocolError) throw error;
-    s.wire.received(packet, commandName(packet.payload[0]!));
+    s.wire.received(packet, commandName(packet.payload[0]!), commandDisclosure(packet.payload[0]));
     return failAnswering(s, error);
   }
-  s.wire.received(packet, reply.commandName);
+  s.wire.received(packet, reply.commandName, reply.disclosure);
   s.recorder.command(reply.commandName, reply.query);
   if (reply.database !== undefined) s.recorder.databaseChanged(reply.database);
   // Every command starts a new exchange: the client's packet was 0, the reply counts from 1.
@@ -40,6 +40,8 @@ export function onCommand(s: SessionPorts, state: CommandPhase, packet: Packet):
     for (const response of reply.packets) s.wire.send(response.payload, response.type);
   });
   if (reply.close) return s.lifecycle.quit();
+  // A source ends the connection after a binlog dump, served or refused (sql/sql_parse.cc, "fake COM_QUIT").
+  if (reply.end !== undefined) return s.lifecycle.endWithError(reply.end, "graceful");
   s.lifecycle.armIdleTimer();
   s.wire.holdIfBacklogged();
   return state;
@@ -55,7 +57,7 @@ export function queryContext(s: SessionPorts): QueryContext {
     versionComment: s.options.versionComment,
     connectionId: s.connectionId,
     user: session?.user ?? s.record.user ?? "",
-    clientHost: displayClientHost(s.record.client.address),
+    clientHost: displayClientHost(s.record.client.address, s.options.skipNameResolve),
     accountHost: session?.account.host ?? "%",
     database: s.record.database,
     tls: tls ? { version: tls.version, cipher: tls.cipher, cipherList: [] } : null,
@@ -104,7 +106,12 @@ function onChangeUser(s: SessionPorts, packet: Packet): SessionState {
     return s.lifecycle.endWithError(error.message, "graceful");
   }
   const clientPlugin = pluginAuth ? change.authPluginName || NATIVE_PASSWORD_PLUGIN : NATIVE_PASSWORD_PLUGIN;
-  const account = findAccount(s.options.accounts, change.username, s.record.client.address);
+  const account = findAccount(
+    s.options.accounts,
+    change.username,
+    s.record.client.address,
+    s.options.skipNameResolve,
+  );
   const plugin = pluginFor(s, account);
   // As for a login, "using password" says whether the auth data the plugin reads was empty.
   const auth = beginAuthentication(s, account, plugin, {

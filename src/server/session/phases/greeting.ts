@@ -72,7 +72,7 @@ function onSslRequest(
 ): SessionState {
   // Its fields are public; bytes after them are a whole handshake response, auth data included.
   s.wire.received(packet, "SSLRequest", request.trailing.length > 0 ? "withheld" : "shown");
-  s.setClientCapabilities(request.capabilityFlags);
+  s.setClientCapabilities(request.capabilityFlags, request.reserved);
   s.recorder.sslRequest();
   if (request.trailing.length > 0) noteResponseInSslRequest(s, packet);
   const refusal = s.options.faults.at("after-ssl-request");
@@ -99,7 +99,7 @@ function onUnofferedSsl(
       return onSslRequest(s, packet, request, acceptor);
     }
     s.wire.received(packet, "SSLRequest", request.trailing.length > 0 ? "withheld" : "shown");
-    s.setClientCapabilities(request.capabilityFlags);
+    s.setClientCapabilities(request.capabilityFlags, request.reserved);
     s.recorder.sslRequest();
     // No user name to log in with: every family answers "Bad handshake" in plaintext.
     return s.lifecycle.protocolError("client asked for TLS, which the greeting did not offer", BAD_HANDSHAKE);
@@ -112,7 +112,7 @@ function onUnofferedSsl(
   // MySQL 5.7/8.0 read the client's CLIENT_SSL unmasked and, without a TLS acceptor, give up —
   // after the whole response, credentials included, has crossed in plaintext.
   const read = readResponse41(s, packet, peekCapabilities(packet.payload), false);
-  s.setClientCapabilities(read.response.capabilityFlags);
+  s.setClientCapabilities(read.response.capabilityFlags, read.response.reserved);
   noteAuthData(s, read.clientPlugin, read.response.authResponse);
   announceResponse(s, read, false);
   return s.lifecycle.refuse(

@@ -8,7 +8,8 @@ import {
   type HandshakeResponse41,
 } from "../../../protocol/packets/handshake-response-41";
 import { decodeHandshakeResponse320 } from "../../../protocol/packets/handshake-response-320";
-import { OLD_CLIENT } from "../login-errors";
+import type { ErrSpec } from "../../errors";
+import { OLD_CLIENT, pluginNotLoaded } from "../login-errors";
 import type { SessionPorts } from "../ports";
 import type { SessionState } from "../state";
 import { beginAuthentication, converse, noteAuthData, pluginFor, switchPlugin } from "./authentication";
@@ -66,6 +67,33 @@ export function announceResponse(s: SessionPorts, read: ReadResponse, encrypted:
 }
 
 /**
+ * Why the plugin that must read this login cannot, if it cannot: a client without
+ * CLIENT_PLUGIN_AUTH speaks only mysql_native_password and cannot be switched, so an account (or,
+ * for an unknown user, the default plugin MySQL's decoy account takes) on another plugin refuses it
+ * with 1251 (`find_mpvio_user` in sql/auth/sql_authentication.cc, 5.7 and 8.x alike); an account
+ * on a plugin the server has not loaded gets 1524 (`do_auth_once`).
+ */
+function pluginRefusal(
+  s: SessionPorts,
+  accountPlugin: string,
+  caps: number,
+): { err: ErrSpec; reason: string } | null {
+  if (!(caps & CapabilityFlags.CLIENT_PLUGIN_AUTH) && accountPlugin !== NATIVE_PASSWORD_PLUGIN) {
+    return {
+      err: OLD_CLIENT,
+      reason: `the account uses ${accountPlugin}, which a client without CLIENT_PLUGIN_AUTH cannot`,
+    };
+  }
+  if (s.options.disabledAuthPlugins.includes(accountPlugin)) {
+    return {
+      err: pluginNotLoaded(accountPlugin),
+      reason: `the account uses ${accountPlugin}, which the server has not loaded`,
+    };
+  }
+  return null;
+}
+
+/**
  * The handshake response, in plaintext or (`encrypted`) inside TLS: a pre-4.1 client is refused;
  * otherwise the account's plugin reads the auth data, or the client is switched to it.
  */
@@ -83,7 +111,7 @@ export function onHandshakeResponse(s: SessionPorts, packet: Packet, encrypted: 
   const { response, clientPlugin } = read;
   // After TLS, 5.7 keeps the SSLRequest's capabilities and ignores those resent inside TLS.
   if (encrypted) s.recorder.capabilitiesInsideTls(response.capabilityFlags);
-  else s.setClientCapabilities(response.capabilityFlags);
+  else s.setClientCapabilities(response.capabilityFlags, response.reserved);
   const announce = () => announceResponse(s, read, encrypted);
 
   const attackerError = s.options.faults.refuseLoginWith;
@@ -92,8 +120,20 @@ export function onHandshakeResponse(s: SessionPorts, packet: Packet, encrypted: 
     announce();
     return s.lifecycle.refuse(attackerError, "fault: every login is refused with a fixed error");
   }
-  const account = findAccount(s.options.accounts, response.username, s.record.client.address);
+  const account = findAccount(
+    s.options.accounts,
+    response.username,
+    s.record.client.address,
+    s.options.skipNameResolve,
+  );
   const plugin = pluginFor(s, account);
+  const refusal = pluginRefusal(s, plugin.name, caps);
+  if (refusal) {
+    // The response, and the credentials in it, crossed before the server looked at the plugin.
+    noteAuthData(s, clientPlugin, response.authResponse);
+    announce();
+    return s.lifecycle.refuse(refusal.err, refusal.reason);
+  }
   const auth = beginAuthentication(s, account, plugin, { purpose: "login" });
   if (clientPlugin !== plugin.name && caps & CapabilityFlags.CLIENT_PLUGIN_AUTH) {
     // The response was for another plugin: its auth data means nothing to this one, but it crossed.
@@ -102,8 +142,8 @@ export function onHandshakeResponse(s: SessionPorts, packet: Packet, encrypted: 
     switchPlugin(s, plugin, "login");
     return auth;
   }
-  // A client without CLIENT_PLUGIN_AUTH computed its data for mysql_native_password; MySQL feeds
-  // it to the account's plugin all the same (send_plugin_request_packet cannot switch it).
+  // The data is for this plugin: the client named it, or (without CLIENT_PLUGIN_AUTH) it computed
+  // mysql_native_password's, which pluginRefusal let through only for a native account.
   return converse(
     s,
     auth,
