@@ -16,6 +16,8 @@ import type { HandshakeV10 } from "../../src/protocol/packets/handshake-v10";
 import type { OkPacket } from "../../src/protocol/packets/ok-packet";
 import type { SslRequest } from "../../src/protocol/packets/ssl-request";
 import type { TextRowValue } from "../../src/protocol/packets/text-row";
+import type { ComBinlogDump } from "../../src/protocol/packets/com-binlog-dump";
+import type { ComRegisterSlave } from "../../src/protocol/packets/com-register-slave";
 
 /** fc.record without null-prototype objects, which deep equality against decoded packets would reject. */
 const record = ((model: Record<string, fc.Arbitrary<unknown>>, constraints?: { requiredKeys?: string[] }) =>
@@ -328,3 +330,23 @@ export const textResultset = fc.integer({ min: 1, max: 4 }).chain((columnCount) 
     }),
   }),
 );
+
+/** A short string as COM_REGISTER_SLAVE carries them (at most 255 bytes). */
+const shortText = fc.string({ maxLength: 40 });
+
+export const comRegisterSlave: fc.Arbitrary<ComRegisterSlave> = record({
+  serverId: u32,
+  reportHost: shortText,
+  reportUser: shortText,
+  reportPassword: shortText,
+  reportPort: u16,
+  recoveryRank: u32,
+  masterId: u32,
+});
+
+export const comBinlogDump: fc.Arbitrary<ComBinlogDump> = record({
+  position: u32,
+  flags: u16,
+  serverId: u32,
+  fileName: fc.string({ maxLength: 40, unit: fc.constantFrom(..."mariadb-bin.0123456789") }),
+});

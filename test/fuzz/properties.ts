@@ -75,6 +75,8 @@ import {
   capabilityFlags,
   chunksAt,
   columnDefinition,
+  comBinlogDump,
+  comRegisterSlave,
   cuts,
   eofPacket,
   errPacket,
@@ -111,6 +113,11 @@ import {
   until,
   within,
 } from "./pre-auth-harness";
+import { decodeComBinlogDump, encodeComBinlogDump } from "../../src/protocol/packets/com-binlog-dump";
+import {
+  decodeComRegisterSlave,
+  encodeComRegisterSlave,
+} from "../../src/protocol/packets/com-register-slave";
 
 export { PreAuthHarness } from "./pre-auth-harness";
 
@@ -403,8 +410,29 @@ const HOSTILE_DECODERS: readonly HostileDecoderRow[] = [
     decoder: "decodeColumnDefinition41",
     packet: "ColumnDefinition41",
     runs: 400,
-    valid: columnDefinition.map(encodeColumnDefinition41),
+    valid: columnDefinition.map((column) => encodeColumnDefinition41(column)),
     decode: (payload) => decodeColumnDefinition41(payload),
+  },
+  {
+    decoder: "decodeColumnDefinition41 (MariaDB extended metadata)",
+    packet: "ColumnDefinition41",
+    runs: 200,
+    valid: columnDefinition.map((column) => encodeColumnDefinition41(column, { extendedMetadata: true })),
+    decode: (payload) => decodeColumnDefinition41(payload, { extendedMetadata: true }),
+  },
+  {
+    decoder: "decodeComRegisterSlave",
+    packet: "COM_REGISTER_SLAVE",
+    runs: 300,
+    valid: comRegisterSlave.map(encodeComRegisterSlave),
+    decode: (payload) => decodeComRegisterSlave(payload),
+  },
+  {
+    decoder: "decodeComBinlogDump",
+    packet: "COM_BINLOG_DUMP",
+    runs: 300,
+    valid: comBinlogDump.map(encodeComBinlogDump),
+    decode: (payload) => decodeComBinlogDump(payload),
   },
 ];
 
