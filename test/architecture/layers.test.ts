@@ -21,6 +21,7 @@ const LAYER: Record<string, number> = {
   record: 2,
   server: 3,
   scenarios: 3,
+  proxy: 3,
   "mock-server.ts": 4,
   cli: 5,
   audit: 5,
@@ -30,7 +31,10 @@ const LAYER: Record<string, number> = {
 };
 
 /** Same-layer pairs that must not import each other either way. */
-const APART = [["server", "scenarios"]];
+const APART = [
+  ["server", "scenarios"],
+  ["proxy", "scenarios"],
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
