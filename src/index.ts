@@ -26,6 +26,8 @@ export {
   type StartOptions,
   startMockServer,
 } from "./mock-server";
+export { type MockProxy, type StartProxyOptions, startMockProxy } from "./mock-proxy";
+export type { MockProxyOptions, ProxyAttack } from "./options/proxy-options";
 export { SinkOverrunWarning, type SinkWarning, SinkWriteError } from "./record/append-sink";
 export { CLIENT_SSL_WITHOUT_TLS, type ClientSslWithoutTls } from "./options/client-ssl-without-tls";
 export {

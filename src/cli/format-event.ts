@@ -59,6 +59,12 @@ function describeOutcome(outcome: ConnectionOutcome, c: Colors): string {
       return c.dim(`server stopped during ${safe(outcome.phase)}`);
     case "server-error":
       return c.red(`server failed during ${safe(outcome.phase)}: ${safe(outcome.message)}`);
+    case "relayed":
+      return c.dim(
+        `relayed inside TLS to the end (${outcome.ended === "client-closed" ? "client closed" : outcome.ended === "server-closed" ? "server closed" : safe(outcome.message ?? "error")})`,
+      );
+    case "upstream-failed":
+      return c.red(`real server unreachable: ${safe(outcome.message)}`);
     case "fault":
       return c.magenta(
         `the server broke the connection on purpose: ${safe(outcome.action)} ${safe(outcome.point)}`,
@@ -75,6 +81,7 @@ function describeOutcome(outcome: ConnectionOutcome, c: Colors): string {
 
 /** Red where the client gave something away, green where it protected itself. */
 const VERDICT_TONE: Record<VerdictKind, "red" | "green" | "yellow"> = {
+  "local-infile-sent": "red",
   "plaintext-fallback": "red",
   "accepted-bad-certificate": "red",
   "credentials-exposed": "red",
@@ -152,6 +159,17 @@ export function formatEvent(
             `len=${safe(event.packet.length)}${event.packet.encrypted ? " (TLS)" : ""}`,
         ),
       );
+    case "local-infile-request":
+      return line(c.magenta(`LOAD DATA LOCAL request: ${safe(event.path)}`));
+    case "local-infile": {
+      const file = event.localInfile;
+      return line(
+        file.sent
+          ? c.red(`local file sent: ${safe(file.bytes)} bytes, sha256 ${safe(file.sha256)}`) +
+              (file.complete ? "" : " (cut short)")
+          : c.green(`local file not sent (${safe(file.refused)})`),
+      );
+    }
     case "connection-closed":
       return line(`closed: ${describeOutcome(event.outcome, c)} — ${describeVerdict(event.verdict, c)}`);
     default:

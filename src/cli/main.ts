@@ -3,6 +3,7 @@ import { auditCommand } from "./audit-command";
 import { certsCommand } from "./certs-command";
 import { ScenarioError } from "../scenarios/load-scenario";
 import { escapeControlCharacters } from "./format-event";
+import { proxyCommand } from "./proxy-command";
 import { scenariosCommand } from "./scenarios-command";
 import { serveCommand } from "./serve-command";
 import { packageVersion } from "./version";
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
     // list's (without this commander hands a subcommand's flags to its parent first).
     .enablePositionalOptions();
   serveCommand(program);
+  proxyCommand(program);
   certsCommand(program);
   scenariosCommand(program);
   auditCommand(program, version);

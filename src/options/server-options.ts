@@ -54,6 +54,10 @@ const DEFAULT_MAX_ALLOWED_PACKET = 4 * 1024 * 1024;
 /** 5.7's max_connections ceiling and back_log's range (manual, Server System Variables). */
 const MAX_MAX_CONNECTIONS = 100_000;
 const MAX_BACK_LOG = 65_535;
+/** Linux's PATH_MAX: a longer name is no file a client could open. */
+const MAX_LOCAL_INFILE_PATH_BYTES = 4096;
+/** When the server asks for the file; a name list, so later triggers can join it. */
+export const LOCAL_INFILE_TRIGGERS = ["first-query"] as const;
 
 /** A 32-bit word as written in a file: unsigned. */
 export const unsignedWord = () => integerIn(0, 0xffffffff);
@@ -278,6 +282,22 @@ export const serverOptionFields = {
       error: (issue) => `expected an array of auth plugin names, got ${describeValue(issue.input)}`,
     })
     .default(() => []),
+  /**
+   * A rogue server's LOAD DATA LOCAL request: the client's first COM_QUERY after login, whatever it
+   * says, is answered with a LOCAL INFILE request (0xFB and `path`) instead of its result. Nothing
+   * in the protocol ties that request to a `LOAD DATA LOCAL INFILE` the client sent, so a client
+   * that honours it sends the server one of its files (MySQL manual, "Security Considerations for
+   * LOAD DATA LOCAL"; aiomysql GHSA-r397-ff8c-wv2g, MariaDB CONJ-1329, MySqlConnector #334). The
+   * server reads what the client sends up to its empty packet, answers OK as a LOAD DATA that loaded
+   * no rows, and answers later queries normally. The record keeps the length and SHA-256 digest of
+   * what the client sent, never the contents. Default: none.
+   */
+  localInfileRequest: optionObject({
+    /** The file name sent, as the client will resolve it, e.g. `/etc/hostname`. */
+    path: text({ nonEmpty: true, noNul: true, maxBytes: MAX_LOCAL_INFILE_PATH_BYTES }),
+    /** Which query is answered with the request: `first-query` (the only one). Default `first-query`. */
+    on: oneOf(LOCAL_INFILE_TRIGGERS).default("first-query"),
+  }).optional(),
 };
 
 /** The options as an object, before the rules between them. */

@@ -10,7 +10,7 @@ import {
   type HandshakeResponse41,
 } from "../protocol/packets/handshake-response-41";
 import { decodeHandshakeV10, type HandshakeV10 } from "../protocol/packets/handshake-v10";
-import { decodeSslRequest, isSslRequest, type SslRequest } from "../protocol/packets/ssl-request";
+import { decodeSslRequest, isBareSslRequest, type SslRequest } from "../protocol/packets/ssl-request";
 import type { CredentialExposure } from "../auth/auth-plugin";
 
 /**
@@ -64,6 +64,16 @@ export class MysqlStreamObserver {
   constructor(private readonly report: MysqlObservations) {}
 
   private tlsStarted = false;
+
+  /**
+   * The client's SSLRequest was answered in plaintext instead of with TLS (a man in the middle's
+   * ERR): what each side sends next is plaintext MySQL again, the server's answer to the login.
+   */
+  resumeAfterSslRequest(): void {
+    this.tlsStarted = false;
+    this.clientPhase = "first";
+    this.serverPhase = "login";
+  }
 
   /** Whether the client asked for TLS: the rest of the connection is TLS records. */
   get tls(): boolean {
@@ -216,7 +226,7 @@ export class MysqlStreamObserver {
   }
 
   private onFirstClientPacket(payload: Buffer): void {
-    if (isSslRequest(payload)) {
+    if (isBareSslRequest(payload)) {
       const request = decodeSslRequest(payload);
       this.capabilities = request.capabilityFlags;
       this.report.sslRequest(request);

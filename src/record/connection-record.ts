@@ -90,7 +90,46 @@ export type ConnectionOutcome =
    * The host program failed the server before the login completed (an event listener threw): only
    * this connection was ended. After login the same ends an `authenticated` session with `error`.
    */
-  | { kind: "server-error"; phase: Phase; message: string };
+  | { kind: "server-error"; phase: Phase; message: string }
+  /**
+   * A proxy relayed the connection to its end without seeing how the login went, because it went
+   * inside TLS the proxy does not terminate; `ended` says which side closed first.
+   */
+  | { kind: "relayed"; ended: "client-closed" | "server-closed" | "error"; message?: string }
+  /** A proxy could not reach the real server (refused, timed out); the client was closed. */
+  | { kind: "upstream-failed"; message: string };
+
+/**
+ * A LOAD DATA LOCAL request the server made (a rogue server's, or a proxy's), and what the client
+ * sent for it. The contents are never kept: only their length and digest, so a record can prove
+ * which file left the client without holding it.
+ */
+export interface LocalInfileRecord {
+  /** The file name the server asked for. */
+  requested: string;
+  /**
+   * The client's own query was a `LOAD DATA LOCAL INFILE` naming that file: sending it is then
+   * what the client meant, not something a server made it do.
+   */
+  askedByQuery: boolean;
+  /** The client sent file contents: at least one byte. */
+  sent: boolean;
+  /** Bytes of contents received: the data packets' payloads, headers and the closing empty packet excluded. */
+  bytes: number;
+  /** SHA-256 of those bytes in order, as hex; null when none came. */
+  sha256: string | null;
+  /**
+   * How the client declined, when it sent no contents: `empty-packet` (it answered with the empty
+   * packet at once, as libmariadb and mysql2 do when local files are off; an empty file looks the
+   * same on the wire), `no-answer` (the connection ended, or the client sent something else, before
+   * it answered). Null when it sent contents or has not answered yet.
+   */
+  refused: "empty-packet" | "no-answer" | null;
+  /** The client ended the contents with its empty packet; false while it sends, or when cut short. */
+  complete: boolean;
+  /** Whether the request and the contents crossed inside TLS. */
+  encrypted: boolean;
+}
 
 /** Everything the server saw one client do. */
 export interface ConnectionRecord {
@@ -161,7 +200,14 @@ export interface ConnectionRecord {
   packets: PacketRecord[];
   /** How many of the oldest packets were left out of `packets` to keep it within `keepPackets`. */
   packetsDropped?: number;
+  /** The LOAD DATA LOCAL request the server made after login, and what the client sent; null when none was made. */
+  localInfile: LocalInfileRecord | null;
   outcome: ConnectionOutcome;
   /** What the client did, in a word and a sentence; set when the connection closes. */
   verdict: Verdict | null;
+  /**
+   * Set on a connection a proxy relayed to a real server: where to, and whether the client sent
+   * data inside TLS after the handshake (its login, which the proxy cannot read).
+   */
+  relay?: { upstream: string; attack: string; dataInsideTls: boolean };
 }

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from "node:crypto";
 import type { CredentialExposure } from "../auth/auth-plugin";
 import type { CertificateAssessment } from "../certs/assess-certificate";
 import type { FaultAction, FaultPoint } from "../options/faults";
@@ -67,6 +68,9 @@ export type ListenerErrorHandler = (error: unknown, eventType: MockServerEvent["
  * a fact has an event, one method sets the one and emits the other, so they cannot drift apart.
  */
 export class ConnectionRecorder {
+  /** The digest of a LOAD DATA LOCAL transfer under way: the contents are hashed, never kept. */
+  private infileDigest: Hash | null = null;
+
   constructor(
     readonly record: ConnectionRecord,
     private readonly sink: RecorderSink,
@@ -116,6 +120,25 @@ export class ConnectionRecorder {
       capabilities: capabilityNames(greeting.capabilityFlags),
       tlsOffered: greeting.tlsOffered,
     });
+  }
+
+  /**
+   * A proxy read the real server's greeting: the record describes it from now on, and the event
+   * says it went to the client.
+   */
+  greetingRelayed(greeting: ConnectionRecord["greeting"]): void {
+    this.record.greeting = greeting;
+    this.greetingSent();
+  }
+
+  /** A proxy relays this connection to `upstream`, changing what `attack` says. */
+  relayedTo(upstream: string, attack: string): void {
+    this.record.relay = { upstream, attack, dataInsideTls: false };
+  }
+
+  /** The client sent data inside the TLS session a proxy relays: its login, unreadable to the proxy. */
+  dataInsideTls(): void {
+    if (this.record.relay) this.record.relay.dataInsideTls = true;
   }
 
   /** The capability word the client sent, kept as sent and by name. */
@@ -199,7 +222,13 @@ export class ConnectionRecorder {
   }
 
   /** The TLS handshake completed. */
-  tlsNegotiated(tls: NegotiatedTls, clientHello: ClientHelloSummary | null): void {
+  tlsNegotiated(
+    tls: Pick<
+      NegotiatedTls,
+      "version" | "cipher" | "sni" | "clientCertificate" | "clientCertificateVerified"
+    >,
+    clientHello: ClientHelloSummary | null,
+  ): void {
     const record = {
       outcome: "negotiated" as const,
       version: tls.version,
@@ -263,6 +292,49 @@ export class ConnectionRecorder {
     this.record.database = database;
   }
 
+  /**
+   * The server answered a query with a LOAD DATA LOCAL request for `path`; `askedByQuery` says the
+   * client's own query was a LOAD DATA LOCAL INFILE for it. Its contents are awaited.
+   */
+  localInfileRequested(path: string, askedByQuery: boolean, encrypted: boolean): void {
+    this.record.localInfile = {
+      requested: path,
+      askedByQuery,
+      sent: false,
+      bytes: 0,
+      sha256: null,
+      refused: null,
+      complete: false,
+      encrypted,
+    };
+    this.infileDigest = createHash("sha256");
+    this.emit({ type: "local-infile-request", path, askedByQuery });
+  }
+
+  /** A packet of the requested file's contents: counted and hashed, never kept. */
+  localInfileData(contents: Buffer): void {
+    const transfer = this.record.localInfile;
+    if (transfer === null || this.infileDigest === null || contents.length === 0) return;
+    this.infileDigest.update(contents);
+    transfer.bytes += contents.length;
+    transfer.sent = true;
+  }
+
+  /**
+   * The transfer ended: `complete` when the client sent its empty packet (at once, a refusal; after
+   * contents, the end of the file), `no-answer` when the connection ended or the client sent
+   * something else first.
+   */
+  localInfileEnded(how: "complete" | "no-answer"): void {
+    const transfer = this.record.localInfile;
+    if (transfer === null || this.infileDigest === null) return;
+    transfer.sha256 = transfer.sent ? this.infileDigest.digest("hex") : null;
+    transfer.complete = how === "complete";
+    transfer.refused = transfer.sent ? null : how === "complete" ? "empty-packet" : "no-answer";
+    this.infileDigest = null;
+    this.emit({ type: "local-infile", localInfile: { ...transfer } });
+  }
+
   /** The client's bytes broke the protocol in the current phase. */
   protocolError(message: string): void {
     this.emit({ type: "protocol-error", phase: this.record.phase, message });
@@ -322,6 +394,8 @@ export class ConnectionRecorder {
 
   /** Closes the record: the end time and the verdict, then the connection-closed event. */
   finish(): void {
+    // A transfer the connection ended in the middle of: what came is all the client sent.
+    if (this.infileDigest !== null) this.localInfileEnded("no-answer");
     this.record.endedAt = new Date().toISOString();
     this.record.verdict = verdictOf(this.record);
     this.emit({ type: "connection-closed", outcome: this.record.outcome, verdict: this.record.verdict });

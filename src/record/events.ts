@@ -1,5 +1,11 @@
 import type { FaultAction, FaultPoint } from "../options/faults";
-import type { ConnectionOutcome, PacketRecord, Phase, TlsRecord } from "./connection-record";
+import type {
+  ConnectionOutcome,
+  LocalInfileRecord,
+  PacketRecord,
+  Phase,
+  TlsRecord,
+} from "./connection-record";
 import type { Verdict } from "./verdict-vocabulary";
 
 /** Every event the server emits, one per line in the JSON-lines log. */
@@ -26,6 +32,10 @@ export type MockServerEvent = EventBase &
     | { type: "protocol-error"; phase: Phase; message: string }
     | { type: "fault"; point: FaultPoint; action: FaultAction }
     | { type: "packet"; packet: PacketRecord }
+    /** The server answered a query with a LOAD DATA LOCAL request for `path`. */
+    | { type: "local-infile-request"; path: string; askedByQuery: boolean }
+    /** The client answered it (or the connection ended first): length and digest, never the contents. */
+    | { type: "local-infile"; localInfile: LocalInfileRecord }
     | { type: "connection-closed"; outcome: ConnectionOutcome; verdict: Verdict }
   );
 

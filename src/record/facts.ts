@@ -36,6 +36,11 @@ export interface ConnectionFacts {
   weakSession: string[];
   /** How the client refused the certificate, when the record shows it did (see {@link CertificateRefusal}). */
   certificateRefusal: CertificateRefusal | null;
+  /**
+   * The client sent file contents to a LOAD DATA LOCAL request its own query did not ask for: a
+   * server chose the file, and the client handed it over.
+   */
+  sentUnaskedFile: boolean;
 }
 
 /**
@@ -99,7 +104,11 @@ function refusalOf(record: ConnectionRecord, sentLogin: boolean): CertificateRef
 /** The facts of one record (final or not: an open connection is judged as it stands). */
 export function factsOf(record: ConnectionRecord): ConnectionFacts {
   const tlsCompleted = record.tls?.outcome === "negotiated";
-  const sentLogin = record.user !== null || record.credentialsInPlaintext;
+  // Through a proxy, a login inside TLS is unreadable: data the client sent inside TLS is its login.
+  const sentLogin =
+    record.user !== null ||
+    record.credentialsInPlaintext ||
+    (tlsCompleted && record.relay?.dataInsideTls === true);
   const flaws = record.serverCertificate?.flaws ?? [];
   const tls = record.tls;
   const weakSession: string[] = [];
@@ -122,5 +131,7 @@ export function factsOf(record: ConnectionRecord): ConnectionFacts {
     weakFlaws: flaws.filter((flaw) => WEAK_FLAWS.has(flaw)),
     weakSession,
     certificateRefusal: refusalOf(record, sentLogin),
+    sentUnaskedFile:
+      record.localInfile !== null && record.localInfile.sent && !record.localInfile.askedByQuery,
   };
 }

@@ -42,6 +42,10 @@ export function flawsCheckedBy(mode: SslMode, flaws: readonly CertificateFlaw[])
  */
 export function severityIn(kind: VerdictKind, facts: ConnectionFacts, mode: SslMode): Severity {
   switch (kind) {
+    case "local-infile-sent":
+      // No ssl-mode permits it: a mode chooses the transport, and TLS only hides the file from
+      // others on the path, not from the server that asked for it.
+      return "critical";
     case "credentials-exposed":
       // No mode permits the password itself in the clear: a mode chooses the transport, and a
       // client sends its password only to a plugin it enabled (MySQL's clients refuse
@@ -69,6 +73,7 @@ export function findingKinds(facts: ConnectionFacts, record: ConnectionRecord): 
   const flawed = facts.trustFlaws.length + facts.weakFlaws.length > 0;
   const refused = facts.certificateRefusal !== null && flawed;
   const applies: Record<VerdictKind, boolean> = {
+    "local-infile-sent": facts.sentUnaskedFile,
     "plaintext-fallback": !facts.tlsOffered && facts.sentLogin && facts.loginOutsideTls,
     "accepted-bad-certificate": facts.tlsCompleted && facts.sentLogin && facts.trustFlaws.length > 0,
     "credentials-exposed": facts.passwordOutsideTls,

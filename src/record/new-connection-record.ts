@@ -44,6 +44,7 @@ export function newConnectionRecord(connection: AcceptedConnection): ConnectionR
     credentialExposure: null,
     commands: [],
     packets: [],
+    localInfile: null,
     outcome: { kind: "pending" },
     verdict: null,
   };

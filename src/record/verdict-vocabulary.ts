@@ -28,7 +28,8 @@ export type ClientOutcome = (typeof CLIENT_OUTCOMES)[number];
 /**
  * How bad a finding is, worst first:
  * - `critical`: credentials or a password-equivalent went outside TLS, or to a peer whose
- *   certificate the mode required the client to verify and it did not;
+ *   certificate the mode required the client to verify and it did not; or the client sent a
+ *   local file a server asked for and its own query did not;
  * - `high`: a plaintext fallback, or an unverified certificate accepted, where the mode forbids it;
  * - `medium`: a weak key, a SHA-1 signature, TLS below 1.2 or a weak cipher accepted;
  * - `info`: the rest.
@@ -53,6 +54,11 @@ export function worstSeverity(severities: Iterable<Severity>): Severity {
  * connection; its severity weighs it against what an ssl-mode requires.
  */
 export type VerdictKind =
+  /**
+   * The client sent one of its files to a LOAD DATA LOCAL request that its own query did not ask
+   * for (a rogue server's or a proxy's): any file the client can read may leave it this way.
+   */
+  | "local-infile-sent"
   /** The greeting offered no TLS and the client sent its login in plaintext (a stripped or TLS-less server). */
   | "plaintext-fallback"
   /** TLS completed with a certificate a verifying client must refuse, and the client sent its login. */
@@ -78,6 +84,8 @@ export type VerdictKind =
 
 /** Headline order: the first that applies names the connection (and the most telling of several). */
 export const VERDICT_PRIORITY: readonly VerdictKind[] = [
+  // A file taken from the client says more than how its login travelled, which the summary adds.
+  "local-infile-sent",
   "plaintext-fallback",
   "accepted-bad-certificate",
   "credentials-exposed",

@@ -40,6 +40,10 @@ export function describeEnding(record: ConnectionRecord): string {
       return `the server stopped during ${outcome.phase}`;
     case "server-error":
       return `the server failed during ${outcome.phase}: ${outcome.message}`;
+    case "relayed":
+      return `relayed to the end inside TLS (the ${outcome.ended === "error" ? `relay failed: ${outcome.message ?? "error"}` : outcome.ended === "client-closed" ? "client closed first" : "server closed first"})`;
+    case "upstream-failed":
+      return `the real server could not be reached: ${outcome.message}`;
     case "pending":
       return "the connection is still open";
   }
@@ -83,6 +87,15 @@ function summaryOf(kind: VerdictKind, record: ConnectionRecord, exposure: Verdic
   const tls = record.tls;
   const asked = record.tlsAskedInResponse ? " (its response asked for TLS, and none followed)" : "";
   switch (kind) {
+    case "local-infile-sent": {
+      const file = record.localInfile!;
+      const how =
+        tls?.outcome === "negotiated" && file.encrypted ? `inside ${tlsText(record)}` : "in plaintext";
+      return (
+        `The client sent the file ${file.requested} to a LOAD DATA LOCAL request its own query did not ask for: ` +
+        `${file.bytes} bytes ${how} (SHA-256 ${file.sha256 ?? "not known until the transfer ends"}); ${describeEnding(record)}.`
+      );
+    }
     case "plaintext-fallback":
       return `The greeting offered no TLS and the client went on in plaintext${asked}: ${exposed}; ${describeEnding(record)}.`;
     case "accepted-bad-certificate":

@@ -104,6 +104,8 @@ const server = z.strictObject({
   skipNameResolve: option.skipNameResolve.unwrap().optional(),
   /** Auth plugins the server has not loaded, e.g. `[mysql_native_password]` on MySQL 8.4 and 9.x. */
   disabledAuthPlugins: option.disabledAuthPlugins.unwrap().optional(),
+  /** Answer the client's first query with a LOAD DATA LOCAL request for this file (a rogue server). */
+  localInfileRequest: option.localInfileRequest,
 });
 
 export const scenarioSchema = z.strictObject({

@@ -69,6 +69,17 @@ function openSink<T>(option: string, path: string, open: () => T): T {
 const warnOnStderr = (warning: SinkWarning) => process.emitWarning(warning);
 
 /**
+ * Opens the events file of a listener (mode 0600, never through a link), or refuses the start as
+ * `eventsFile` with why the file cannot be opened.
+ */
+export function openEventsFile(
+  path: string,
+  onWarning: (warning: SinkWarning) => void = warnOnStderr,
+): JsonLinesSink {
+  return openSink("eventsFile", path, () => new JsonLinesSink(path, onWarning));
+}
+
+/**
  * Opens what a server runs on: the events and key-log files first (a file that cannot be opened
  * fails the start, naming its option), then the TLS acceptor and the listener. A start that fails
  * leaves nothing behind — no listener, no open file, no socket folder.
@@ -82,7 +93,7 @@ export async function listen(resolved: ResolvedOptions, files: ServerFiles = {})
   // Only a folder this start made is removed when it fails: one already there may be someone else's.
   let madeSocketDir = false;
   try {
-    if (eventsFile) sink = openSink("eventsFile", eventsFile, () => new JsonLinesSink(eventsFile, warn));
+    if (eventsFile) sink = openEventsFile(eventsFile, warn);
     // Without TLS there are no secrets to log, and no file is made.
     if (keylogFile && resolved.tls) {
       keyLog = openSink("keylogFile", keylogFile, () => new KeyLogSink(keylogFile, warn));

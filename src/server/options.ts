@@ -114,6 +114,8 @@ export interface ResolvedOptions {
   skipNameResolve: boolean;
   /** Auth plugins not loaded: accounts on them are refused with ERR 1524 after their response. */
   disabledAuthPlugins: readonly string[];
+  /** The LOAD DATA LOCAL request a rogue server answers the first query with; null for none. */
+  localInfileRequest: { path: string; on: "first-query" } | null;
 }
 
 /** 5.7 autosizes back_log to 50 + max_connections / 5, at most 900. */
@@ -312,5 +314,6 @@ export async function resolveOptions(options: MockServerOptions = {}): Promise<R
     clientSslWithoutTls:
       parsed.clientSslWithoutTls ?? defaultClientSslWithoutTls(serverVersion, tls !== null, capabilityFlags),
     backlog,
+    localInfileRequest: parsed.localInfileRequest ?? null,
   };
 }

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { CIPHER_SUITES, isGREASE, SIGNATURE_ALGORITHMS, SUPPORTED_GROUPS } from "read-tls-client-hello";
+import { protocolName } from "./tls-versions";
+import { TlsReader } from "./tls-reader";
 
 /** What the client offered in its TLS ClientHello, in the names a person reads. */
 export interface ClientHelloSummary {
@@ -86,58 +88,9 @@ function hex4(value: number): string {
   return value.toString(16).padStart(4, "0");
 }
 
-/** Reads big-endian fields and length-prefixed vectors, failing with the offset in the record. */
-class Reader {
-  constructor(
-    private readonly bytes: Buffer,
-    private at: number,
-    private readonly end: number,
-    /** Added to offsets in errors, so they count from the start of the record. */
-    private readonly origin = 0,
-  ) {}
-
-  get offset(): number {
-    return this.at + this.origin;
-  }
-
-  get done(): boolean {
-    return this.at >= this.end;
-  }
-
-  take(length: number, what: string): Buffer {
-    if (this.at + length > this.end) {
-      throw new ClientHelloParseError(
-        this.offset,
-        `${what}: needs ${length} bytes, ${this.end - this.at} left`,
-      );
-    }
-    const slice = this.bytes.subarray(this.at, this.at + length);
-    this.at += length;
-    return slice;
-  }
-
-  uint(length: 1 | 2 | 3, what: string): number {
-    return this.take(length, what).readUIntBE(0, length);
-  }
-
-  /** A vector with a `prefix`-byte length, as a Reader over its contents. */
-  vector(prefix: 1 | 2, what: string): Reader {
-    const length = this.uint(prefix, `${what} length`);
-    const start = this.at;
-    this.take(length, what);
-    return new Reader(this.bytes, start, start + length, this.origin);
-  }
-
-  rest(): Buffer {
-    return this.take(this.end - this.at, "rest");
-  }
-
-  /** The rest as 16-bit code points (cipher suites, groups, signature schemes, versions). */
-  uint16s(what: string): number[] {
-    const values: number[] = [];
-    while (!this.done) values.push(this.uint(2, what));
-    return values;
-  }
+/** A reader over a ClientHello, whose errors are {@link ClientHelloParseError}s. */
+function helloReader(bytes: Buffer, at: number, end: number, origin = 0): TlsReader {
+  return new TlsReader(bytes, at, end, (offset, detail) => new ClientHelloParseError(offset, detail), origin);
 }
 
 /**
@@ -145,7 +98,7 @@ class Reader {
  * on into a second record is refused here: {@link assembleClientHello} joins the records first.
  */
 export function parseClientHelloRecord(record: Buffer): ParsedClientHello {
-  const header = new Reader(record, 0, record.length);
+  const header = helloReader(record, 0, record.length);
   if (header.uint(1, "record type") !== TLS_HANDSHAKE_RECORD) {
     throw new ClientHelloParseError(0, "not a TLS handshake record");
   }
@@ -159,7 +112,7 @@ export function parseClientHelloRecord(record: Buffer): ParsedClientHello {
  * in one record or several. Error offsets count as if it sat in one record.
  */
 export function parseClientHelloMessage(message: Buffer): ParsedClientHello {
-  const handshake = new Reader(message, 0, message.length, TLS_RECORD_HEADER_LENGTH);
+  const handshake = helloReader(message, 0, message.length, TLS_RECORD_HEADER_LENGTH);
   if (handshake.uint(1, "handshake type") !== HANDSHAKE_CLIENT_HELLO) {
     throw new ClientHelloParseError(TLS_RECORD_HEADER_LENGTH, "not a ClientHello");
   }
@@ -171,7 +124,7 @@ export function parseClientHelloMessage(message: Buffer): ParsedClientHello {
       `a ClientHello of ${claimed} bytes in a record holding ${held}`,
     );
   }
-  const hello = new Reader(message, HANDSHAKE_HEADER_LENGTH, message.length, TLS_RECORD_HEADER_LENGTH);
+  const hello = helloReader(message, HANDSHAKE_HEADER_LENGTH, message.length, TLS_RECORD_HEADER_LENGTH);
   const legacyVersion = hello.uint(2, "legacy_version");
   hello.take(CLIENT_RANDOM_LENGTH, "random");
   hello.vector(1, "legacy_session_id");
@@ -281,18 +234,22 @@ function extension(hello: ParsedClientHello, type: number): Buffer | undefined {
  * Reads an extension's body with `read`; undefined when the client did not send the extension,
  * null when its body is malformed (the extension still counts in JA3/JA4).
  */
-function decode<T>(hello: ParsedClientHello, type: number, read: (body: Reader) => T): T | null | undefined {
+function decode<T>(
+  hello: ParsedClientHello,
+  type: number,
+  read: (body: TlsReader) => T,
+): T | null | undefined {
   const data = extension(hello, type);
   if (data === undefined) return undefined;
   try {
-    return read(new Reader(data, 0, data.length));
+    return read(helloReader(data, 0, data.length));
   } catch (error) {
     if (error instanceof ClientHelloParseError) return null;
     throw error;
   }
 }
 
-const readUint16List = (what: string) => (body: Reader) => body.vector(2, what).uint16s(what);
+const readUint16List = (what: string) => (body: TlsReader) => body.vector(2, what).uint16s(what);
 
 function offeredVersions(hello: ParsedClientHello): number[] | null | undefined {
   return decode(hello, EXT_SUPPORTED_VERSIONS, (body) => body.vector(1, "versions").uint16s("version"));
@@ -447,19 +404,6 @@ function ja4Hash(text: string): string {
 export function ja4(hello: ParsedClientHello): string {
   const { a, b, c, noExtensions } = ja4Parts(hello);
   return `${a}_${b ? ja4Hash(b) : JA4_EMPTY_HASH}_${noExtensions ? JA4_EMPTY_HASH : ja4Hash(c)}`;
-}
-
-/** OpenSSL's names for protocol numbers, which are also what MySQL shows in `Ssl_version`. */
-const PROTOCOL_NAMES: Record<number, string> = {
-  768: "SSLv3",
-  769: "TLSv1",
-  770: "TLSv1.1",
-  771: "TLSv1.2",
-  772: "TLSv1.3",
-};
-
-function protocolName(version: number): string {
-  return PROTOCOL_NAMES[version] ?? `0x${hex4(version)}`;
 }
 
 /** A registry name, or the code point in hex for values the registry does not know. */

@@ -92,6 +92,15 @@ export function tlsAlertOf(error: NodeJS.ErrnoException): string | null {
   return match ? match[1]!.toLowerCase() : null;
 }
 
+/** The failure a fatal TLS alert names (`unknown_ca`: the certificate was rejected). */
+export function failureOfAlert(alert: string, message: string): TlsFailure {
+  if (CERTIFICATE_ALERTS.has(alert)) return { cause: "cert-rejected", alert, message };
+  if (alert === "protocol_version") return { cause: "protocol-version", alert, message };
+  if (alert === "handshake_failure" || alert === "insufficient_security")
+    return { cause: "no-shared-cipher", alert, message };
+  return { cause: "unknown", alert, message };
+}
+
 /**
  * Classifies an error emitted by a server-side TLSSocket. OpenSSL reports a received alert as
  * `ERR_SSL_TLSV1_ALERT_<NAME>` / `ERR_SSL_SSLV3_ALERT_<NAME>` (reason "tlsv1 alert unknown ca").
@@ -100,13 +109,7 @@ export function classifyTlsError(error: NodeJS.ErrnoException): TlsFailure {
   const code = error.code ?? "";
   const message = error.message;
   const alert = tlsAlertOf(error);
-  if (alert !== null) {
-    if (CERTIFICATE_ALERTS.has(alert)) return { cause: "cert-rejected", alert, message };
-    if (alert === "protocol_version") return { cause: "protocol-version", alert, message };
-    if (alert === "handshake_failure" || alert === "insufficient_security")
-      return { cause: "no-shared-cipher", alert, message };
-    return { cause: "unknown", alert, message };
-  }
+  if (alert !== null) return failureOfAlert(alert, message);
   // node reports a clean end of stream during the handshake as ECONNRESET from no system call
   // ("socket hang up"); a real reset comes from the read that saw it (syscall "read").
   if (code === "ECONNRESET" && error.syscall === undefined) return { cause: "closed", message };

@@ -23,6 +23,7 @@ const LAYER: Record<string, number> = {
   scenarios: 3,
   proxy: 3,
   "mock-server.ts": 4,
+  "mock-proxy.ts": 4,
   cli: 5,
   audit: 5,
   testing: 5,

@@ -27,6 +27,19 @@ import { gridCells, gridSeverities } from "./report/html-cells";
 const FAILED = { cause: "protocol-version" as const, message: "no shared version" };
 
 const RECORD_OF_KIND: Record<VerdictKind, Partial<ConnectionRecord>> = {
+  "local-infile-sent": {
+    ...TLS_LOGIN,
+    localInfile: {
+      requested: "/etc/hostname",
+      askedByQuery: false,
+      sent: true,
+      bytes: 9,
+      sha256: "0".repeat(64),
+      refused: null,
+      complete: true,
+      encrypted: true,
+    },
+  },
   "plaintext-fallback": { ...NO_TLS_GREETING, ...PLAINTEXT_LOGIN },
   "accepted-bad-certificate": { ...TLS_LOGIN, ...flawed("untrusted-issuer") },
   "credentials-exposed": { ...PLAINTEXT_LOGIN },

@@ -52,6 +52,9 @@ const MYSQLJS_NATIVE_ONLY =
 const MYSQLJS_AUTH_MORE_DATA =
   "mysql 2.18.1 speaks only mysql_native_password and sends no CLIENT_PLUGIN_AUTH: an account on caching_sha2_password refuses it with 1251 'Client does not support authentication protocol' after its native reply crossed (find_mpvio_user)";
 
+const MYSQLJS_LOCAL_INFILE =
+  "mysql 2.18.1 sets CLIENT_LOCAL_FILES and its localInfile option defaults to true: it answers a LOCAL INFILE request to its SELECT 1 with /etc/hostname (local-infile-sent), and its query reports success";
+
 const NODE_SECLEVEL_1 = (client: string) =>
   `${client} verifies with Node 20's bundled OpenSSL 3.0 at security level 1, which accepts a 1024-bit RSA server key (Debian's level 2 refuses it: "EE certificate key too weak")`;
 
@@ -423,6 +426,17 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
       reason: MYSQLJS_AUTH_MORE_DATA,
     })),
   ),
+
+  // mysql (mysqljs): LOAD DATA LOCAL is on by default.
+  ...(["DISABLED", "REQUIRED", "VERIFY_CA"] as const).map((mode): KnownDeviation => ({
+    client: "mysql",
+    mode,
+    scenario: "rogue-local-infile",
+    // The login is as expected; the run is a deviation by its finding alone.
+    observed: mode === "DISABLED" ? "plaintext" : "tls",
+    severity: "critical",
+    reason: MYSQLJS_LOCAL_INFILE,
+  })),
 ];
 
 /** The deviation that applies to one case, if any (a named scenario wins over `*`). */

@@ -116,6 +116,7 @@ const BAD_VALUES: { [K in keyof Required<StartOptions>]: [bad: unknown, option: 
   keepCommands: ["all", "keepCommands", /integer from 0/],
   skipNameResolve: ["yes", "skipNameResolve", /true or false/],
   disabledAuthPlugins: [["dialog"], "disabledAuthPlugins[0]", /not supported/],
+  localInfileRequest: [{ path: "/etc/\0hostname" }, "localInfileRequest.path", /NUL/],
   scenario: [42, "scenario", /a scenario name, a path or a scenario object/],
   eventsFile: ["", "eventsFile", /must not be empty/],
   keylogFile: ["keys\0.log", "keylogFile", /NUL/],

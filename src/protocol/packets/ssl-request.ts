@@ -102,3 +102,12 @@ export function decodeSslRequest(payload: Buffer): SslRequest {
 export function isSslRequest(payload: Buffer): boolean {
   return payload.length >= 2 && (payload.readUInt16LE(0) & CapabilityFlags.CLIENT_SSL) !== 0;
 }
+
+/**
+ * Whether the packet is an SSLRequest and nothing more: CLIENT_SSL set and no login after the
+ * fixed fields. A whole handshake response with CLIENT_SSL set (PyMySQL sends one when given
+ * `ssl=` and the greeting offers no TLS) asks for TLS but goes on in plaintext.
+ */
+export function isBareSslRequest(payload: Buffer): boolean {
+  return isSslRequest(payload) && decodeSslRequest(payload).trailing.length === 0;
+}

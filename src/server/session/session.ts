@@ -219,7 +219,8 @@ export class Session implements SessionPorts {
   private handlePacket(packet: Packet): void {
     const state = this.current;
     const inCommandPhase = state.tag === "command";
-    const expected = inCommandPhase ? 0 : this.sequence.next;
+    // A command starts a new exchange at 0; a file's contents go on from the server's request.
+    const expected = inCommandPhase && !state.awaitingLocalFile ? 0 : this.sequence.next;
     if (packet.sequenceId !== expected) {
       // Whatever it is, it may be auth data the client sent out of turn.
       this.wire.received(packet, "unknown", "withheld");

@@ -54,6 +54,11 @@ export interface CommandPhase {
   readonly user: string;
   /** The account it logged in to. */
   readonly account: ResolvedAccount;
+  /**
+   * Set while the server awaits the file a LOAD DATA LOCAL request asked for: the client's packets
+   * are its contents, numbered on from the request's sequence id, until an empty one.
+   */
+  readonly awaitingLocalFile?: true;
 }
 
 export const GREETING: SessionState = { tag: "greeting" };

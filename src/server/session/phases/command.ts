@@ -19,10 +19,14 @@ import {
   refuseLogin,
   switchPlugin,
 } from "./authentication";
+import { onLocalFileData, requestLocalFile } from "./local-infile";
 
 /** One command of a logged-in client: answered, recorded, and the session goes on (or ends on COM_QUIT). */
 export function onCommand(s: SessionPorts, state: CommandPhase, packet: Packet): SessionState {
+  if (state.awaitingLocalFile) return onLocalFileData(s, state, packet);
   if (packet.payload[0] === Command.COM_CHANGE_USER) return onChangeUser(s, packet);
+  const fileRequested = requestLocalFile(s, state, packet);
+  if (fileRequested) return fileRequested;
   let reply: CommandReply;
   try {
     reply = s.commands.respond(packet.payload, s.clientCapabilities, s.extendedCapabilities);

