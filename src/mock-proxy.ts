@@ -1,12 +1,18 @@
 import { createServer, type Server } from "node:net";
 import type { SinkWarning } from "./record/append-sink";
 import type { JsonLinesSink } from "./record/jsonl-sink";
-import { type MockProxyOptions, proxyOptionsSchema, swappedCertificateSet } from "./options/proxy-options";
+import { type MockProxyOptions, proxyOptionsSchema, terminatedTls } from "./options/proxy-options";
+import { mysql57CipherString } from "./tls/mysql-ciphers";
 import { parseOptions } from "./options/parse-options";
 import { ProxyCore } from "./proxy/proxy-core";
-import { openEventsFile, tlsAcceptorFor } from "./server/listen";
-import { resolveOptions } from "./server/options";
+import { type CertificateAssessment, assessServerCertificate } from "./certs/assess-certificate";
+import { getCertificateSet } from "./certs";
+import { openEventsFile } from "./server/listen";
+import { TlsAcceptor } from "./tls/tls-acceptor";
 import type { SwappedCertificate } from "./proxy/terminating-link";
+
+/** How many names a swapped certificate's assessments are kept for. */
+const MAX_ASSESSED_HOSTS = 64;
 
 /** Options of {@link startMockProxy}: the proxy's, and the files it writes. */
 export interface StartProxyOptions extends MockProxyOptions {
@@ -40,7 +46,7 @@ export class MockProxy extends ProxyCore {}
 export async function startMockProxy(options: StartProxyOptions): Promise<MockProxy> {
   const { eventsFile, onWarning, ...proxyOptions } = options;
   const resolved = parseOptions(proxyOptionsSchema, proxyOptions);
-  const swapped = await swappedCertificate(swappedCertificateSet(resolved.attack));
+  const swapped = await swappedCertificate(terminatedTls(resolved.attack));
   const sink: JsonLinesSink | null = eventsFile ? openEventsFile(eventsFile, onWarning) : null;
   let server: Server | null = null;
   try {
@@ -62,23 +68,37 @@ export async function startMockProxy(options: StartProxyOptions): Promise<MockPr
 }
 
 /**
- * The catalogue set a `cert:SET` attack serves, as a TLS server of today would: TLSv1.2 and
- * TLSv1.3, OpenSSL's default suites, no client certificate asked for.
+ * The TLS a terminating attack serves the client, as a server of today would: TLSv1.2 and
+ * TLSv1.3 with OpenSSL's default suites (or the one version `tls-version:V` pins, TLSv1 and
+ * TLSv1.1 with the suites and security level a 5.7 server allowed), no client certificate asked for.
  */
 async function swappedCertificate(
-  set: ReturnType<typeof swappedCertificateSet>,
+  served: ReturnType<typeof terminatedTls>,
 ): Promise<SwappedCertificate | null> {
-  if (set === null) return null;
-  // The version only says "a server that may serve TLSv1.3" to the option checks (no 5.7 does).
-  const { tls } = await resolveOptions({
-    serverVersion: "8.4.3",
-    tls: {
-      certificates: set,
-      minVersion: "TLSv1.2",
-      maxVersion: "TLSv1.3",
-      ciphers: "DEFAULT",
-      clientCertificates: "none",
-    },
+  if (served === null) return null;
+  // The catalogue's set as `certs write` writes it, so a client given that set's CA trusts it.
+  const set = await getCertificateSet(served.certificates);
+  const old = served.version === "TLSv1" || served.version === "TLSv1.1";
+  const acceptor = new TlsAcceptor({
+    key: set.server.key,
+    cert: set.server.cert,
+    ca: set.ca,
+    minVersion: served.version ?? "TLSv1.2",
+    maxVersion: served.version ?? "TLSv1.3",
+    ciphers: old ? mysql57CipherString() : "DEFAULT",
+    clientCertificates: "none",
   });
-  return { acceptor: tlsAcceptorFor(tls, null)!, assessFor: (host) => tls!.assessFor(host) };
+  const assessed = new Map<string, CertificateAssessment>();
+  return {
+    acceptor,
+    assessFor: (host) => {
+      let assessment = assessed.get(host);
+      if (!assessment) {
+        assessment = assessServerCertificate({ chain: set.server.cert, trusted: set.ca, hosts: [host] });
+        // Clients name a handful of hosts; a hostile SNI list must not grow this without end.
+        if (assessed.size < MAX_ASSESSED_HOSTS) assessed.set(host, assessment);
+      }
+      return assessment;
+    },
+  };
 }

@@ -60,7 +60,7 @@ export function proxyCommand(program: Command): void {
     .option("-h, --host <address>", "address to bind", "127.0.0.1")
     .option(
       "--attack <name>",
-      "what to change on the way: passthrough (nothing), strip, riddle, or cert:SET (a catalogue set, see certs list)",
+      "what to change on the way: passthrough (nothing), strip, riddle, cert:SET (a catalogue set, see certs list) or tls-version:V",
       (value: string) => {
         if (!isProxyAttack(value)) throw new InvalidArgumentError(attackProblem(value));
         return value;

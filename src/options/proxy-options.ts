@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CERTIFICATE_SET_NAMES, type CertificateSetName } from "../certs/catalogue";
+import { TLS_VERSIONS, type TlsVersion } from "../tls/tls-versions";
 import { integerIn, oneOf, optionObject, pemText, text, timeoutMs } from "./option-types";
 import { serverOptionFields } from "./server-options";
 
@@ -11,21 +12,38 @@ import { serverOptionFields } from "./server-options";
  * (CVE-2017-3305) answers the client's SSLRequest with the real server's own ERR in plaintext.
  * `cert:SET` terminates the client's TLS with a certificate set from the catalogue (`cert:wrong-host`)
  * and re-encrypts to the server: a client that accepts it logs in through a man in the middle.
+ * `tls-version:V` terminates it offering TLS version V alone (with the `good` set).
  */
 export const PROXY_ATTACKS = ["passthrough", "strip", "riddle"] as const;
 
 /** The attack that terminates the client's TLS with a catalogue set's certificate: `cert:untrusted-root`. */
 export type CertificateSwap = `cert:${CertificateSetName}`;
 
+/** The attack that terminates the client's TLS offering one version only: `tls-version:TLSv1.1`. */
+export type VersionPin = `tls-version:${TlsVersion}`;
+
 /** How the proxy's own connection to the real server is protected, where it makes one (`strip`). */
 export const UPSTREAM_TLS_MODES = ["verify", "no-verify", "off"] as const;
-export type ProxyAttack = (typeof PROXY_ATTACKS)[number] | CertificateSwap;
+export type ProxyAttack = (typeof PROXY_ATTACKS)[number] | CertificateSwap | VersionPin;
 
 const CERT_PREFIX = "cert:";
+const VERSION_PREFIX = "tls-version:";
 
-/** The catalogue set a `cert:SET` attack serves, or null for another attack. */
-export function swappedCertificateSet(attack: ProxyAttack): CertificateSetName | null {
-  return attack.startsWith(CERT_PREFIX) ? (attack.slice(CERT_PREFIX.length) as CertificateSetName) : null;
+/**
+ * The TLS a terminating attack serves the client — a catalogue set, and the one version offered —
+ * or null for an attack that does not terminate the client's TLS. `tls-version:V` serves the
+ * `good` set: a client given that set's CA fails only on the version.
+ */
+export function terminatedTls(
+  attack: ProxyAttack,
+): { certificates: CertificateSetName; version: TlsVersion | null } | null {
+  if (attack.startsWith(CERT_PREFIX)) {
+    return { certificates: attack.slice(CERT_PREFIX.length) as CertificateSetName, version: null };
+  }
+  if (attack.startsWith(VERSION_PREFIX)) {
+    return { certificates: "good", version: attack.slice(VERSION_PREFIX.length) as TlsVersion };
+  }
+  return null;
 }
 
 /** Whether `value` names an attack: `passthrough`, `strip`, `riddle`, or `cert:` and a catalogue set. */
@@ -33,13 +51,18 @@ export function isProxyAttack(value: string): value is ProxyAttack {
   return (
     (PROXY_ATTACKS as readonly string[]).includes(value) ||
     (value.startsWith(CERT_PREFIX) &&
-      (CERTIFICATE_SET_NAMES as readonly string[]).includes(value.slice(CERT_PREFIX.length)))
+      (CERTIFICATE_SET_NAMES as readonly string[]).includes(value.slice(CERT_PREFIX.length))) ||
+    (value.startsWith(VERSION_PREFIX) &&
+      (TLS_VERSIONS as readonly string[]).includes(value.slice(VERSION_PREFIX.length)))
   );
 }
 
 /** What an attack that is not one is told. */
 export function attackProblem(value: string): string {
-  return `expected ${PROXY_ATTACKS.join(", ")} or cert:SET with SET one of ${CERTIFICATE_SET_NAMES.join(", ")}, got ${JSON.stringify(value)}`;
+  return (
+    `expected ${PROXY_ATTACKS.join(", ")}, tls-version:V with V one of ${TLS_VERSIONS.join(", ")}, ` +
+    `or cert:SET with SET one of ${CERTIFICATE_SET_NAMES.join(", ")}, got ${JSON.stringify(value)}`
+  );
 }
 
 const attackOption = () =>
