@@ -254,6 +254,87 @@ async function mariadbReference(): Promise<{
   }
 }
 
+/** A query's round trip, sequentially on one connection: the median of `count` after a warm-up, in µs. */
+async function queryLatencyUs(connection: mysql2.Connection, count: number): Promise<number> {
+  for (let i = 0; i < 50; i++) await connection.query("SELECT 1");
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await connection.query("SELECT 1");
+    times.push((performance.now() - started) * 1000);
+  }
+  return median(times);
+}
+
+/** MB/s of a 4 MiB value read `count` times on one connection (a resultset the server streams). */
+async function resultThroughput(connection: mysql2.Connection, count: number): Promise<number> {
+  const size = 4 * 1024 * 1024;
+  await connection.query(`SELECT REPEAT('x', ${size}) AS v`);
+  const started = performance.now();
+  for (let i = 0; i < count; i++) await connection.query(`SELECT REPEAT('x', ${size}) AS v`);
+  return (count * size) / 2 ** 20 / ((performance.now() - started) / 1000);
+}
+
+/**
+ * What the passthrough proxy adds in front of a real server (Debian's mariadbd with TLS), the proxy
+ * in its own process (`mysql-tls-mock proxy`), mysql2 over TLS in this one: logins per second,
+ * a query's round trip and a large result's throughput, each direct and through the proxy.
+ */
+async function proxyOverhead(): Promise<Record<"logins" | "latencyUs" | "mbPerS", [number, number]> | null> {
+  if (!findExecutable("mariadbd") && !findExecutable("mysqld")) return null;
+  const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-bench-proxy-"));
+  await writeCertificateSet(await getCertificateSet("mysql-auto"), dir);
+  const real = await startMariadbServer({
+    ssl: { ca: join(dir, "ca.pem"), cert: join(dir, "server-cert.pem"), key: join(dir, "server-key.pem") },
+  });
+  const proxy = spawn(process.execPath, [
+    join(ROOT, "bin", "mysql-tls-mock.js"),
+    "proxy",
+    "--port",
+    "0",
+    "--upstream",
+    `127.0.0.1:${real.port}`,
+    "--json",
+  ]);
+  try {
+    const created = await real.admin(
+      "CREATE USER 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1';",
+    );
+    if (created.code !== 0) throw new Error(`mariadbd refused the bench account: ${created.stderr}`);
+    const [line] = (await once(proxy.stdout, "data")) as [Buffer];
+    const proxyPort = (JSON.parse(line.toString().split("\n")[0]!) as { port: number }).port;
+    const login = (port: number) => () => mysqlLoginOnce(port, true, "bench", "bench");
+    const logins: [number, number] = [await rate(login(real.port), 8), await rate(login(proxyPort), 8)];
+    const connect = (port: number) =>
+      mysql2.createConnection({
+        host: "127.0.0.1",
+        port,
+        user: "bench",
+        password: "bench",
+        ssl: { rejectUnauthorized: false },
+      });
+    const [direct, proxied] = [await connect(real.port), await connect(proxyPort)];
+    try {
+      const latencyUs: [number, number] = [
+        await queryLatencyUs(direct, 2000),
+        await queryLatencyUs(proxied, 2000),
+      ];
+      const mbPerS: [number, number] = [
+        await resultThroughput(direct, 20),
+        await resultThroughput(proxied, 20),
+      ];
+      return { logins, latencyUs, mbPerS };
+    } finally {
+      await Promise.all([direct.end(), proxied.end()]);
+    }
+  } finally {
+    proxy.kill("SIGTERM");
+    await once(proxy, "exit");
+    await real.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Server CPU per operation, each server in its own process: what the mock costs, whatever the
  * client's own cost (mysql2 in this process is the bottleneck on 2 cores, not the server).
@@ -463,6 +544,26 @@ async function main(): Promise<void> {
     log(
       `| server CPU per TLS login | ${fmt(reference.mockCpu, 2)} ms | ${fmt(reference.realCpu, 2)} ms | ${fmt(reference.mockCpu / reference.realCpu, 2)}× |`,
     );
+  }
+
+  log("");
+  log(
+    "## The proxy (passthrough) in front of a real server (mariadbd with TLS, proxy in its own process, mysql2 over TLS)",
+  );
+  log("");
+  const overhead = await proxyOverhead();
+  if (!overhead) {
+    log("mariadbd is not installed here; not measured.");
+  } else {
+    log("| | direct | through the proxy | ratio proxy/direct |");
+    log("| --- | --- | --- | --- |");
+    const row = (what: string, [direct, proxied]: [number, number], unit: string, digits: number) =>
+      log(
+        `| ${what} | ${fmt(direct, digits)}${unit} | ${fmt(proxied, digits)}${unit} | ${fmt(proxied / direct, 2)}× |`,
+      );
+    row("TLS logins/s (8 concurrent)", overhead.logins, "", 0);
+    row("`SELECT 1` round trip (median of 2000, sequential)", overhead.latencyUs, " µs", 0);
+    row("4 MiB result, 20 times (MB/s)", overhead.mbPerS, "", 1);
   }
 
   log("");
