@@ -14,9 +14,10 @@ import { serverOptionFields } from "./server-options";
  * and re-encrypts to the server: a client that accepts it logs in through a man in the middle.
  * `tls-version:V` terminates it offering TLS version V alone (with the `good` set).
  * `local-infile:PATH` answers the client's first query after a plaintext login with a LOAD DATA
- * LOCAL request for PATH.
+ * LOCAL request for PATH. `cleartext-switch` switches a plaintext login to `mysql_clear_password`
+ * and logs in to the server with the password the client then sends.
  */
-export const PROXY_ATTACKS = ["passthrough", "strip", "riddle"] as const;
+export const PROXY_ATTACKS = ["passthrough", "strip", "riddle", "cleartext-switch"] as const;
 
 /** The attack that terminates the client's TLS with a catalogue set's certificate: `cert:untrusted-root`. */
 export type CertificateSwap = `cert:${CertificateSetName}`;

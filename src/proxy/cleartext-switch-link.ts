@@ -1,0 +1,209 @@
+import type { Socket } from "node:net";
+import { computeNativePasswordReply } from "../auth/native-password";
+import { clearPasswordPlugin, computeCachingSha2Reply } from "../auth/plugins";
+import { CapabilityFlags, PacketMarker } from "../protocol/constants";
+import { encodePacket, type Packet, PacketFramer } from "../protocol/framing";
+import { decodeAuthSwitchRequest, encodeAuthSwitchRequest } from "../protocol/packets/auth-switch-request";
+import { encodeErr } from "../protocol/packets/err-packet";
+import {
+  decodeHandshakeResponse41,
+  encodeHandshakeResponse41,
+} from "../protocol/packets/handshake-response-41";
+import { decodeHandshakeV10 } from "../protocol/packets/handshake-v10";
+import { isBareSslRequest } from "../protocol/packets/ssl-request";
+
+/** What the relay is shown and told of a connection under the `cleartext-switch` attack. */
+export interface CleartextSwitchHooks {
+  /** Bytes as the client sent them. */
+  fromClient(chunk: Buffer): void;
+  /** Bytes as the client received them. */
+  toClient(chunk: Buffer): void;
+  /** The login could not be carried on to the server with the password; the client got an ERR. */
+  notRelayed(reason: string): void;
+}
+
+/** What the server answers when the proxy cannot carry the login on, in the client's terms. */
+const CANNOT_RELAY = { code: 1045, sqlState: "28000" };
+
+/** A password's NUL terminator, as mysql_clear_password sends it. */
+const NUL = 0x00;
+
+/** The plugins whose answer the proxy computes from the password (the rest it cannot relay). */
+const RELAYED_PLUGINS: Record<string, (password: string, nonce: Buffer) => Buffer> = {
+  mysql_native_password: computeNativePasswordReply,
+  caching_sha2_password: computeCachingSha2Reply,
+};
+
+/**
+ * The `cleartext-switch` attack on one connection: when a client logs in in plaintext, the proxy
+ * holds its handshake response and asks it to switch to `mysql_clear_password` — the same move
+ * as a rogue server's (`rogue-cleartext-switch`). A client that answers sends its password in the
+ * clear; the proxy then logs in to the real server with it (computing the answer the server's
+ * plugin asks for, where it can: mysql_native_password, caching_sha2_password's fast path) and
+ * relays everything after, so the client's queries work. The server counts fewer login packets
+ * than the client: the server's are renumbered for the client until its OK or ERR. A client that
+ * asks for TLS is copied untouched.
+ */
+export class CleartextSwitchLink {
+  private readonly fromServerFrames = new PacketFramer();
+  private readonly fromClientFrames = new PacketFramer();
+  private stage: "greeting" | "first-packet" | "switched" | "login" | "copying" = "greeting";
+  private nonce: Buffer = Buffer.alloc(0);
+  private serverPlugin = "";
+  private response: ReturnType<typeof decodeHandshakeResponse41> | null = null;
+  private responseSequenceId = 1;
+  private password = "";
+  /** How far the client's sequence ids run ahead of the server's during the login. */
+  private shift = 0;
+
+  constructor(
+    private readonly client: Socket,
+    private readonly upstream: Socket,
+    private readonly hooks: CleartextSwitchHooks,
+  ) {}
+
+  start(): void {
+    this.upstream.on("data", (chunk: Buffer) => this.onUpstreamData(chunk));
+    this.client.on("data", (chunk: Buffer) => this.onClientData(chunk));
+    this.client.on("end", () => this.upstream.end());
+    this.upstream.on("end", () => this.client.end());
+  }
+
+  private onUpstreamData(chunk: Buffer): void {
+    if (this.stage === "copying" || this.stage === "first-packet" || this.stage === "switched") {
+      this.toClient(chunk);
+      return;
+    }
+    for (const packet of this.fromServerFrames.push(chunk)) {
+      if (this.stage === "greeting") {
+        const greeting = decodeHandshakeV10(packet.payload);
+        this.nonce = greeting.authPluginData.subarray(0, 20);
+        this.serverPlugin = greeting.authPluginName ?? "mysql_native_password";
+        this.stage = "first-packet";
+        this.toClient(encodePacket(packet.payload, packet.sequenceId));
+        continue;
+      }
+      if (this.stage === "login") this.onServerLogin(packet);
+      else this.toClient(encodePacket(packet.payload, packet.sequenceId));
+    }
+    if (this.copying) {
+      const rest = this.fromServerFrames.takeRemainder();
+      if (rest.length > 0) this.toClient(rest);
+    }
+  }
+
+  private onClientData(chunk: Buffer): void {
+    this.hooks.fromClient(chunk);
+    if (this.stage === "copying" || this.stage === "login") {
+      this.upstream.write(chunk);
+      return;
+    }
+    for (const packet of this.fromClientFrames.push(chunk)) {
+      if (this.stage === "first-packet") {
+        if (isBareSslRequest(packet.payload)) {
+          this.stage = "copying";
+          this.upstream.write(
+            Buffer.concat([
+              encodePacket(packet.payload, packet.sequenceId),
+              this.fromClientFrames.takeRemainder(),
+            ]),
+          );
+          return;
+        }
+        this.response = decodeHandshakeResponse41(packet.payload);
+        this.responseSequenceId = packet.sequenceId;
+        this.stage = "switched";
+        const request = encodeAuthSwitchRequest({
+          pluginName: clearPasswordPlugin.name,
+          pluginData: Buffer.alloc(0),
+        });
+        this.toClient(encodePacket(request, (packet.sequenceId + 1) & 0xff));
+        continue;
+      }
+      if (this.stage === "switched") {
+        const data = packet.payload;
+        this.password = (data[data.length - 1] === NUL ? data.subarray(0, -1) : data).toString("utf8");
+        // The client is now two packets ahead of the server (the switch and its answer).
+        this.shift = (packet.sequenceId - this.responseSequenceId) & 0xff;
+        this.stage = "login";
+        this.logInUpstream();
+      }
+    }
+  }
+
+  /** Sends the server the client's response with the answer its plugin wants, computed from the password. */
+  private logInUpstream(): void {
+    const response = this.response!;
+    const compute = RELAYED_PLUGINS[this.serverPlugin];
+    if (!compute) {
+      this.refuse(`the server's ${this.serverPlugin} cannot be answered from a password by the proxy`);
+      return;
+    }
+    const relayed = encodeHandshakeResponse41({
+      ...response,
+      authResponse: compute(this.password, this.nonce),
+      authPluginName: this.serverPlugin,
+      capabilityFlags: response.capabilityFlags | CapabilityFlags.CLIENT_PLUGIN_AUTH,
+    });
+    this.upstream.write(encodePacket(relayed, this.responseSequenceId));
+  }
+
+  private onServerLogin(packet: Packet): void {
+    const marker = packet.payload[0];
+    if (marker === PacketMarker.AUTH_SWITCH) {
+      const request = decodeAuthSwitchRequest(packet.payload);
+      const compute = RELAYED_PLUGINS[request.pluginName];
+      if (!compute) {
+        this.refuse(
+          `the server switched to ${request.pluginName}, which the proxy cannot answer from a password`,
+        );
+        return;
+      }
+      this.upstream.write(
+        encodePacket(
+          compute(this.password, request.pluginData.subarray(0, 20)),
+          (packet.sequenceId + 1) & 0xff,
+        ),
+      );
+      // The switch and the answer to it are the server's and the proxy's alone: the client never sees them.
+      this.shift = (this.shift - 2) & 0xff;
+      return;
+    }
+    if (marker === PacketMarker.AUTH_MORE_DATA) {
+      // caching_sha2_password: 0x03 "fast auth done" is followed by an OK; 0x04 asks for the
+      // password over TLS or RSA, which this plaintext leg cannot give.
+      if (packet.payload[1] === 0x04)
+        this.refuse("the server asked caching_sha2_password's full authentication");
+      else this.shift = (this.shift - 1) & 0xff;
+      return;
+    }
+    this.toClient(encodePacket(packet.payload, (packet.sequenceId + this.shift) & 0xff));
+    if (marker === PacketMarker.OK || marker === PacketMarker.ERR) this.stage = "copying";
+  }
+
+  /** Ends the client's login with an ERR, saying why on the record; the server side is closed. */
+  private refuse(reason: string): void {
+    this.hooks.notRelayed(reason);
+    const err = encodeErr(
+      {
+        ...CANNOT_RELAY,
+        message: `Access denied for user '${this.response?.username ?? ""}' (the proxy could not relay: ${reason})`,
+      },
+      this.response?.capabilityFlags ?? CapabilityFlags.CLIENT_PROTOCOL_41,
+    );
+    this.toClient(encodePacket(err, (this.responseSequenceId + this.shift + 1) & 0xff));
+    this.stage = "copying";
+    this.upstream.destroy();
+    this.client.end();
+  }
+
+  /** Read through a getter: the handlers move the stage on, which narrowing cannot see. */
+  private get copying(): boolean {
+    return this.stage === "copying";
+  }
+
+  private toClient(bytes: Buffer): void {
+    this.hooks.toClient(bytes);
+    if (!this.client.destroyed) this.client.write(bytes);
+  }
+}
