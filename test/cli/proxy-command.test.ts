@@ -62,6 +62,16 @@ describe("mysql-tls-mock proxy", () => {
     }
   });
 
+  it("refuses an attack it does not know, listing the ones it does", async () => {
+    const result = await runCli(["proxy", "--upstream", "127.0.0.1:3306", "--attack", "cert:no-such-set"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("--attack <name>");
+    expect(result.stderr).toMatch(
+      /expected passthrough, strip, riddle, cleartext-switch, local-infile:PATH, tls-version:V/,
+    );
+    expect(result.stderr).toContain('got "cert:no-such-set"');
+  });
+
   it("refuses an --upstream that is not HOST:PORT, naming the flag", async () => {
     const result = await runCli(["proxy", "--upstream", "localhost"]);
     expect(result.code).not.toBe(0);
