@@ -26,6 +26,8 @@ export {
   type StartOptions,
   startMockServer,
 } from "./mock-server";
+export { AUDITED_ATTACKS, attackScenarios } from "./audit/proxy-attacks";
+export type { UpstreamTarget } from "./audit/audit-target";
 export { type MockProxy, type StartProxyOptions, startMockProxy } from "./mock-proxy";
 export type { MockProxyOptions, ProxyAttack } from "./options/proxy-options";
 export { SinkOverrunWarning, type SinkWarning, SinkWriteError } from "./record/append-sink";

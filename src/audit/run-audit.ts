@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CertificateSet, getCertificateSet } from "../certs";
 import { ScenarioError } from "../scenarios/load-scenario";
 import { scenarioToOptions } from "../scenarios/scenario-options";
 import type { Scenario, SslMode } from "../scenarios/scenario-schema";
-import { type MockServer, startMockServer } from "../mock-server";
-import { DEFAULT_ACCOUNT, type MockServerOptions, resolveOptions } from "../server/options";
+import type { ProxyAttack } from "../options/proxy-options";
+import { type MockServerOptions, resolveOptions } from "../server/options";
 import type { AuditCell, AuditReport } from "./audit-report";
 import { type ClientPreset, PROBE_EXIT } from "./client-presets";
 import {
@@ -23,6 +23,7 @@ import type { ConnectionRecord } from "../record/connection-record";
 import { AUDIT_STATUSES } from "./audit-report";
 import { auditConnection } from "./observe-outcome";
 import { formatDuration } from "./report/cell-text";
+import { type AuditTarget, proxyTarget, serverTarget, type UpstreamTarget } from "./audit-target";
 
 /** What to audit, and how. */
 export interface AuditOptions {
@@ -44,6 +45,12 @@ export interface AuditOptions {
    * or MYSQL_TLS_MOCK_JDBC_JAR (client-presets.ts) to pick the runtime or driver a probe uses.
    */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Audit through the proxy in front of a real server instead of against the fake one: each
+   * scenario is then one of the proxy's attacks (`attackScenarios()`), and the client logs in with
+   * the real server's account and is given its CA.
+   */
+  upstream?: UpstreamTarget;
 }
 
 /** How much of the command's stderr a cell keeps. */
@@ -167,7 +174,7 @@ function tail(text: string): string {
 }
 
 /** Waits for the server's records to be final, bounded: a client may leave a socket behind. */
-async function settle(server: MockServer): Promise<void> {
+async function settle(server: { settled(): Promise<unknown> }): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     server.settled(),
@@ -184,26 +191,6 @@ interface AuditContext {
   interruption: Interruption;
   /** The good set, fetched once, when a run first needs it. */
   goodSet: () => Promise<CertificateSet>;
-}
-
-/** The files a run's client may be pointed at, in a folder of their own (keys mode 0600). */
-async function writeClientFiles(
-  server: MockServer,
-  dir: string,
-  context: AuditContext,
-): Promise<Pick<TemplateFields, "ca" | "cert" | "key">> {
-  // A scenario without TLS still needs a CA for a client told to verify; the good set's serves.
-  const ca = server.ca ?? (await context.goodSet()).ca;
-  const client = server.tls?.certificateSet?.client ?? (await context.goodSet()).client!;
-  const files = {
-    ca: join(dir, "ca.pem"),
-    cert: join(dir, "client-cert.pem"),
-    key: join(dir, "client-key.pem"),
-  };
-  writeFileSync(files.ca, ca, { mode: 0o600 });
-  writeFileSync(files.cert, client.cert, { mode: 0o600 });
-  writeFileSync(files.key, client.key, { mode: 0o600 });
-  return files;
 }
 
 /** One run to make, with everything checked before the first run. */
@@ -324,7 +311,7 @@ function probeRefusal(run: Run, password: string): { status: "not-run" | "error"
 
 async function auditCell(planned: PlannedRun, context: AuditContext): Promise<AuditCell> {
   const { scenario, mode, template } = planned;
-  const { timeoutMs } = context.options;
+  const { timeoutMs, upstream } = context.options;
   const expectation = scenario.expect[mode]!;
   const about = {
     scenario: scenario.name,
@@ -333,49 +320,52 @@ async function auditCell(planned: PlannedRun, context: AuditContext): Promise<Au
     ...(expectation.why ? { why: expectation.why } : {}),
   };
   if (planned.unreachable !== null) return unmadeCell(about, "not-run", planned.unreachable, template);
-  let server: MockServer;
+  let target: AuditTarget;
   try {
-    server = await startMockServer(planned.server);
+    target = upstream
+      ? await proxyTarget(upstream, scenario.name as ProxyAttack)
+      : await serverTarget(planned.server, context.goodSet);
   } catch (error) {
-    return unmadeCell(about, "error", `the server could not start: ${(error as Error).message}`, template);
+    const what = upstream ? "proxy" : "server";
+    return unmadeCell(about, "error", `the ${what} could not start: ${(error as Error).message}`, template);
   }
   let dir: string | null = null;
   try {
     dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-audit-"));
-    const account = server.options.accounts[0] ?? { ...DEFAULT_ACCOUNT };
     const fields: TemplateFields = {
-      host: server.host,
-      port: String(server.port),
-      socket: server.socketPath ?? "",
-      user: account.user,
-      password: account.password,
+      host: target.host,
+      port: String(target.port),
+      socket: target.socket,
+      user: target.user,
+      password: target.password,
       mode,
-      ...(await writeClientFiles(server, dir, context)),
+      ...(await target.writeClientFiles(dir, context.goodSet)),
     };
     const command = fillTemplate(template, fields);
     // What reports show: the same command with the password left out.
     const shown = fillTemplate(template, { ...fields, password: "***" });
     const run = await runCommand(command, timeoutMs, context.interruption, context.options.env);
-    await settle(server);
-    await server.stop();
-    const unjudged = planned.probe ? probeRefusal(run, account.password) : null;
-    if (unjudged !== null && server.connections.length === 0) {
+    await settle(target);
+    await target.stop();
+    const stderrTail = redactPassword(tail(run.stderr), target.password);
+    const unjudged = planned.probe ? probeRefusal(run, target.password) : null;
+    if (unjudged !== null && target.connections.length === 0) {
       return {
         ...unmadeCell(about, unjudged.status, unjudged.detail, shown),
         exitCode: run.exitCode,
         durationMs: run.durationMs,
-        stderrTail: redactPassword(tail(run.stderr), account.password),
+        stderrTail,
       };
     }
     return judgedCell({
       about,
-      records: server.connections,
-      run: { ...run, stderrTail: redactPassword(tail(run.stderr), account.password) },
+      records: target.connections,
+      run: { ...run, stderrTail },
       command: shown,
       timeoutMs,
     });
   } finally {
-    await server.stop();
+    await target.stop();
     if (dir !== null) rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -416,7 +406,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   };
   const plan: PlannedRun[] = [];
   for (const scenario of options.scenarios) {
-    const server = await checkedServerOptions(scenario);
+    // Through the proxy a scenario is an attack, and the server is the user's.
+    const server = options.upstream ? {} : await checkedServerOptions(scenario);
     for (const mode of options.modes) {
       if (scenario.expect[mode] === undefined) continue;
       const template = templateFor(mode, server.socketPath !== undefined);

@@ -1,17 +1,20 @@
-import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
-import { type Command, CommanderError, InvalidArgumentError } from "commander";
+import { type Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
 import type { AuditCell, AuditReport } from "../audit/audit-report";
 import { CLIENT_PRESETS, PRESET_LIST } from "../audit/client-presets";
 import { checkTemplate, TEMPLATE_FIELDS, TemplateError } from "../audit/command-template";
 import { REPORT_FORMATS, renderReport, renderTerminalTable } from "../audit/report";
+import type { UpstreamTarget } from "../audit/audit-target";
+import { AUDITED_ATTACKS, attackScenarios } from "../audit/proxy-attacks";
 import { AuditInterrupted, type AuditOptions, runAudit } from "../audit/run-audit";
 import { SEVERITIES, type Severity } from "../record/findings";
 import { builtinScenarioNames, loadScenario, ScenarioError } from "../scenarios/load-scenario";
 import { type Scenario, SSL_MODES, type SslMode } from "../scenarios/scenario-schema";
 import { parseSeconds } from "./arguments";
+import { parseUpstream } from "./proxy-command";
 import { terminalWidth } from "./terminal-width";
 
 interface AuditFlags {
@@ -29,6 +32,14 @@ interface AuditFlags {
   html?: string;
   progress: boolean;
   failOn: Severity;
+  /** Audit through the proxy in front of this real server. */
+  upstream?: { host: string; port: number };
+  upstreamUser?: string;
+  upstreamPassword?: string;
+  upstreamCa?: string;
+  upstreamTls: "verify" | "no-verify" | "off";
+  /** With --upstream: the attacks to run (default all). */
+  attacks?: string[];
 }
 
 /**
@@ -219,6 +230,31 @@ export function auditCommand(program: Command, version: string): void {
       parseSeverity,
       "high",
     )
+    .option(
+      "--upstream <host:port>",
+      "audit through the proxy in front of this real server: each scenario is one of the proxy's attacks",
+      parseUpstream,
+    )
+    .option("--upstream-user <name>", "with --upstream: an account of the real server ({user})")
+    .addOption(
+      new Option("--upstream-password <password>", "with --upstream: its password ({password})").env(
+        "MYSQL_TLS_MOCK_UPSTREAM_PASSWORD",
+      ),
+    )
+    .option("--upstream-ca <file>", "with --upstream: the CA (PEM) of the real server's certificate ({ca})")
+    .addOption(
+      new Option(
+        "--upstream-tls <mode>",
+        "with --upstream: how the proxy checks the real server where it speaks TLS to it",
+      )
+        .choices(["verify", "no-verify", "off"])
+        .default("no-verify"),
+    )
+    .option(
+      "--attacks <list>",
+      `with --upstream: the attacks to run, comma-separated (default all: ${AUDITED_ATTACKS.map((a) => a.attack).join(", ")})`,
+      (value: string) => value.split(",").map((name) => name.trim()),
+    )
     .option("--no-progress", "print no progress")
     .option("--list-presets", "list the client presets and what each needs installed, then exit")
     .addHelpText(
@@ -270,11 +306,45 @@ export function listPresets(json: boolean): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** The real server of `--upstream`, its account and CA read and checked before anything runs. */
+function upstreamTarget(flags: AuditFlags): UpstreamTarget {
+  const missing = (["upstreamUser", "upstreamPassword", "upstreamCa"] as const).filter(
+    (key) => flags[key] === undefined,
+  );
+  if (missing.length > 0) {
+    const names = missing.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    throw new Error(`--upstream needs ${names.join(", ")} (the real server's account and CA)`);
+  }
+  const unknown = (flags.attacks ?? []).filter((name) => !AUDITED_ATTACKS.some((a) => a.attack === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `--attacks: no attack named ${unknown.join(", ")}; the audit runs ${AUDITED_ATTACKS.map((a) => a.attack).join(", ")}`,
+    );
+  }
+  let ca: string;
+  try {
+    ca = readFileSync(flags.upstreamCa!, "utf8");
+  } catch (error) {
+    throw new Error(`--upstream-ca ${flags.upstreamCa}: ${(error as Error).message}`);
+  }
+  return {
+    ...flags.upstream!,
+    user: flags.upstreamUser!,
+    password: flags.upstreamPassword!,
+    ca,
+    upstreamTls: flags.upstreamTls,
+  };
+}
+
 async function audit(flags: AuditFlags & { client: string }, version: string): Promise<void> {
   checkReportPaths(flags);
   const preset = CLIENT_PRESETS[flags.client];
-  const scenarios =
-    flags.scenarios === "all" ? builtinScenarioNames().map((name) => loadScenario(name)) : flags.scenarios;
+  const upstream = flags.upstream ? upstreamTarget(flags) : undefined;
+  const scenarios = upstream
+    ? attackScenarios(flags.attacks)
+    : flags.scenarios === "all"
+      ? builtinScenarioNames().map((name) => loadScenario(name))
+      : flags.scenarios;
   for (const scenario of scenarios) {
     const judged = flags.modes.filter((mode) => scenario.expect[mode] !== undefined);
     if (judged.length < flags.modes.length) {
@@ -296,6 +366,7 @@ async function audit(flags: AuditFlags & { client: string }, version: string): P
       onCell: progress.onCell,
       toolVersion: version,
       failOn: flags.failOn,
+      ...(upstream ? { upstream } : {}),
     });
   } finally {
     progress.stop();

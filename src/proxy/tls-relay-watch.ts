@@ -8,7 +8,10 @@ export interface TlsRelayReport {
   negotiated(tls: { version: string; cipher: string }, clientHello: ClientHelloSummary | null): void;
   /** The handshake failed: a fatal alert, a side closing, bytes that are not TLS. */
   failed(failure: TlsFailure, clientHello: ClientHelloSummary | null): void;
-  /** The client sent data inside the completed session: its login, which the relay cannot read. */
+  /**
+   * The client sent a record of data inside the session (its login first, which the relay cannot
+   * read, then its commands): told once per record.
+   */
   dataInsideTls(): void;
 }
 
@@ -17,10 +20,17 @@ export interface TlsRelayReport {
  * went: negotiated, or failed and why. After the handshake it only notes that the client sent
  * data. Each outcome is reported once; what the observer saw after it is left alone.
  */
+const RECORD_HEADER_LENGTH = 5;
+const APPLICATION_DATA = 0x17;
+/** An encrypted TLS 1.3 alert: 2 bytes, the inner content type and a 16-byte AEAD tag. */
+const ENCRYPTED_ALERT_MAX_LENGTH = 19;
+
 export class TlsRelayWatch {
   private readonly observer = new TlsHandshakeObserver();
   private settled: "negotiated" | "failed" | null = null;
-  private dataSeen = false;
+  /** After the handshake: the header of the client's record being read, and what is left of its body. */
+  private header = Buffer.alloc(0);
+  private bodyLeft = 0;
   /** TLS 1.3: the client's encrypted records that are not alert-sized; its first is its Finished. */
   private clientRecords13 = 0;
 
@@ -28,10 +38,35 @@ export class TlsRelayWatch {
 
   fromClient(chunk: Buffer): void {
     if (this.settled === "negotiated") {
-      this.noteData();
+      this.countRecords(chunk);
       return;
     }
     this.handle(this.observer.fromClient(chunk));
+  }
+
+  /**
+   * Counts the client's data records after the handshake from their headers alone: application
+   * data longer than an encrypted alert (TLS 1.3 sends alerts as application data too).
+   */
+  private countRecords(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.bodyLeft > 0) {
+        const skip = Math.min(this.bodyLeft, chunk.length - at);
+        this.bodyLeft -= skip;
+        at += skip;
+        continue;
+      }
+      const need = RECORD_HEADER_LENGTH - this.header.length;
+      this.header = Buffer.concat([this.header, chunk.subarray(at, at + need)]);
+      at += Math.min(need, chunk.length - at);
+      if (this.header.length < RECORD_HEADER_LENGTH) return;
+      const type = this.header[0];
+      const length = this.header.readUInt16BE(3);
+      this.header = Buffer.alloc(0);
+      this.bodyLeft = length;
+      if (type === APPLICATION_DATA && length > ENCRYPTED_ALERT_MAX_LENGTH) this.report.dataInsideTls();
+    }
   }
 
   fromServer(chunk: Buffer): void {
@@ -44,8 +79,6 @@ export class TlsRelayWatch {
   }
 
   private noteData(): void {
-    if (this.dataSeen) return;
-    this.dataSeen = true;
     this.report.dataInsideTls();
   }
 

@@ -209,5 +209,15 @@ export interface ConnectionRecord {
    * Set on a connection a proxy relayed to a real server: where to, and whether the client sent
    * data inside TLS after the handshake (its login, which the proxy cannot read).
    */
-  relay?: { upstream: string; attack: string; dataInsideTls: boolean };
+  relay?: {
+    upstream: string;
+    attack: string;
+    dataInsideTls: boolean;
+    /**
+     * Records of data the client sent inside TLS after the handshake (its login, then its
+     * commands): two or more mean the server let it in, as a refused client sends nothing after
+     * its login.
+     */
+    clientRecordsInsideTls: number;
+  };
 }

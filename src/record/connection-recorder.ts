@@ -133,12 +133,14 @@ export class ConnectionRecorder {
 
   /** A proxy relays this connection to `upstream`, changing what `attack` says. */
   relayedTo(upstream: string, attack: string): void {
-    this.record.relay = { upstream, attack, dataInsideTls: false };
+    this.record.relay = { upstream, attack, dataInsideTls: false, clientRecordsInsideTls: 0 };
   }
 
-  /** The client sent data inside the TLS session a proxy relays: its login, unreadable to the proxy. */
+  /** The client sent a record of data inside the TLS session a proxy relays (its login first). */
   dataInsideTls(): void {
-    if (this.record.relay) this.record.relay.dataInsideTls = true;
+    if (!this.record.relay) return;
+    this.record.relay.dataInsideTls = true;
+    this.record.relay.clientRecordsInsideTls++;
   }
 
   /** The capability word the client sent, kept as sent and by name. */

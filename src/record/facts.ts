@@ -125,7 +125,10 @@ export function factsOf(record: ConnectionRecord): ConnectionFacts {
     loginOutsideTls: record.credentialsInPlaintext || (sentLogin && (!record.sslRequest || !tlsCompleted)),
     tlsOffered: record.greeting.tlsOffered,
     tlsCompleted,
-    authenticated: record.outcome.kind === "authenticated",
+    // Through a proxy that cannot read TLS, data after the login is a client the server let in.
+    authenticated:
+      record.outcome.kind === "authenticated" ||
+      (record.outcome.kind === "relayed" && (record.relay?.clientRecordsInsideTls ?? 0) >= 2),
     clientWentAway: record.outcome.kind === "client-went-away",
     trustFlaws: flaws.filter((flaw) => !WEAK_FLAWS.has(flaw)),
     weakFlaws: flaws.filter((flaw) => WEAK_FLAWS.has(flaw)),
