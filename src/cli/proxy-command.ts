@@ -5,6 +5,7 @@ import { attackProblem, isProxyAttack, type ProxyAttack, UPSTREAM_TLS_MODES } fr
 import { checkPrivateFilePath } from "../record/private-file";
 import { type MockProxy, startMockProxy } from "../mock-proxy";
 import { escapeControlCharacters as safe, formatEvent } from "./format-event";
+import { controlOption, startServeControl } from "../control/serve-control";
 import { Output } from "./output";
 import { withEnvironment } from "./option-flags";
 import { packageVersion } from "./version";
@@ -39,7 +40,7 @@ function parsePort(value: string): number {
 }
 
 /** The first line of `proxy --json`: where it listens and what it relays to. */
-export function proxyListeningLine(proxy: MockProxy, version: string) {
+export function proxyListeningLine(proxy: MockProxy, version: string, control: string | null) {
   return {
     type: "listening" as const,
     pid: process.pid,
@@ -47,6 +48,8 @@ export function proxyListeningLine(proxy: MockProxy, version: string) {
     port: proxy.port,
     upstream: proxy.upstream,
     attack: proxy.options.attack,
+    /** The control API's base URL (`--control-port`), or null. */
+    control,
     version,
   };
 }
@@ -82,6 +85,9 @@ export function proxyCommand(program: Command): void {
     .option("--events <file>", "append every event as a JSON line to this file (mode 0600)")
     .option("--packets", "also print every packet the proxy could read")
     .option("--json", 'print only JSON lines on stdout: first {"type":"listening",…}, then one per event')
+    .addOption(controlOption("port"))
+    .addOption(controlOption("host"))
+    .addOption(controlOption("token"))
     .action(async (flags: ProxyFlags) => {
       const output = new Output();
       if (flags.events) checkPrivateFilePath(flags.events);
@@ -94,6 +100,12 @@ export function proxyCommand(program: Command): void {
         ...(flags.upstreamCa ? { upstreamCa: readFileSync(flags.upstreamCa, "utf8") } : {}),
         ...(flags.events ? { eventsFile: flags.events } : {}),
       });
+      // The proxy's control API: its health and its records, for a test suite in any language.
+      const control = await startServeControl(
+        proxy,
+        flags as unknown as Record<string, unknown>,
+        packageVersion(),
+      );
       proxy.on("event", (event) => {
         const text = flags.json
           ? JSON.stringify(event)
@@ -104,7 +116,9 @@ export function proxyCommand(program: Command): void {
         `${pc.bold("mysql-tls-mock")} proxy on ${safe(`${proxy.host}:${proxy.port}`)} → ${safe(proxy.upstream)} ` +
         `(${flags.attack})\n`;
       if (flags.json) {
-        output.print(`${JSON.stringify(proxyListeningLine(proxy, packageVersion()))}\n`);
+        output.print(
+          `${JSON.stringify(proxyListeningLine(proxy, packageVersion(), control?.url ?? null))}\n`,
+        );
         process.stderr.write(banner);
       } else output.print(banner);
       await new Promise<void>((resolve) => {
@@ -112,6 +126,7 @@ export function proxyCommand(program: Command): void {
         process.once("SIGTERM", () => resolve());
         output.whenClosed(() => resolve());
       });
+      await control?.close();
       await proxy.stop();
     });
 }

@@ -83,7 +83,15 @@ export async function startControlServer(
   server: MockServer,
   options: ControlServerOptions,
 ): Promise<ControlServer> {
-  const routes = new Map<string, Route>(controlRoutes(server, options.version).map((r) => [r.path, r]));
+  return serveControlRoutes(controlRoutes(server, options.version), options);
+}
+
+/** Serves `routes` (the mock server's, or the proxy's subset) until closed, as {@link startControlServer} does. */
+export async function serveControlRoutes(
+  routeList: readonly Route[],
+  options: ControlServerOptions,
+): Promise<ControlServer> {
+  const routes = new Map<string, Route>(routeList.map((r) => [r.path, r]));
   const closing = new AbortController();
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {

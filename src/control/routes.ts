@@ -9,6 +9,8 @@ import {
 import type { ScenarioFile } from "../scenarios/scenario-schema";
 import { ServerConfigurationError } from "../options/configuration-error";
 import { describeValue, isPlainObject } from "../options/describe-value";
+import type { ConnectionHost } from "../server/connection-host";
+import type { MockProxy } from "../mock-proxy";
 
 /*
  * What the control API answers, path by path. The HTTP plumbing (src/control/control-server.ts)
@@ -84,7 +86,7 @@ function closedAfter(records: readonly ConnectionRecord[], after: number): Conne
 }
 
 /** Resolves at the next connection-closed event, after `ms`, or when `signal` aborts. */
-function nextClose(server: MockServer, ms: number, signal: AbortSignal): Promise<void> {
+function nextClose(server: ConnectionHost, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -100,7 +102,7 @@ function nextClose(server: MockServer, ms: number, signal: AbortSignal): Promise
 
 /** `GET /connections`: every kept record; with `after`, the next final ones, waiting up to `wait`. */
 async function getConnections(
-  server: MockServer,
+  server: ConnectionHost,
   { query, signal }: ControlRequest,
 ): Promise<ControlResponse> {
   const after = queryInteger(query, "after", 0xffffffff);
@@ -269,6 +271,41 @@ export function controlRoutes(server: MockServer, version: string): Route[] {
       path: "/client-key.pem",
       methods: {
         GET: () => pem(clientCertificate()?.key, "the served certificate set has no client certificate"),
+      },
+    },
+  ];
+}
+
+/**
+ * The proxy's control API (`proxy --control-port`): its health (where it listens, the real server,
+ * the attack) and its records, read and reset as the mock server's are. It has no scenario to
+ * change and no certificates of its own to hand out.
+ */
+export function proxyControlRoutes(proxy: MockProxy, version: string): Route[] {
+  return [
+    {
+      path: "/health",
+      methods: {
+        GET: () =>
+          ok({
+            status: "ok",
+            version,
+            host: proxy.host,
+            port: proxy.port,
+            upstream: proxy.upstream,
+            attack: proxy.options.attack,
+            connections: { total: proxy.totalConnections, open: proxy.openConnections },
+          }),
+      },
+    },
+    {
+      path: "/connections",
+      methods: {
+        GET: (request) => getConnections(proxy, request),
+        DELETE: () => {
+          proxy.reset();
+          return ok({ connections: [], dropped: 0 });
+        },
       },
     },
   ];

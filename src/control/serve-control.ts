@@ -1,6 +1,8 @@
 import { InvalidArgumentError, Option } from "commander";
 import type { MockServer } from "../mock-server";
-import { type ControlServer, startControlServer } from "./control-server";
+import { type ControlServer, serveControlRoutes, startControlServer } from "./control-server";
+import { proxyControlRoutes } from "./routes";
+import { MockProxy } from "../mock-proxy";
 
 /*
  * `serve --control-port`: the flags that start the control API next to the mock server, and
@@ -44,7 +46,7 @@ function isLoopback(host: string): boolean {
  * records'). If it cannot listen, the mock server is stopped and the error names the flag.
  */
 export async function startServeControl(
-  server: MockServer,
+  server: MockServer | MockProxy,
   flags: Readonly<Record<string, unknown>>,
   version: string,
 ): Promise<ControlServer | null> {
@@ -60,7 +62,11 @@ export async function startServeControl(
   }
   let control: ControlServer;
   try {
-    control = await startControlServer(server, { port, host, version, ...(token ? { token } : {}) });
+    const options = { port, host, version, ...(token ? { token } : {}) };
+    control =
+      server instanceof MockProxy
+        ? await serveControlRoutes(proxyControlRoutes(server, version), options)
+        : await startControlServer(server, options);
   } catch (error) {
     await server.stop();
     throw new InvalidArgumentError(`--control-port ${port}: ${(error as Error).message}`);

@@ -62,6 +62,47 @@ describe("mysql-tls-mock proxy", () => {
     }
   });
 
+  it("serves its health and records over the control API with --control-port", async () => {
+    await using upstream = await startMockServer();
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "proxy",
+        "--port",
+        "0",
+        "--upstream",
+        `127.0.0.1:${upstream.port}`,
+        "--json",
+        "--control-port",
+        "0",
+      ],
+      { env: { ...process.env, NO_COLOR: "1" } },
+    );
+    try {
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const listening = JSON.parse((await lines.next()).value as string) as { port: number; control: string };
+      expect(listening.control).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const health = (await (await fetch(`${listening.control}/health`)).json()) as Record<string, unknown>;
+      expect(health).toMatchObject({
+        status: "ok",
+        port: listening.port,
+        upstream: `127.0.0.1:${upstream.port}`,
+        attack: "passthrough",
+      });
+      expect((await runMariadbCli({ port: listening.port, flags: ["--skip-ssl"] })).code).toBe(0);
+      const polled = (await (await fetch(`${listening.control}/connections?after=0&wait=10000`)).json()) as {
+        connections: Array<{ user: string; relay: { attack: string } }>;
+      };
+      expect(polled.connections).toMatchObject([{ user: "root", relay: { attack: "passthrough" } }]);
+      expect((await fetch(`${listening.control}/connections`, { method: "DELETE" })).status).toBe(200);
+      expect((await fetch(`${listening.control}/scenario`)).status).toBe(404);
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+  });
+
   it("refuses an attack it does not know, listing the ones it does", async () => {
     const result = await runCli(["proxy", "--upstream", "127.0.0.1:3306", "--attack", "cert:no-such-set"]);
     expect(result.code).not.toBe(0);
