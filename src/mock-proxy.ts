@@ -5,14 +5,11 @@ import { type MockProxyOptions, proxyOptionsSchema, terminatedTls } from "./opti
 import { mysql57CipherString } from "./tls/mysql-ciphers";
 import { parseOptions } from "./options/parse-options";
 import { ProxyCore } from "./proxy/proxy-core";
-import { type CertificateAssessment, assessServerCertificate } from "./certs/assess-certificate";
+import { memoizedAssessment } from "./certs/assess-certificate";
 import { getCertificateSet } from "./certs";
 import { openEventsFile } from "./server/listen";
 import { TlsAcceptor } from "./tls/tls-acceptor";
 import type { SwappedCertificate } from "./proxy/terminating-link";
-
-/** How many names a swapped certificate's assessments are kept for. */
-const MAX_ASSESSED_HOSTS = 64;
 
 /** Options of {@link startMockProxy}: the proxy's, and the files it writes. */
 export interface StartProxyOptions extends MockProxyOptions {
@@ -88,17 +85,5 @@ async function swappedCertificate(
     ciphers: old ? mysql57CipherString() : "DEFAULT",
     clientCertificates: "none",
   });
-  const assessed = new Map<string, CertificateAssessment>();
-  return {
-    acceptor,
-    assessFor: (host) => {
-      let assessment = assessed.get(host);
-      if (!assessment) {
-        assessment = assessServerCertificate({ chain: set.server.cert, trusted: set.ca, hosts: [host] });
-        // Clients name a handful of hosts; a hostile SNI list must not grow this without end.
-        if (assessed.size < MAX_ASSESSED_HOSTS) assessed.set(host, assessment);
-      }
-      return assessment;
-    },
-  };
+  return { acceptor, assessFor: memoizedAssessment(set.server.cert, set.ca) };
 }

@@ -140,3 +140,25 @@ export function assessServerCertificate(input: AssessmentInput): CertificateAsse
   if (SHA1_SIGNATURES.has(decode(leaf).signatureAlgorithm.algorithm)) flaws.push("sha1-signature");
   return { subject: onelineFromMultiline(leaf.subject), flaws, hosts: [...input.hosts] };
 }
+
+/** Names a long-running server keeps assessments for; past it, each is judged afresh. */
+const MAX_ASSESSED_NAMES = 64;
+
+/**
+ * `assessServerCertificate` for one chain and trust anchor, per host name asked, each name judged
+ * once (a bounded number kept: a client choosing its SNI cannot grow the map without end).
+ */
+export function memoizedAssessment(
+  cert: string | Buffer,
+  ca: string | Buffer | undefined,
+): (host: string) => CertificateAssessment {
+  const byHost = new Map<string, CertificateAssessment>();
+  return (host) => {
+    let assessment = byHost.get(host);
+    if (assessment === undefined) {
+      assessment = assessServerCertificate({ chain: cert, trusted: ca, hosts: [host] });
+      if (byHost.size < MAX_ASSESSED_NAMES) byHost.set(host, assessment);
+    }
+    return assessment;
+  };
+}

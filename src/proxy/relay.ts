@@ -139,7 +139,6 @@ export class Relay {
           message: `TLS with the real server failed: ${message}`,
         });
       },
-      clientAskedForTls: () => undefined,
     }).start();
   }
 

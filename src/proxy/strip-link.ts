@@ -14,8 +14,6 @@ export interface StripHooks {
   toClient(chunk: Buffer): void;
   /** The proxy's TLS to the real server failed; both sides are closed. */
   upstreamTlsFailed(message: string): void;
-  /** The client asked for TLS although the greeting it saw offered none: relayed, TLS and all. */
-  clientAskedForTls(): void;
 }
 
 /** Offset of the capability word's low half in a HandshakeV10 payload, after the version's NUL. */
@@ -103,7 +101,6 @@ export class StripLink {
         const rest = this.fromClientFrames.takeRemainder();
         if (isBareSslRequest(first.payload)) {
           this.stage = "copying";
-          this.hooks.clientAskedForTls();
           this.send(this.upstream, Buffer.concat([encodePacket(first.payload, first.sequenceId), rest]));
           return;
         }

@@ -1,4 +1,4 @@
-import type { ClientHelloSummary } from "../tls/client-hello";
+import { type ClientHelloSummary, TLS_RECORD_HEADER_LENGTH } from "../tls/client-hello";
 import { failureOfAlert, type TlsFailure } from "../tls/tls-failure";
 import { TlsHandshakeObserver, type TlsObservation, type TlsSide } from "../tls/tls-observer";
 
@@ -20,7 +20,6 @@ export interface TlsRelayReport {
  * went: negotiated, or failed and why. After the handshake it only notes that the client sent
  * data. Each outcome is reported once; what the observer saw after it is left alone.
  */
-const RECORD_HEADER_LENGTH = 5;
 const APPLICATION_DATA = 0x17;
 /** An encrypted TLS 1.3 alert: 2 bytes, the inner content type and a 16-byte AEAD tag. */
 const ENCRYPTED_ALERT_MAX_LENGTH = 19;
@@ -57,10 +56,10 @@ export class TlsRelayWatch {
         at += skip;
         continue;
       }
-      const need = RECORD_HEADER_LENGTH - this.header.length;
+      const need = TLS_RECORD_HEADER_LENGTH - this.header.length;
       this.header = Buffer.concat([this.header, chunk.subarray(at, at + need)]);
       at += Math.min(need, chunk.length - at);
-      if (this.header.length < RECORD_HEADER_LENGTH) return;
+      if (this.header.length < TLS_RECORD_HEADER_LENGTH) return;
       const type = this.header[0];
       const length = this.header.readUInt16BE(3);
       this.header = Buffer.alloc(0);

@@ -44,6 +44,7 @@ export {
   MAX_RECORD_PAYLOAD_BYTES,
   type MockServerOptions,
 } from "../options/server-options";
+import { memoizedAssessment } from "../certs/assess-certificate";
 export type { TlsOptions } from "../options/tls-options";
 
 /** The TLS part of the options with every default applied and the certificate in hand. */
@@ -163,24 +164,6 @@ async function resolveRsaKeys(
 function connectHosts(host: string): string[] {
   const bound = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   return bound === "localhost" ? ["localhost"] : ["localhost", bound];
-}
-
-/** Names a long-running server keeps assessments for; past it, each is judged afresh. */
-const MAX_ASSESSED_NAMES = 64;
-
-function memoizedAssessment(
-  cert: string | Buffer,
-  ca: string | Buffer | undefined,
-): (host: string) => CertificateAssessment {
-  const byHost = new Map<string, CertificateAssessment>();
-  return (host) => {
-    let assessment = byHost.get(host);
-    if (assessment === undefined) {
-      assessment = assessServerCertificate({ chain: cert, trusted: ca, hosts: [host] });
-      if (byHost.size < MAX_ASSESSED_NAMES) byHost.set(host, assessment);
-    }
-    return assessment;
-  };
 }
 
 /**

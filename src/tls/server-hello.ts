@@ -1,6 +1,7 @@
 import { CIPHER_SUITES, EXTENSIONS, SUPPORTED_GROUPS } from "read-tls-client-hello";
 import { protocolName } from "./tls-versions";
 import { TlsReader } from "./tls-reader";
+import { TLS_RECORD_HEADER_LENGTH } from "./client-hello";
 
 /*
  * The server's answer to a ClientHello (RFC 5246 §7.4.1.3, RFC 8446 §4.1.3), read by someone who
@@ -77,7 +78,6 @@ export class ServerHelloParseError extends Error {
 }
 
 export const HANDSHAKE_SERVER_HELLO = 0x02;
-const RECORD_HEADER_LENGTH = 5;
 const HANDSHAKE_HEADER_LENGTH = 4;
 const RANDOM_LENGTH = 32;
 /** legacy_session_id is at most 32 bytes (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2). */
@@ -297,7 +297,7 @@ function helloReader(bytes: Buffer, at: number, end: number): TlsReader {
     at,
     end,
     (offset, detail) => new ServerHelloParseError(offset, detail),
-    RECORD_HEADER_LENGTH,
+    TLS_RECORD_HEADER_LENGTH,
   );
 }
 
@@ -308,13 +308,13 @@ function helloReader(bytes: Buffer, at: number, end: number): TlsReader {
 export function parseServerHelloMessage(message: Buffer): ParsedServerHello {
   const header = helloReader(message, 0, message.length);
   if (header.uint(1, "handshake type") !== HANDSHAKE_SERVER_HELLO) {
-    throw new ServerHelloParseError(RECORD_HEADER_LENGTH, "not a ServerHello");
+    throw new ServerHelloParseError(TLS_RECORD_HEADER_LENGTH, "not a ServerHello");
   }
   const claimed = header.uint(3, "ServerHello length");
   const held = message.length - HANDSHAKE_HEADER_LENGTH;
   if (claimed !== held) {
     throw new ServerHelloParseError(
-      RECORD_HEADER_LENGTH,
+      TLS_RECORD_HEADER_LENGTH,
       `a ServerHello of ${claimed} bytes in a message holding ${held}`,
     );
   }
@@ -325,7 +325,7 @@ export function parseServerHelloMessage(message: Buffer): ParsedServerHello {
   const sessionId = hello.vector(1, "legacy_session_id_echo").rest();
   if (sessionId.length > MAX_SESSION_ID_LENGTH) {
     throw new ServerHelloParseError(
-      sessionIdStart + RECORD_HEADER_LENGTH,
+      sessionIdStart + TLS_RECORD_HEADER_LENGTH,
       `a session id of ${sessionId.length} bytes, above the ${MAX_SESSION_ID_LENGTH} allowed`,
     );
   }
