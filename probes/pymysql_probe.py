@@ -5,9 +5,12 @@ Written for Debian 12's python3-pymysql 1.0.2 (run it with /usr/bin/python3, whi
 modules). Usage:
 
     pymysql_probe.py --host H --port P --user U --password PW --mode MODE --ca FILE
-                     [--cert FILE --key FILE] [--socket PATH]
+                     [--cert FILE --key FILE] [--socket PATH] [--query SQL]
 
-stdout: {"loggedIn": bool, "queried": bool, "error": str|null, "errorCode": int|str|null}
+stdout: {"loggedIn": bool, "queried": bool, "error": str|null, "errorCode": int|str|null,
+         "value": str|null}
+--query runs SQL instead of SELECT 1 (any result counts as queried); "value" is the first column of
+its first row, as text (null when there was none).
 Exit codes: 0 logged in and queried; 1 not logged in; 2 logged in, SELECT 1 failed;
 3 the mode cannot be expressed with this driver; 4 PyMySQL is not installed; 64 bad arguments.
 The password is never printed.
@@ -69,6 +72,7 @@ def parse_args():
     parser.add_argument("--cert")
     parser.add_argument("--key")
     parser.add_argument("--socket")
+    parser.add_argument("--query")
     args = parser.parse_args()
     if (args.cert is None) != (args.key is None):
         parser.error("--cert and --key go together")
@@ -120,11 +124,9 @@ def close_quietly(connection):
         pass
 
 
-def report(logged_in, queried, error, code):
-    print(
-        json.dumps({"loggedIn": logged_in, "queried": queried, "error": error, "errorCode": code}),
-        flush=True,
-    )
+def report(logged_in, queried, error, code, value=None):
+    line = {"loggedIn": logged_in, "queried": queried, "error": error, "errorCode": code, "value": value}
+    print(json.dumps(line), flush=True)
 
 
 def main():
@@ -155,16 +157,17 @@ def main():
 
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+            cursor.execute(args.query or "SELECT 1")
             rows = cursor.fetchall()
-        if rows != ((1,),):
+        if args.query is None and rows != ((1,),):
             raise ValueError(f"SELECT 1 returned {rows!r}")
+        value = None if not rows or rows[0][0] is None else str(rows[0][0])
     except Exception as error:
         report(True, False, *describe(error, args.password, pymysql.err.MySQLError))
         return EXIT_QUERY_FAILED
     finally:
         close_quietly(connection)
-    report(True, True, None, None)
+    report(True, True, None, None, value)
     return EXIT_OK
 
 

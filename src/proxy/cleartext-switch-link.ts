@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { computeNativePasswordReply } from "../auth/native-password";
+import { computeEd25519Reply, ED25519_CLIENT_PLUGIN } from "../auth/ed25519-password";
 import { clearPasswordPlugin, computeCachingSha2Reply } from "../auth/plugins";
 import { CapabilityFlags, PacketMarker } from "../protocol/constants";
 import { encodePacket, type Packet, PacketFramer } from "../protocol/framing";
@@ -29,9 +30,12 @@ const CANNOT_RELAY = { code: 1045, sqlState: "28000" };
 const NUL = 0x00;
 
 /** The plugins whose answer the proxy computes from the password (the rest it cannot relay). */
-const RELAYED_PLUGINS: Record<string, (password: string, nonce: Buffer) => Buffer> = {
-  mysql_native_password: computeNativePasswordReply,
-  caching_sha2_password: computeCachingSha2Reply,
+const RELAYED_PLUGINS: Record<string, (password: string, pluginData: Buffer) => Buffer> = {
+  // Both hash a 20-byte nonce; the plugin data carries a NUL after it.
+  mysql_native_password: (password, data) => computeNativePasswordReply(password, data.subarray(0, 20)),
+  caching_sha2_password: (password, data) => computeCachingSha2Reply(password, data.subarray(0, 20)),
+  // MariaDB's ed25519 signs the whole 32-byte nonce of its AuthSwitchRequest.
+  [ED25519_CLIENT_PLUGIN]: (password, data) => computeEd25519Reply(password, data.subarray(0, 32)),
 };
 
 /**
@@ -39,7 +43,8 @@ const RELAYED_PLUGINS: Record<string, (password: string, nonce: Buffer) => Buffe
  * holds its handshake response and asks it to switch to `mysql_clear_password` — the same move
  * as a rogue server's (`rogue-cleartext-switch`). A client that answers sends its password in the
  * clear; the proxy then logs in to the real server with it (computing the answer the server's
- * plugin asks for, where it can: mysql_native_password, caching_sha2_password's fast path) and
+ * plugin asks for, where it can: mysql_native_password, caching_sha2_password's fast path, MariaDB's
+ * client_ed25519) and
  * relays everything after, so the client's queries work. The server counts fewer login packets
  * than the client: the server's are renumbered for the client until its OK or ERR. A client that
  * asks for TLS is copied untouched.
@@ -160,10 +165,7 @@ export class CleartextSwitchLink {
         return;
       }
       this.upstream.write(
-        encodePacket(
-          compute(this.password, request.pluginData.subarray(0, 20)),
-          (packet.sequenceId + 1) & 0xff,
-        ),
+        encodePacket(compute(this.password, request.pluginData), (packet.sequenceId + 1) & 0xff),
       );
       // The switch and the answer to it are the server's and the proxy's alone: the client never sees them.
       this.shift = (this.shift - 2) & 0xff;

@@ -1,3 +1,5 @@
+import { ED25519_CLIENT_PLUGIN } from "../auth/ed25519-password";
+import { NATIVE_PASSWORD_PLUGIN } from "../auth/native-password";
 import { clearPasswordPlugin } from "../auth/plugins";
 import { CapabilityFlags, commandName, PacketMarker } from "../protocol/constants";
 import { MalformedPacketError } from "../protocol/errors";
@@ -43,6 +45,9 @@ type ClientPhase = "first" | "auth" | "command" | "done";
 
 /** The byte auth data starts with when caching_sha2_password / sha256_password asks for the server's RSA key. */
 const PUBLIC_KEY_REQUEST = 0x02;
+
+/** Plugins whose auth data is only ever a challenge's answer, whatever its bytes look like. */
+const CHALLENGE_ONLY_PLUGINS: ReadonlySet<string> = new Set([NATIVE_PASSWORD_PLUGIN, ED25519_CLIENT_PLUGIN]);
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -252,6 +257,9 @@ export class MysqlStreamObserver {
     if (data.length === 0 || (data.length === 1 && data[0]! <= PUBLIC_KEY_REQUEST)) return null;
     if (this.plugin === clearPasswordPlugin.name) return "cleartext-password";
     if (this.keySent) return "encrypted-password";
+    // These answer a challenge and never send the password: a 20-byte hash, a 64-byte ed25519
+    // signature (whose last byte is 0 one time in sixteen, the top of a scalar below 2^253).
+    if (CHALLENGE_ONLY_PLUGINS.has(this.plugin)) return "scramble-reply";
     // caching_sha2_password and sha256_password send the password itself, NUL-terminated, where
     // they believe the channel is secure; a scramble reply is 20 or 32 bytes of hash.
     if (data[data.length - 1] === 0 && data.length !== 20 && data.length !== 32) return "cleartext-password";

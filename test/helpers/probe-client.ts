@@ -70,6 +70,8 @@ export interface ProbeTarget {
   /** A client certificate and its key (files). */
   certFile?: string;
   keyFile?: string;
+  /** A statement instead of `SELECT 1` (the PyMySQL probe's `--query`). */
+  query?: string;
 }
 
 /** What the probe printed, plus how it ended. */
@@ -79,6 +81,8 @@ export interface ProbeResult {
   error: string | null;
   /** The driver's MySQL error number, or the error's class/type when it has none, as a string. */
   errorCode?: string;
+  /** The first value of the query's first row, as text, when the probe reports one. */
+  value?: string | null;
   exitCode: number | null;
   stderr: string;
 }
@@ -183,6 +187,7 @@ export function probeArgs(target: ProbeTarget): string[] {
     target.caFile,
     ...(target.certFile ? ["--cert", target.certFile] : []),
     ...(target.keyFile ? ["--key", target.keyFile] : []),
+    ...(target.query ? ["--query", target.query] : []),
   ];
 }
 
@@ -191,6 +196,7 @@ interface ProbeLine {
   queried: boolean;
   error: string | null;
   errorCode: number | string | null;
+  value?: string | null;
 }
 
 function isProbeLine(value: unknown): value is ProbeLine {
@@ -247,6 +253,7 @@ export async function runProbe(client: ProbeClient, target: ProbeTarget): Promis
     queried: parsed.queried,
     error: parsed.error,
     ...(parsed.errorCode !== null ? { errorCode: String(parsed.errorCode) } : {}),
+    ...(parsed.value !== undefined ? { value: parsed.value } : {}),
     exitCode: result.code,
     stderr: result.stderr,
   };

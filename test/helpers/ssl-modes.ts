@@ -29,6 +29,11 @@ export interface ClientTarget {
   /** The CA a correctly configured client trusts (any CA when the server offers no TLS). */
   ca: string;
   caFile: string;
+  /**
+   * What to run after login instead of `SELECT 1` (the CLI, the npm drivers and the PyMySQL probe
+   * take one): any answer counts as queried, and its first value comes back as `value`.
+   */
+  query?: string;
 }
 
 /** What the client itself reported. */
@@ -43,6 +48,8 @@ export interface ClientResult {
   errorCode?: string;
   /** The driver's error number (a server's ERR code it passed on, or its own), when it gave one. */
   errno?: number;
+  /** With {@link ClientTarget.query}: the first value of its first row, as text. */
+  value?: string | null;
 }
 
 /** One ssl-mode as one client expresses it. */
@@ -82,15 +89,18 @@ function mariadbCliMode(mode: SslMode): ModeSpec {
         user: target.user,
         password: target.password,
         flags: mariadbCliSslFlags(mode, target.caFile),
-        sql: "SELECT 1",
+        sql: target.query ?? "SELECT 1",
       });
-      const queried = result.code === 0 && /^1$/m.test(result.stdout);
+      const queried = result.code === 0 && (target.query !== undefined || /^1$/m.test(result.stdout));
       const error = queried
         ? null
         : result.stderr.trim().split("\n").pop() || `exit ${result.code ?? result.signal}`;
       // A statement that fails after login is reported "at line N"; a failed connect is not.
       const loggedIn = queried || /^ERROR \d+ \(\w+\) at line \d+/.test(error ?? "");
-      return { loggedIn, queried, error };
+      // The CLI prints the column names, then one row per line.
+      const value =
+        queried && target.query !== undefined ? (result.stdout.split("\n")[1] ?? null) : undefined;
+      return { loggedIn, queried, error, ...(value !== undefined ? { value } : {}) };
     },
   };
 }
@@ -108,6 +118,7 @@ async function connectAndQuery<C>(
   query: (connection: C) => Promise<unknown>,
   end: (connection: C) => Promise<unknown>,
   destroy: (connection: C) => unknown,
+  reportValue = false,
 ): Promise<ClientResult> {
   let connection: C;
   try {
@@ -116,13 +127,26 @@ async function connectAndQuery<C>(
     return { loggedIn: false, queried: false, ...failure(error) };
   }
   try {
-    await query(connection);
+    const answer = await query(connection);
     await end(connection);
-    return { loggedIn: true, queried: true, error: null };
+    return {
+      loggedIn: true,
+      queried: true,
+      error: null,
+      ...(reportValue ? { value: firstValue(answer) } : {}),
+    };
   } catch (error) {
     await destroy(connection);
     return { loggedIn: true, queried: false, ...failure(error) };
   }
+}
+
+/** The first value of the first row, from mysql2's `[rows, fields]` or the mariadb driver's rows. */
+function firstValue(answer: unknown): string | null {
+  const rows = Array.isArray(answer) && Array.isArray(answer[0]) ? (answer[0] as unknown[]) : answer;
+  const row = Array.isArray(rows) ? (rows[0] as Record<string, unknown> | undefined) : undefined;
+  const value = row ? Object.values(row)[0] : undefined;
+  return value === undefined || value === null ? null : String(value);
 }
 
 function failure(error: unknown): Pick<ClientResult, "error" | "errorCode" | "errno"> {
@@ -166,9 +190,10 @@ export function runPromiseDriver(
 ): Promise<ClientResult> {
   return connectAndQuery(
     () => createConnection(driverOptions(target, ssl)),
-    (connection) => connection.query("SELECT 1"),
+    (connection) => connection.query(target.query ?? "SELECT 1"),
     (connection) => connection.end(),
     (connection) => connection.destroy(),
+    target.query !== undefined,
   );
 }
 
@@ -234,7 +259,7 @@ function probeMode(client: ProbeClient, mode: SslMode, how: string): ModeSpec {
   return {
     how,
     async run(target) {
-      const { loggedIn, queried, error, errorCode } = await runProbe(client, {
+      const { loggedIn, queried, error, errorCode, value } = await runProbe(client, {
         host: target.host ?? HOST,
         port: target.port,
         socketPath: target.socketPath,
@@ -242,8 +267,15 @@ function probeMode(client: ProbeClient, mode: SslMode, how: string): ModeSpec {
         password: target.password,
         mode,
         caFile: target.caFile,
+        ...(target.query !== undefined ? { query: target.query } : {}),
       });
-      return { loggedIn, queried, error, ...(errorCode !== undefined ? { errorCode } : {}) };
+      return {
+        loggedIn,
+        queried,
+        error,
+        ...(errorCode !== undefined ? { errorCode } : {}),
+        ...(value !== undefined ? { value } : {}),
+      };
     },
   };
 }

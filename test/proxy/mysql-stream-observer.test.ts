@@ -200,7 +200,13 @@ describe("MysqlStreamObserver between the mariadb CLI and Debian's mariadbd", ()
   let real: MariadbServer;
   beforeAll(async () => {
     real = await startMariadbServer({ ssl: null });
-    const created = await real.admin("CREATE OR REPLACE USER 'app'@'127.0.0.1' IDENTIFIED BY 'app-pw'");
+    const created = await real.admin(
+      [
+        "CREATE OR REPLACE USER 'app'@'127.0.0.1' IDENTIFIED BY 'app-pw'",
+        "INSTALL SONAME 'auth_ed25519'",
+        "CREATE OR REPLACE USER 'app_ed'@'127.0.0.1' IDENTIFIED VIA ed25519 USING PASSWORD('app-ed-pw')",
+      ].join("; "),
+    );
     if (created.code !== 0) throw new Error(created.stderr);
   }, 120_000);
   afterAll(() => real?.stop());
@@ -224,6 +230,34 @@ describe("MysqlStreamObserver between the mariadb CLI and Debian's mariadbd", ()
         ["authenticated"],
       ]);
       expect(seen).toContainEqual(["command", "COM_QUERY", "SELECT 42"]);
+    } finally {
+      relay.server.close();
+    }
+  });
+
+  it("takes an ed25519 signature for a challenge's answer, even when its last byte is 0", async () => {
+    // One signature in sixteen ends in 0, which a NUL-terminated password also does: 40 logins
+    // meet such a signature with a probability above 92%.
+    const relay = await relayTo(real.port);
+    try {
+      for (let login = 0; login < 40; login++) {
+        const cli = await runMariadbCli({
+          port: relay.port,
+          user: "app_ed",
+          password: "app-ed-pw",
+          sql: "DO 1",
+        });
+        expect(cli.code).toBe(0);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const exposures = relay.captures.flatMap(({ seen }) => seen.filter(([what]) => what === "auth-data"));
+      expect(exposures).toHaveLength(80); // the response (native, answered by a switch), then the signature
+      expect(new Set(exposures.map((seen) => JSON.stringify(seen)))).toEqual(
+        new Set([
+          JSON.stringify(["auth-data", "mysql_native_password", "scramble-reply"]),
+          JSON.stringify(["auth-data", "client_ed25519", "scramble-reply"]),
+        ]),
+      );
     } finally {
       relay.server.close();
     }

@@ -1,0 +1,83 @@
+import * as mysql from "mysql2/promise";
+import { startMockProxy } from "../../src/mock-proxy";
+import { startMockServer } from "../../src/mock-server";
+import { runMariadbCli } from "../helpers/mariadb-cli";
+
+/**
+ * caching_sha2_password through the proxy, with the mock as the real server (MariaDB has no
+ * caching_sha2_password): the server's cache is empty, so every login takes the full
+ * authentication, where a client that believes its channel is secure sends the password itself.
+ */
+
+const ACCOUNT = { user: "app8", password: "Sha2-pa55word" };
+
+async function sha2Server() {
+  return startMockServer({ accounts: [{ ...ACCOUNT, plugin: "caching_sha2_password" }] });
+}
+
+describe("caching_sha2_password through the proxy", () => {
+  it("a man in the middle (cert:SET) reads the password the client sends inside its TLS, records that it did, and relays it inside TLS", async () => {
+    await using server = await sha2Server();
+    await using proxy = await startMockProxy({
+      upstream: { host: "127.0.0.1", port: server.port },
+      attack: "cert:untrusted-root",
+    });
+    const connection = await mysql.createConnection({
+      host: "127.0.0.1",
+      port: proxy.port,
+      ...ACCOUNT,
+      ssl: { rejectUnauthorized: false },
+    });
+    const [rows] = await connection.query("SELECT @@version AS version");
+    await connection.end();
+    expect(rows).toEqual([{ version: expect.stringMatching(/^5\.7\./) }]);
+
+    const [record] = await proxy.settled();
+    expect(record).toMatchObject({
+      user: ACCOUNT.user,
+      tls: { outcome: "negotiated" },
+      credentialExposure: "cleartext-password",
+      credentialsInPlaintext: false,
+      outcome: { kind: "authenticated" },
+      verdict: { kind: "accepted-bad-certificate", severity: "critical" },
+    });
+    expect(JSON.stringify(record)).not.toContain(ACCOUNT.password);
+    // The real server got the password inside the proxy's own TLS, and logged the client in.
+    const [upstream] = await server.settled();
+    expect(upstream).toMatchObject({
+      tls: { outcome: "negotiated" },
+      credentialExposure: "cleartext-password",
+      credentialsInPlaintext: false,
+      outcome: { kind: "authenticated" },
+    });
+  });
+
+  it("strip: the mariadb CLI asked for --ssl sends its password itself in plaintext, since the server, over the proxy's TLS, asks for the full authentication", async () => {
+    // Connector/C's caching_sha2_password sends the password as it is when it takes the session
+    // for a secure one (plugins/auth/caching_sha2_pw.c), and --ssl leaves it taking it so.
+    await using server = await sha2Server();
+    await using proxy = await startMockProxy({
+      upstream: { host: "127.0.0.1", port: server.port },
+      attack: "strip",
+    });
+    const cli = await runMariadbCli({
+      port: proxy.port,
+      ...ACCOUNT,
+      flags: ["--ssl"],
+      sql: "SELECT @@version",
+    });
+    expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: "" });
+    const [record] = await proxy.settled();
+    expect(record).toMatchObject({
+      user: ACCOUNT.user,
+      tls: null,
+      credentialExposure: "cleartext-password",
+      credentialExposurePlugin: "caching_sha2_password",
+      credentialsInPlaintext: true,
+      verdict: { kind: "plaintext-fallback", severity: "critical" },
+    });
+    expect(JSON.stringify(record)).not.toContain(ACCOUNT.password);
+    const [upstream] = await server.settled();
+    expect(upstream).toMatchObject({ tls: { outcome: "negotiated" }, outcome: { kind: "authenticated" } });
+  });
+});
