@@ -1,4 +1,4 @@
-import { constants, createHash, privateDecrypt, timingSafeEqual } from "node:crypto";
+import { constants, createHash, privateDecrypt, publicEncrypt, timingSafeEqual } from "node:crypto";
 import {
   type AuthContext,
   type AuthConversation,
@@ -12,10 +12,22 @@ import {
 import { NATIVE_PASSWORD_PLUGIN, verifyNativePasswordReply } from "./native-password";
 
 /** Bytes of the caching_sha2 / sha256 exchange (sql-common/client_authentication.cc). */
-const REQUEST_PUBLIC_KEY_SHA256 = 0x01;
-const REQUEST_PUBLIC_KEY_CACHING_SHA2 = 0x02;
-const FAST_AUTH_SUCCESS = 0x03;
-const PERFORM_FULL_AUTHENTICATION = 0x04;
+export const Sha2AuthByte = {
+  /** sha256_password's key request. */
+  REQUEST_PUBLIC_KEY_SHA256: 0x01,
+  /** caching_sha2_password's key request. */
+  REQUEST_PUBLIC_KEY_CACHING_SHA2: 0x02,
+  /** After the fast path: the scramble matched the cache; an OK follows. */
+  FAST_AUTH_SUCCESS: 0x03,
+  /** After the fast path: no cache entry; send the password (over TLS) or ask for the key. */
+  PERFORM_FULL_AUTHENTICATION: 0x04,
+} as const;
+const {
+  REQUEST_PUBLIC_KEY_SHA256,
+  REQUEST_PUBLIC_KEY_CACHING_SHA2,
+  FAST_AUTH_SUCCESS,
+  PERFORM_FULL_AUTHENTICATION,
+} = Sha2AuthByte;
 
 type Received = ReturnType<AuthConversation["receive"]>;
 
@@ -51,6 +63,20 @@ function checkAccount(
 
 function checkPassword(context: AuthContext, password: string, exposure: CredentialExposure): Received {
   return checkAccount(context, exposure, (stored) => stored === password);
+}
+
+/**
+ * What a SHA-2 plugin's client sends over plaintext once it has the server's public key:
+ * (password ‖ NUL) XOR nonce, RSA-OAEP-encrypted (sql-common/client_authentication.cc).
+ */
+export function encryptPasswordForServer(
+  password: string,
+  scramble: Buffer,
+  publicKeyPem: string | Buffer,
+): Buffer {
+  const plain = Buffer.concat([Buffer.from(password, "utf8"), Buffer.from([0])]);
+  const xored = Buffer.from(plain.map((b, i) => b ^ scramble[i % scramble.length]!));
+  return publicEncrypt({ key: publicKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING }, xored);
 }
 
 /** RSA-OAEP-decrypts (password ‖ NUL) XOR nonce, as both SHA-2 plugins send it over plaintext. */

@@ -1,7 +1,12 @@
 import type { Socket } from "node:net";
 import { computeNativePasswordReply } from "../auth/native-password";
 import { computeEd25519Reply, ED25519_CLIENT_PLUGIN } from "../auth/ed25519-password";
-import { clearPasswordPlugin, computeCachingSha2Reply } from "../auth/plugins";
+import {
+  clearPasswordPlugin,
+  computeCachingSha2Reply,
+  encryptPasswordForServer,
+  Sha2AuthByte,
+} from "../auth/plugins";
 import { CapabilityFlags, PacketMarker } from "../protocol/constants";
 import { encodePacket, type Packet, PacketFramer } from "../protocol/framing";
 import { decodeAuthSwitchRequest, encodeAuthSwitchRequest } from "../protocol/packets/auth-switch-request";
@@ -164,6 +169,7 @@ export class CleartextSwitchLink {
         );
         return;
       }
+      this.nonce = request.pluginData.subarray(0, 20);
       this.upstream.write(
         encodePacket(compute(this.password, request.pluginData), (packet.sequenceId + 1) & 0xff),
       );
@@ -172,15 +178,41 @@ export class CleartextSwitchLink {
       return;
     }
     if (marker === PacketMarker.AUTH_MORE_DATA) {
-      // caching_sha2_password: 0x03 "fast auth done" is followed by an OK; 0x04 asks for the
-      // password over TLS or RSA, which this plaintext leg cannot give.
-      if (packet.payload[1] === 0x04)
-        this.refuse("the server asked caching_sha2_password's full authentication");
-      else this.shift = (this.shift - 1) & 0xff;
+      this.onServerMoreData(packet);
       return;
     }
     this.toClient(encodePacket(packet.payload, (packet.sequenceId + this.shift) & 0xff));
     if (marker === PacketMarker.OK || marker === PacketMarker.ERR) this.stage = "copying";
+  }
+
+  /**
+   * caching_sha2_password after the fast path, on this plaintext leg: 0x03 ("fast auth done") is
+   * followed by an OK; 0x04 asks for the full authentication, which over plaintext goes through
+   * the server's RSA key — the proxy asks for it and sends the password encrypted to it, as the
+   * client would have (sql-common/client_authentication.cc). None of it reaches the client.
+   */
+  private onServerMoreData(packet: Packet): void {
+    const next = (packet.sequenceId + 1) & 0xff;
+    const status = packet.payload[1];
+    if (status === Sha2AuthByte.FAST_AUTH_SUCCESS && packet.payload.length === 2) {
+      this.shift = (this.shift - 1) & 0xff;
+      return;
+    }
+    if (status === Sha2AuthByte.PERFORM_FULL_AUTHENTICATION && packet.payload.length === 2) {
+      this.upstream.write(encodePacket(Buffer.from([Sha2AuthByte.REQUEST_PUBLIC_KEY_CACHING_SHA2]), next));
+      this.shift = (this.shift - 2) & 0xff;
+      return;
+    }
+    // Anything else is the public key (PEM) the proxy asked for.
+    let encrypted: Buffer;
+    try {
+      encrypted = encryptPasswordForServer(this.password, this.nonce, packet.payload.subarray(1));
+    } catch (error) {
+      this.refuse(`the server's RSA public key could not be used (${(error as Error).message})`);
+      return;
+    }
+    this.upstream.write(encodePacket(encrypted, next));
+    this.shift = (this.shift - 2) & 0xff;
   }
 
   /** Ends the client's login with an ERR, saying why on the record; the server side is closed. */

@@ -80,4 +80,35 @@ describe("caching_sha2_password through the proxy", () => {
     const [upstream] = await server.settled();
     expect(upstream).toMatchObject({ tls: { outcome: "negotiated" }, outcome: { kind: "authenticated" } });
   });
+
+  it("cleartext-switch: with the server's cache empty, the proxy takes the full authentication over the server's RSA key, as a client would", async () => {
+    await using server = await sha2Server();
+    await using proxy = await startMockProxy({
+      upstream: { host: "127.0.0.1", port: server.port },
+      attack: "cleartext-switch",
+    });
+    const cli = await runMariadbCli({
+      port: proxy.port,
+      ...ACCOUNT,
+      flags: ["--skip-ssl"],
+      sql: "SELECT @@version",
+    });
+    expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(cli.stdout).toMatch(/^@@version\n5\.7\./);
+    const [record] = await proxy.settled();
+    expect(record).toMatchObject({
+      user: ACCOUNT.user,
+      authSwitchedTo: "mysql_clear_password",
+      credentialExposure: "cleartext-password",
+      outcome: { kind: "authenticated" },
+      verdict: { kind: "credentials-exposed", severity: "critical" },
+    });
+    // The server saw a plaintext login whose password came RSA-encrypted: the full authentication.
+    const [upstream] = await server.settled();
+    expect(upstream).toMatchObject({
+      tls: null,
+      credentialExposure: "encrypted-password",
+      outcome: { kind: "authenticated" },
+    });
+  });
 });
