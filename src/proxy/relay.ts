@@ -139,6 +139,9 @@ export class Relay {
           message: `TLS with the real server failed: ${message}`,
         });
       },
+      notRelayed: (reason) => {
+        this.failure = `the login could not be relayed: ${reason}`;
+      },
     }).start();
   }
 

@@ -2,7 +2,9 @@ import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { CapabilityFlags, PacketMarker } from "../protocol/constants";
 import { encodePacket, type Packet, PacketFramer } from "../protocol/framing";
+import { encodeErr } from "../protocol/packets/err-packet";
 import { encodeSslRequest, isBareSslRequest } from "../protocol/packets/ssl-request";
+import { Sha2AuthByte } from "../auth/plugins";
 import type { ResolvedProxyOptions } from "../options/proxy-options";
 import { connectUpstreamTls } from "./upstream-tls";
 
@@ -14,7 +16,12 @@ export interface StripHooks {
   toClient(chunk: Buffer): void;
   /** The proxy's TLS to the real server failed; both sides are closed. */
   upstreamTlsFailed(message: string): void;
+  /** The login could not be carried on; the client got an ERR saying so. */
+  notRelayed(reason: string): void;
 }
+
+/** What the client is told when its login cannot be carried on, as a server refuses one. */
+const CANNOT_RELAY = { code: 1045, sqlState: "28000" };
 
 /** Offset of the capability word's low half in a HandshakeV10 payload, after the version's NUL. */
 function capabilityOffset(payload: Buffer): number {
@@ -52,6 +59,10 @@ export class StripLink {
   private upstreamTls: TLSSocket | null = null;
   /** Client bytes that arrived while the proxy was setting up TLS with the server. */
   private held: Buffer[] = [];
+  /** The client's capabilities, from its handshake response (for an ERR in its terms). */
+  private clientCapabilities: number = CapabilityFlags.CLIENT_PROTOCOL_41;
+  /** The server's last login packet asked caching_sha2_password's full authentication. */
+  private fullAuthAsked = false;
 
   constructor(
     private readonly client: Socket,
@@ -115,6 +126,7 @@ export class StripLink {
       case "login":
         this.hooks.fromClient(chunk);
         for (const packet of this.fromClientFrames.push(chunk)) {
+          if (this.asksForRsaKey(packet)) return;
           this.send(this.server, encodePacket(packet.payload, (packet.sequenceId + 1) & 0xff));
         }
         return;
@@ -122,6 +134,34 @@ export class StripLink {
         this.hooks.fromClient(chunk);
         this.send(this.server, chunk);
     }
+  }
+
+  /**
+   * A client on plaintext answers caching_sha2_password's full authentication with a request for
+   * the server's RSA key; the server, on TLS with the proxy, would take that byte for the password
+   * (sql/auth/sha2_password.cc reads the password as is on a secure connection). The exchange
+   * cannot be carried across the two transports, so the login ends here, saying why.
+   */
+  private asksForRsaKey(packet: Packet): boolean {
+    const { payload } = packet;
+    const asks =
+      this.fullAuthAsked &&
+      payload.length === 1 &&
+      payload[0] === Sha2AuthByte.REQUEST_PUBLIC_KEY_CACHING_SHA2;
+    if (!asks) return false;
+    const reason =
+      "the client asked for the server's RSA key (caching_sha2_password's full authentication), " +
+      "which the server, on TLS with the proxy, does not send";
+    this.hooks.notRelayed(reason);
+    const err = encodeErr(
+      { ...CANNOT_RELAY, message: `Access denied (the proxy could not relay: ${reason})` },
+      this.clientCapabilities,
+    );
+    this.copyToClient(encodePacket(err, (packet.sequenceId + 1) & 0xff));
+    this.stage = "copying";
+    this.server.destroy();
+    this.client.end();
+    return true;
   }
 
   /** Asks the server for TLS in the client's name and forwards its login inside it. */
@@ -134,6 +174,7 @@ export class StripLink {
       return;
     }
     this.stage = "upgrading";
+    this.clientCapabilities = payload.readUInt32LE(0);
     const caps = (payload.readUInt32LE(0) | CapabilityFlags.CLIENT_SSL) >>> 0;
     payload.writeUInt32LE(caps, 0);
     const sslRequest = encodeSslRequest({
@@ -177,6 +218,10 @@ export class StripLink {
       const bytes = encodePacket(packet.payload, (packet.sequenceId - 1) & 0xff);
       this.copyToClient(bytes);
       const marker = packet.payload[0];
+      this.fullAuthAsked =
+        marker === PacketMarker.AUTH_MORE_DATA &&
+        packet.payload.length === 2 &&
+        packet.payload[1] === Sha2AuthByte.PERFORM_FULL_AUTHENTICATION;
       if (marker === PacketMarker.OK || marker === PacketMarker.ERR) {
         this.stage = "copying";
         const rest = this.fromServerFrames.takeRemainder();

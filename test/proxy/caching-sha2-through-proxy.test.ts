@@ -111,4 +111,26 @@ describe("caching_sha2_password through the proxy", () => {
       outcome: { kind: "authenticated" },
     });
   });
+
+  it("strip: a client that asks for the server's RSA key instead is refused by the proxy, and the record says why", async () => {
+    await using server = await sha2Server();
+    await using proxy = await startMockProxy({
+      upstream: { host: "127.0.0.1", port: server.port },
+      attack: "strip",
+    });
+    const cli = await runMariadbCli({ port: proxy.port, ...ACCOUNT, flags: ["--skip-ssl"], sql: "SELECT 1" });
+    expect(cli.code).not.toBe(0);
+    // Connector/C reads the proxy's ERR where it wanted the key, and says so in its own words.
+    expect(cli.stderr).toMatch(/^ERROR 2061 \(HY000\): Couldn't read RSA public key from server/);
+    const [record] = await proxy.settled();
+    expect(record).toMatchObject({
+      user: ACCOUNT.user,
+      outcome: { kind: "refused", code: 1045 },
+      verdict: { kind: "plaintext-fallback", severity: "critical" },
+    });
+    expect(JSON.stringify(record!.outcome)).toContain("does not send");
+    // The server never took the key request for a password: the proxy ended the login first.
+    const [upstream] = await server.settled();
+    expect(upstream!.outcome.kind).not.toBe("refused");
+  });
 });
