@@ -5,7 +5,8 @@ import type { ClientOutcome, Expectation, Scenario, SslMode } from "../scenarios
  * The proxy's attacks as audit scenarios (`audit --upstream`): what a correct client does in each
  * ssl-mode when the proxy in front of the user's real server makes that one change. The client is
  * given the real server's CA as `{ca}`, and the real server is taken to offer TLS with a
- * certificate that names the address the client connects to (the proxy's, 127.0.0.1 by default).
+ * certificate that names the address the client connects to (the proxy's, 127.0.0.1 by default);
+ * `audit --upstream` checks that first and, where it does not, expects VERIFY_IDENTITY to refuse.
  */
 
 type Row = { outcome: ClientOutcome; why?: string };
@@ -124,10 +125,31 @@ export const AUDITED_ATTACKS: readonly AuditedAttack[] = [
 
 const SOURCE = "(proxy attack)";
 
-/** The attacks as scenarios (`name` is the attack), for {@link runAudit}'s `upstream` mode. */
-export function attackScenarios(names?: readonly string[]): Scenario[] {
+/** Where a relayed real certificate meets a client that checks the name against the proxy's address. */
+const NAME_REFUSED: Row = {
+  outcome: "refuse-before-credentials",
+  why: "the real server's certificate does not name the address the client connects to (the proxy's): checking the name, a correct client refuses",
+};
+
+/** The real server's certificate, as checked before the audit for the address clients connect to. */
+export interface AttackContext {
+  /** The certificate names the proxy's address (default true: the expectations then hold as written). */
+  certificateNamesProxy?: boolean;
+}
+
+/**
+ * The attacks as scenarios (`name` is the attack), for {@link runAudit}'s `upstream` mode. Where
+ * the real certificate does not name the proxy's address, every attack that relays the real
+ * certificate expects VERIFY_IDENTITY to refuse.
+ */
+export function attackScenarios(names?: readonly string[], context: AttackContext = {}): Scenario[] {
   const chosen = names ? AUDITED_ATTACKS.filter((a) => names.includes(a.attack)) : AUDITED_ATTACKS;
-  return chosen.map(({ attack, description, expect }) => {
+  return chosen.map(({ attack, description, expect: written }) => {
+    const relaysRealCertificate = written.VERIFY_IDENTITY.outcome === "tls" && !attack.startsWith("cert:");
+    const expect =
+      context.certificateNamesProxy === false && relaysRealCertificate
+        ? { ...written, VERIFY_IDENTITY: NAME_REFUSED }
+        : written;
     const from = { name: attack, source: SOURCE };
     const expectations = Object.fromEntries(
       Object.entries(expect).map(([mode, row]) => [mode, { ...row, from } satisfies Expectation]),
