@@ -13,9 +13,11 @@ const sha512 = (...parts: Buffer[]): Buffer => {
   return hash.digest();
 };
 
-const fromLittleEndian = (bytes: Buffer): bigint => BigInt(`0x${Buffer.from(bytes).reverse().toString("hex")}`);
+const fromLittleEndian = (bytes: Buffer): bigint =>
+  BigInt(`0x${Buffer.from(bytes).reverse().toString("hex")}`);
 
-const toLittleEndian32 = (n: bigint): Buffer => Buffer.from(n.toString(16).padStart(64, "0"), "hex").reverse();
+const toLittleEndian32 = (n: bigint): Buffer =>
+  Buffer.from(n.toString(16).padStart(64, "0"), "hex").reverse();
 
 /**
  * What MariaDB's `client_ed25519` sends for `nonce`: an Ed25519 signature of the nonce with a key
