@@ -6,6 +6,7 @@ import { mysql57CipherString } from "./tls/mysql-ciphers";
 import { parseOptions } from "./options/parse-options";
 import { ProxyCore } from "./proxy/proxy-core";
 import { memoizedAssessment } from "./certs/assess-certificate";
+import type { RsaKeys } from "./auth/auth-plugin";
 import { getCertificateSet } from "./certs";
 import { openEventsFile } from "./server/listen";
 import { TlsAcceptor } from "./tls/tls-acceptor";
@@ -44,6 +45,7 @@ export async function startMockProxy(options: StartProxyOptions): Promise<MockPr
   const { eventsFile, onWarning, ...proxyOptions } = options;
   const resolved = parseOptions(proxyOptionsSchema, proxyOptions);
   const swapped = await swappedCertificate(terminatedTls(resolved.attack));
+  const rsaKeys = resolved.attack === "strip" ? await substituteRsaKeys() : null;
   const sink: JsonLinesSink | null = eventsFile ? openEventsFile(eventsFile, onWarning) : null;
   let server: Server | null = null;
   try {
@@ -56,12 +58,21 @@ export async function startMockProxy(options: StartProxyOptions): Promise<MockPr
         resolve();
       });
     });
-    return new MockProxy({ server: listening, options: resolved, sink, swapped });
+    return new MockProxy({ server: listening, options: resolved, sink, swapped, rsaKeys });
   } catch (error) {
     if (server?.listening) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await sink?.close();
     throw error;
   }
+}
+
+/**
+ * The RSA key pair `strip` hands a client that asks for the server's key: the catalogue's
+ * `mysql-ssl-rsa-setup` pair, the one the mock server serves for caching_sha2_password.
+ */
+async function substituteRsaKeys(): Promise<RsaKeys> {
+  const files = (await getCertificateSet("mysql-ssl-rsa-setup")).files;
+  return { privateKeyPem: files["private_key.pem"]!, publicKeyPem: files["public_key.pem"]! };
 }
 
 /**

@@ -80,7 +80,7 @@ export function encryptPasswordForServer(
 }
 
 /** RSA-OAEP-decrypts (password ‖ NUL) XOR nonce, as both SHA-2 plugins send it over plaintext. */
-function decryptPassword(rsa: RsaKeys, scramble: Buffer, data: Buffer): string | null {
+export function decryptPassword(rsa: RsaKeys, scramble: Buffer, data: Buffer): string | null {
   let xored: Buffer;
   try {
     xored = privateDecrypt({ key: rsa.privateKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING }, data);

@@ -1,4 +1,5 @@
 import type { Server, Socket } from "node:net";
+import type { RsaKeys } from "../auth/auth-plugin";
 import type { JsonLinesSink } from "../record/jsonl-sink";
 import type { ResolvedProxyOptions } from "../options/proxy-options";
 import { ConnectionHost } from "../server/connection-host";
@@ -12,6 +13,8 @@ export interface ProxyParts {
   sink: JsonLinesSink | null;
   /** The certificate a `cert:SET` attack serves; null for the other attacks. */
   swapped: SwappedCertificate | null;
+  /** The RSA key `strip` hands a client that asks for the server's; null for the other attacks. */
+  rsaKeys: RsaKeys | null;
 }
 
 /**
@@ -25,13 +28,14 @@ export class ProxyCore extends ConnectionHost {
   readonly options: ResolvedProxyOptions;
 
   /** @internal use `startMockProxy` */
-  constructor({ server, options, sink, swapped }: ProxyParts) {
+  constructor({ server, options, sink, swapped, rsaKeys }: ProxyParts) {
     super({ server, keepConnections: options.keepConnections, sink });
     this.options = options;
     this.context = {
       options,
       events: this.recorderSink(options.recordPackets, options.recordPayloadBytes),
       swapped,
+      rsaKeys,
     };
   }
 

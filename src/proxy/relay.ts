@@ -1,4 +1,5 @@
 import { connect, type Socket } from "node:net";
+import type { RsaKeys } from "../auth/auth-plugin";
 import { CapabilityFlags } from "../protocol/constants";
 import {
   ConnectionRecorder,
@@ -24,6 +25,8 @@ export interface RelayContext {
   events: RecorderSink;
   /** The certificate a `cert:SET` attack serves the client; null for the other attacks. */
   swapped: SwappedCertificate | null;
+  /** The RSA key `strip` hands a client that asks for the server's; null for the other attacks. */
+  rsaKeys: RsaKeys | null;
 }
 
 /** The greeting a record shows until the real server's arrives (a server may never send one). */
@@ -130,7 +133,7 @@ export class Relay {
 
   /** `strip`: the client sees a greeting without TLS; the proxy speaks TLS to the server itself. */
   private strip(upstream: Socket): void {
-    new StripLink(this.client, upstream, this.context.options, {
+    new StripLink(this.client, upstream, this.context.options, this.context.rsaKeys, {
       fromClient: (chunk) => this.fromClient(chunk),
       toClient: (chunk) => this.fromServer(chunk),
       upstreamTlsFailed: (message) => {
@@ -142,6 +145,7 @@ export class Relay {
       notRelayed: (reason) => {
         this.failure = `the login could not be relayed: ${reason}`;
       },
+      passwordRecovered: (plugin) => this.recorder.credentials("cleartext-password", true, plugin),
     }).start();
   }
 

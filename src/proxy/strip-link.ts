@@ -4,7 +4,11 @@ import { CapabilityFlags, PacketMarker } from "../protocol/constants";
 import { encodePacket, type Packet, PacketFramer } from "../protocol/framing";
 import { encodeErr } from "../protocol/packets/err-packet";
 import { encodeSslRequest, isBareSslRequest } from "../protocol/packets/ssl-request";
-import { Sha2AuthByte } from "../auth/plugins";
+import type { RsaKeys } from "../auth/auth-plugin";
+import { decryptPassword, Sha2AuthByte } from "../auth/plugins";
+import { decodeAuthSwitchRequest } from "../protocol/packets/auth-switch-request";
+import { encodeAuthMoreData } from "../protocol/packets/auth-more-data";
+import { decodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import type { ResolvedProxyOptions } from "../options/proxy-options";
 import { connectUpstreamTls } from "./upstream-tls";
 
@@ -18,7 +22,15 @@ export interface StripHooks {
   upstreamTlsFailed(message: string): void;
   /** The login could not be carried on; the client got an ERR saying so. */
   notRelayed(reason: string): void;
+  /** The proxy read the client's password: it had encrypted it to the proxy's RSA key. */
+  passwordRecovered(plugin: string): void;
 }
+
+/** The plugin whose full authentication the key substitution answers. */
+const CACHING_SHA2 = "caching_sha2_password";
+
+/** A password's NUL terminator, as the SHA-2 plugins send it. */
+const NUL = Buffer.from([0]);
 
 /** What the client is told when its login cannot be carried on, as a server refuses one. */
 const CANNOT_RELAY = { code: 1045, sqlState: "28000" };
@@ -63,11 +75,21 @@ export class StripLink {
   private clientCapabilities: number = CapabilityFlags.CLIENT_PROTOCOL_41;
   /** The server's last login packet asked caching_sha2_password's full authentication. */
   private fullAuthAsked = false;
+  /** The nonce of the plugin in use: the greeting's, or the server's auth switch's. */
+  private nonce: Buffer = Buffer.alloc(0);
+  /** The client was handed the proxy's RSA key: its next packet is the password encrypted to it. */
+  private keySubstituted = false;
+  /**
+   * Server sequence id + this = the client's: the SSLRequest the client never sent (-1), then the
+   * key request and key the server never saw (+1).
+   */
+  private toClientShift = -1;
 
   constructor(
     private readonly client: Socket,
     private readonly upstream: Socket,
     private readonly options: ResolvedProxyOptions,
+    private readonly rsa: RsaKeys | null,
     private readonly hooks: StripHooks,
   ) {}
 
@@ -91,6 +113,9 @@ export class StripLink {
     if (this.stage === "greeting") {
       const [greeting] = this.fromServerFrames.push(chunk, { limit: 1 });
       if (!greeting) return;
+      if (greeting.payload[0] !== PacketMarker.ERR) {
+        this.nonce = decodeHandshakeV10(greeting.payload).authPluginData.subarray(0, 20);
+      }
       const bytes = encodePacket(stripGreeting(greeting.payload), greeting.sequenceId);
       this.send(this.client, bytes);
       this.hooks.toClient(bytes);
@@ -126,7 +151,14 @@ export class StripLink {
       case "login":
         this.hooks.fromClient(chunk);
         for (const packet of this.fromClientFrames.push(chunk)) {
-          if (this.asksForRsaKey(packet)) return;
+          if (this.keySubstituted) {
+            if (!this.relayRecoveredPassword(packet)) return;
+            continue;
+          }
+          if (this.asksForRsaKey(packet)) {
+            if (!this.rsa) return;
+            continue;
+          }
           this.send(this.server, encodePacket(packet.payload, (packet.sequenceId + 1) & 0xff));
         }
         return;
@@ -138,9 +170,11 @@ export class StripLink {
 
   /**
    * A client on plaintext answers caching_sha2_password's full authentication with a request for
-   * the server's RSA key; the server, on TLS with the proxy, would take that byte for the password
-   * (sql/auth/sha2_password.cc reads the password as is on a secure connection). The exchange
-   * cannot be carried across the two transports, so the login ends here, saying why.
+   * the server's RSA key. The server, on TLS with the proxy, would take that byte for the password
+   * (sql/auth/sha2_password.cc reads the password as is on a secure connection), so the request
+   * stays with the proxy, which hands the client its own key — a client that has not pinned the
+   * server's (`--server-public-key-path`) cannot tell — and the login goes on in
+   * {@link relayRecoveredPassword}. Without a key of its own the proxy ends the login, saying why.
    */
   private asksForRsaKey(packet: Packet): boolean {
     const { payload } = packet;
@@ -149,9 +183,43 @@ export class StripLink {
       payload.length === 1 &&
       payload[0] === Sha2AuthByte.REQUEST_PUBLIC_KEY_CACHING_SHA2;
     if (!asks) return false;
-    const reason =
-      "the client asked for the server's RSA key (caching_sha2_password's full authentication), " +
-      "which the server, on TLS with the proxy, does not send";
+    this.fullAuthAsked = false;
+    if (!this.rsa) {
+      this.refuse(
+        packet,
+        "the client asked for the server's RSA key (caching_sha2_password's full authentication), " +
+          "which the server, on TLS with the proxy, does not send",
+      );
+      return true;
+    }
+    const key = encodeAuthMoreData({ data: Buffer.from(this.rsa.publicKeyPem) });
+    this.copyToClient(encodePacket(key, (packet.sequenceId + 1) & 0xff));
+    this.keySubstituted = true;
+    return true;
+  }
+
+  /**
+   * The client's password, encrypted to the proxy's key: decrypted, and sent to the server inside
+   * the proxy's TLS as a client on a secure connection sends it. The server never saw the key
+   * request and the key, so from here the client counts two packets more than it. False when the
+   * login ended instead.
+   */
+  private relayRecoveredPassword(packet: Packet): boolean {
+    this.keySubstituted = false;
+    const password = decryptPassword(this.rsa!, this.nonce, packet.payload);
+    if (password === null) {
+      this.refuse(packet, "the client's answer to the proxy's RSA key could not be decrypted");
+      return false;
+    }
+    this.hooks.passwordRecovered(CACHING_SHA2);
+    const answer = Buffer.concat([Buffer.from(password, "utf8"), NUL]);
+    this.send(this.server, encodePacket(answer, (packet.sequenceId - 1) & 0xff));
+    this.toClientShift = 1;
+    return true;
+  }
+
+  /** Ends the client's login with an ERR, saying why on the record; the server side is closed. */
+  private refuse(packet: Packet, reason: string): void {
     this.hooks.notRelayed(reason);
     const err = encodeErr(
       { ...CANNOT_RELAY, message: `Access denied (the proxy could not relay: ${reason})` },
@@ -161,7 +229,6 @@ export class StripLink {
     this.stage = "copying";
     this.server.destroy();
     this.client.end();
-    return true;
   }
 
   /** Asks the server for TLS in the client's name and forwards its login inside it. */
@@ -215,9 +282,12 @@ export class StripLink {
       return;
     }
     for (const packet of this.fromServerFrames.push(chunk)) {
-      const bytes = encodePacket(packet.payload, (packet.sequenceId - 1) & 0xff);
+      const bytes = encodePacket(packet.payload, (packet.sequenceId + this.toClientShift) & 0xff);
       this.copyToClient(bytes);
       const marker = packet.payload[0];
+      if (marker === PacketMarker.AUTH_SWITCH) {
+        this.nonce = decodeAuthSwitchRequest(packet.payload).pluginData.subarray(0, 20);
+      }
       this.fullAuthAsked =
         marker === PacketMarker.AUTH_MORE_DATA &&
         packet.payload.length === 2 &&

@@ -2,6 +2,7 @@ import * as mysql from "mysql2/promise";
 import { startMockProxy } from "../../src/mock-proxy";
 import { startMockServer } from "../../src/mock-server";
 import { runMariadbCli } from "../helpers/mariadb-cli";
+import { runProcess } from "../helpers/processes";
 
 /**
  * caching_sha2_password through the proxy, with the mock as the real server (MariaDB has no
@@ -112,25 +113,49 @@ describe("caching_sha2_password through the proxy", () => {
     });
   });
 
-  it("strip: a client that asks for the server's RSA key instead is refused by the proxy, and the record says why", async () => {
+  it("strip: the mariadb CLI, asking for the server's RSA key, gets the proxy's and hands over its password, which goes on to the server inside TLS", async () => {
+    const flags = ["--skip-ssl"];
     await using server = await sha2Server();
     await using proxy = await startMockProxy({
       upstream: { host: "127.0.0.1", port: server.port },
       attack: "strip",
     });
-    const cli = await runMariadbCli({ port: proxy.port, ...ACCOUNT, flags: ["--skip-ssl"], sql: "SELECT 1" });
-    expect(cli.code).not.toBe(0);
-    // Connector/C reads the proxy's ERR where it wanted the key, and says so in its own words.
-    expect(cli.stderr).toMatch(/^ERROR 2061 \(HY000\): Couldn't read RSA public key from server/);
+    const cli = await runMariadbCli({ port: proxy.port, ...ACCOUNT, flags, sql: "SELECT @@version" });
+    expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: "" });
     const [record] = await proxy.settled();
     expect(record).toMatchObject({
       user: ACCOUNT.user,
-      outcome: { kind: "refused", code: 1045 },
+      tls: null,
+      credentialExposure: "cleartext-password",
+      credentialExposurePlugin: "caching_sha2_password",
+      credentialsInPlaintext: true,
+      outcome: { kind: "authenticated" },
       verdict: { kind: "plaintext-fallback", severity: "critical" },
     });
-    expect(JSON.stringify(record!.outcome)).toContain("does not send");
-    // The server never took the key request for a password: the proxy ended the login first.
+    expect(JSON.stringify(record)).not.toContain(ACCOUNT.password);
     const [upstream] = await server.settled();
-    expect(upstream!.outcome.kind).not.toBe("refused");
+    expect(upstream).toMatchObject({
+      tls: { outcome: "negotiated" },
+      credentialExposure: "cleartext-password",
+      outcome: { kind: "authenticated" },
+    });
+  });
+
+  it("strip: PyMySQL asking for the server's RSA key is handed the proxy's too", async () => {
+    await using server = await sha2Server();
+    await using proxy = await startMockProxy({
+      upstream: { host: "127.0.0.1", port: server.port },
+      attack: "strip",
+    });
+    const script = [
+      "import pymysql",
+      `c = pymysql.connect(host="127.0.0.1", port=${proxy.port}, user="${ACCOUNT.user}", password="${ACCOUNT.password}")`,
+      "cur = c.cursor(); cur.execute('SELECT @@version'); print(cur.fetchone()[0]); c.close()",
+    ].join("\n");
+    const run = await runProcess("/usr/bin/python3", ["-c", script], { timeoutMs: 20_000 });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(run.stdout).toMatch(/^5\.7\./);
+    const [record] = await proxy.settled();
+    expect(record).toMatchObject({ credentialExposure: "cleartext-password", credentialsInPlaintext: true });
   });
 });
