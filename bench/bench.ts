@@ -13,7 +13,9 @@ import * as mysql2 from "mysql2/promise";
 import { getCertificateSet, writeCertificateSet } from "../src/certs";
 import { startMockServer } from "../src/mock-server";
 import { findExecutable, startMariadbServer } from "../test/helpers/mariadb-server";
+import { auditRateSection } from "./audit-rate";
 import { carriedSection } from "./doc-section";
+import { loadGeneratorSection } from "./load-generator";
 import { SOAK_SECTION } from "./soak";
 
 const ROOT = join(__dirname, "..");
@@ -545,6 +547,11 @@ async function main(): Promise<void> {
       `| server CPU per TLS login | ${fmt(reference.mockCpu, 2)} ms | ${fmt(reference.realCpu, 2)} ms | ${fmt(reference.mockCpu / reference.realCpu, 2)}× |`,
     );
   }
+
+  log("");
+  log(await loadGeneratorSection());
+  log("");
+  log(await auditRateSection());
 
   log("");
   log(

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { constants, tmpdir } from "node:os";
+import { availableParallelism, constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CertificateSet, getCertificateSet } from "../certs";
 import { ScenarioError } from "../scenarios/load-scenario";
@@ -24,6 +24,7 @@ import { AUDIT_STATUSES } from "./audit-report";
 import { auditConnection } from "./observe-outcome";
 import { formatDuration } from "./report/cell-text";
 import { type AuditTarget, proxyTarget, serverTarget, type UpstreamTarget } from "./audit-target";
+import { checkJobs, runPool } from "./run-pool";
 
 /** What to audit, and how. */
 export interface AuditOptions {
@@ -34,8 +35,17 @@ export interface AuditOptions {
   modes: SslMode[];
   /** Longest a run may take before the command is killed. */
   timeoutMs: number;
-  /** Called after each run, e.g. for a progress bar. */
+  /**
+   * Called after each run, e.g. for a progress bar, in the order runs finish (with `jobs` above 1
+   * not the report's order), `done` counting the runs finished so far.
+   */
   onCell?: (cell: AuditCell, done: number, total: number) => void;
+  /**
+   * How many runs at once, each with its own server and client process; the report is the same
+   * whatever the number (its cells are in plan order). Default: the number of cores
+   * (`os.availableParallelism()`). 1 runs them one after the other.
+   */
+  jobs?: number;
   /** The version the report names. */
   toolVersion?: string;
   /** The severity at which a run fails the audit. Default `high`. */
@@ -85,18 +95,23 @@ function killGroup(child: ChildProcess): void {
 }
 
 /**
- * SIGINT and SIGTERM while an audit runs. The client runs in a process group of its own (so a
+ * SIGINT and SIGTERM while an audit runs. Each client runs in a process group of its own (so a
  * timeout kills everything it started), which a terminal's Ctrl-C does not reach: the handler kills
- * that group, and the audit stops once the run's server and files are cleaned up. The handlers go
- * after the first signal, so a second one ends the process at once.
+ * every running client's group and aborts `abort`, so no further run starts, and the audit stops
+ * once the runs under way have cleaned up their servers and files. The handlers go after the first
+ * signal, so a second one ends the process at once.
  */
 class Interruption {
   signal: NodeJS.Signals | null = null;
-  /** The client command running now, if any. */
-  child: ChildProcess | null = null;
+  /** The client commands running now: as many as the audit's jobs. */
+  readonly children = new Set<ChildProcess>();
+  private readonly controller = new AbortController();
+  /** Aborted, with the {@link AuditInterrupted} to throw, by the first SIGINT or SIGTERM. */
+  readonly abort = this.controller.signal;
   private readonly handler = (signal: NodeJS.Signals) => {
     this.signal = signal;
-    if (this.child) killGroup(this.child);
+    for (const child of this.children) killGroup(child);
+    this.controller.abort(new AuditInterrupted(signal));
     this.remove();
   };
 
@@ -142,7 +157,7 @@ function runCommand(
       detached: true,
       ...(env ? { env: { ...process.env, ...env } } : {}),
     });
-    interruption.child = child;
+    interruption.children.add(child);
     let stderr = "";
     let timedOut = false;
     child.stderr.setEncoding("utf8");
@@ -155,7 +170,7 @@ function runCommand(
     }, timeoutMs);
     const finish = (exitCode: number | null, spawnError: string | null) => {
       clearTimeout(timer);
-      if (interruption.child === child) interruption.child = null;
+      interruption.children.delete(child);
       resolve({
         exitCode: timedOut ? null : exitCode,
         timedOut,
@@ -387,11 +402,15 @@ async function checkedServerOptions(scenario: Scenario): Promise<MockServerOptio
 /**
  * Runs a client command against each scenario in each mode the scenario has an expectation for,
  * one fresh server per run, and compares what the server recorded with what a correct client does.
- * Every scenario's server options and every template are checked before the first run; a server
- * that still fails to start makes an `error` cell. SIGINT or SIGTERM kills the running client and
- * ends the audit with an {@link AuditInterrupted}.
+ * `jobs` runs go at once (default: the number of cores); the cells are in plan order (scenario by
+ * scenario, each in the order of `modes`) however many ran at once. Every scenario's server options
+ * and every template are checked before the first run; a server that still fails to start makes an
+ * `error` cell, and a run that deviates or errs does not stop the others. SIGINT or SIGTERM kills
+ * every running client, starts no further run and ends the audit with an {@link AuditInterrupted}
+ * once the runs under way have stopped their servers and removed their files.
  */
 export async function runAudit(options: AuditOptions): Promise<AuditReport> {
+  const jobs = checkJobs(options.jobs ?? availableParallelism());
   const startedAt = new Date().toISOString();
   const { client } = options;
   const templates = new Map<string, CheckedTemplate>();
@@ -427,14 +446,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     interruption: new Interruption(),
     goodSet: () => (goodSet ??= getCertificateSet("good")),
   };
-  const cells: AuditCell[] = [];
+  let cells: AuditCell[];
   try {
-    for (const planned of plan) {
-      const cell = await auditCell(planned, context);
-      if (context.interruption.signal) throw new AuditInterrupted(context.interruption.signal);
-      cells.push(cell);
-      options.onCell?.(cell, cells.length, plan.length);
-    }
+    cells = await runPool(plan, (planned) => auditCell(planned, context), {
+      jobs,
+      signal: context.interruption.abort,
+      onResult: (cell, _index, done) => options.onCell?.(cell, done, plan.length),
+    });
   } finally {
     context.interruption.remove();
   }

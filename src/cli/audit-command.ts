@@ -1,4 +1,5 @@
 import { accessSync, constants, readFileSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { type Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -8,8 +9,10 @@ import { CLIENT_PRESETS, PRESET_LIST } from "../audit/client-presets";
 import { checkTemplate, TEMPLATE_FIELDS, TemplateError } from "../audit/command-template";
 import { REPORT_FORMATS, renderReport, renderTerminalTable } from "../audit/report";
 import type { UpstreamTarget } from "../audit/audit-target";
-import { AUDITED_ATTACKS, attackScenarios } from "../audit/proxy-attacks";
+import { AUDITED_ATTACKS, type AttackContext, attackScenarios } from "../audit/proxy-attacks";
+import { checkUpstreamCertificate } from "../audit/upstream-certificate";
 import { AuditInterrupted, type AuditOptions, runAudit } from "../audit/run-audit";
+import { checkJobs, JobsError } from "../audit/run-pool";
 import { SEVERITIES, type Severity } from "../record/findings";
 import { builtinScenarioNames, loadScenario, ScenarioError } from "../scenarios/load-scenario";
 import { type Scenario, SSL_MODES, type SslMode } from "../scenarios/scenario-schema";
@@ -40,6 +43,8 @@ interface AuditFlags {
   upstreamTls: "verify" | "no-verify" | "off";
   /** With --upstream: the attacks to run (default all). */
   attacks?: string[];
+  /** Runs at once, each with its own server. */
+  jobs: number;
 }
 
 /**
@@ -62,6 +67,19 @@ function parseSeverity(value: string): Severity {
     throw new InvalidArgumentError(`unknown severity ${value} (known: ${SEVERITIES.join(", ")})`);
   }
   return severity as Severity;
+}
+
+/** `--jobs`: a whole number of runs at once, 1 or more (`2.5`, `0`, `1e3` and `-1` are refused). */
+function parseJobs(value: string): number {
+  const jobs = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  try {
+    return checkJobs(jobs);
+  } catch (error) {
+    if (error instanceof JobsError) {
+      throw new InvalidArgumentError("expected a whole number of runs at once, 1 or more");
+    }
+    throw error;
+  }
 }
 
 function parseModes(value: string): SslMode[] {
@@ -220,6 +238,14 @@ export function auditCommand(program: Command, version: string): void {
       "all",
     )
     .option("--timeout <seconds>", "longest a run may take before the client is killed", parseSeconds, 20)
+    .addOption(
+      new Option(
+        "--jobs <n>",
+        "runs at once, each with its own server and client; the report is the same whatever the number (1: one after the other)",
+      )
+        .argParser(parseJobs)
+        .default(availableParallelism(), `the number of cores, ${availableParallelism()} here`),
+    )
     .option("--markdown <file>", "also write the report as Markdown")
     .option("--json [file]", "also write the report as JSON (with --list-presets: print the list as JSON)")
     .option("--junit <file>", "also write the report as JUnit XML, for CI test reports")
@@ -260,7 +286,7 @@ export function auditCommand(program: Command, version: string): void {
     .addHelpText(
       "after",
       `\nSeverity: critical — credentials or a password-equivalent sent outside TLS, or to a peer the mode required verifying; high — a plaintext fallback or an unverified certificate accepted where the mode forbids it; medium — a weak key, SHA-1 signature, TLS below 1.2 or a weak cipher accepted; info — the rest.\n` +
-        `\nExit status: ${AUDIT_EXIT.pass} when no run fails, ${AUDIT_EXIT.failing} when a run deviates at --fail-on or worse (default high), ${AUDIT_EXIT.error} when some run could not be judged (and none fails), ${AUDIT_EXIT.failed} when the audit could not run (bad arguments, a scenario that cannot be served, a report file that cannot be written), 130/143 when interrupted by SIGINT/SIGTERM (the running client is killed, no report is written).\n` +
+        `\nExit status: ${AUDIT_EXIT.pass} when no run fails, ${AUDIT_EXIT.failing} when a run deviates at --fail-on or worse (default high), ${AUDIT_EXIT.error} when some run could not be judged (and none fails), ${AUDIT_EXIT.failed} when the audit could not run (bad arguments, a scenario that cannot be served, a report file that cannot be written), 130/143 when interrupted by SIGINT/SIGTERM (every running client is killed, no further run starts, no report is written).\n` +
         `\nExamples:\n  mysql-tls-mock audit --client mariadb-cli --modes PREFERRED,VERIFY_IDENTITY\n` +
         `  mysql-tls-mock audit --client 'mariadb --no-defaults -h {host} -P {port} -u {user} -p{password} --ssl-ca={ca} --ssl-verify-server-cert -e "SELECT 1"' --modes VERIFY_IDENTITY\n`,
     )
@@ -336,12 +362,42 @@ function upstreamTarget(flags: AuditFlags): UpstreamTarget {
   };
 }
 
+/** Where the audit's proxies listen (the proxy's default address): the name a verifying client checks. */
+const PROXY_ADDRESS = "127.0.0.1";
+
+/**
+ * The real server's certificate, checked before anything runs for the address clients reach the
+ * proxy at: where it does not name it, VERIFY_IDENTITY's refusal is the correct outcome of every
+ * attack that relays the real certificate, and the user is told why.
+ */
+async function upstreamCertificateContext(upstream: UpstreamTarget): Promise<AttackContext> {
+  let checked: Awaited<ReturnType<typeof checkUpstreamCertificate>>;
+  try {
+    checked = await checkUpstreamCertificate(upstream, PROXY_ADDRESS);
+  } catch (error) {
+    throw new Error(
+      `--upstream ${upstream.host}:${upstream.port}: could not read the server's certificate: ${(error as Error).message}`,
+    );
+  }
+  if (checked === null) {
+    process.stderr.write(
+      `note: --upstream ${upstream.host}:${upstream.port} offers no TLS; the attacks' expectations assume it does\n`,
+    );
+  } else if (!checked.namesHost) {
+    process.stderr.write(
+      `note: the real server's certificate does not name ${PROXY_ADDRESS}, where clients reach the proxy ` +
+        `(${checked.mismatch}): VERIFY_IDENTITY is expected to refuse wherever the real certificate reaches the client\n`,
+    );
+  }
+  return { certificateNamesProxy: checked?.namesHost ?? true };
+}
+
 async function audit(flags: AuditFlags & { client: string }, version: string): Promise<void> {
   checkReportPaths(flags);
   const preset = CLIENT_PRESETS[flags.client];
   const upstream = flags.upstream ? upstreamTarget(flags) : undefined;
   const scenarios = upstream
-    ? attackScenarios(flags.attacks)
+    ? attackScenarios(flags.attacks, await upstreamCertificateContext(upstream))
     : flags.scenarios === "all"
       ? builtinScenarioNames().map((name) => loadScenario(name))
       : flags.scenarios;
@@ -366,6 +422,7 @@ async function audit(flags: AuditFlags & { client: string }, version: string): P
       onCell: progress.onCell,
       toolVersion: version,
       failOn: flags.failOn,
+      jobs: flags.jobs,
       ...(upstream ? { upstream } : {}),
     });
   } finally {

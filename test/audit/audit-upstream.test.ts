@@ -1,8 +1,13 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CLIENT_PRESETS } from "../../src/audit/client-presets";
 import { attackScenarios } from "../../src/audit/proxy-attacks";
 import { runAudit } from "../../src/audit/run-audit";
+import { getCertificateSet } from "../../src/certs";
+import { startMockServer } from "../../src/mock-server";
 import { runCli } from "../helpers/cli-process";
+import { pemFile } from "../helpers/mariadb-cli";
 import { ACCOUNT, useRealMariadb } from "../proxy/real-server";
 
 /**
@@ -80,5 +85,50 @@ describe("the audit through the proxy", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("strip");
     expect(run.stdout + run.stderr).not.toContain(ACCOUNT.password);
+  }, 90_000);
+
+  it("checks the real certificate for the proxy's address first: where it does not name it, VERIFY_IDENTITY is expected to refuse", async () => {
+    // The mock as the real server, with a certificate for wrong.example only.
+    await using server = await startMockServer({
+      tls: { certificates: "wrong-host" },
+      accounts: [{ user: ACCOUNT.user, password: ACCOUNT.password }],
+    });
+    const caFile = pemFile((await getCertificateSet("wrong-host")).ca);
+    const jsonFile = join(mkdtempSync(join(tmpdir(), "audit-upstream-")), "report.json");
+    const run = await runCli(
+      [
+        "audit",
+        ...["--client", "mariadb-cli", "--upstream", `127.0.0.1:${server.port}`],
+        ...[
+          "--upstream-user",
+          ACCOUNT.user,
+          "--upstream-password",
+          ACCOUNT.password,
+          "--upstream-ca",
+          caFile,
+        ],
+        ...[
+          "--upstream-tls",
+          "no-verify",
+          "--attacks",
+          "passthrough",
+          "--modes",
+          "VERIFY_CA,VERIFY_IDENTITY",
+        ],
+        ...["--json", jsonFile, "--no-progress"],
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(run.stderr).toContain(
+      "note: the real server's certificate does not name 127.0.0.1, where clients reach the proxy",
+    );
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(jsonFile, "utf8")) as {
+      cells: Array<{ mode: string; status: string; observed: string }>;
+    };
+    expect(report.cells.map((c) => `${c.mode} ${c.status} ${c.observed}`)).toEqual([
+      "VERIFY_CA pass tls",
+      "VERIFY_IDENTITY pass refuse-before-credentials",
+    ]);
   }, 90_000);
 });
