@@ -1,4 +1,4 @@
-import { connect, type Socket } from "node:net";
+import { connect } from "node:net";
 import { checkServerIdentity, connect as tlsConnect } from "node:tls";
 import { CapabilityFlags, CharacterSet, MAX_PACKET_LENGTH } from "../protocol/constants";
 import { encodePacket, PacketFramer } from "../protocol/framing";
