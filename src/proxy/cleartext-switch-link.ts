@@ -17,6 +17,7 @@ import {
 } from "../protocol/packets/handshake-response-41";
 import { decodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import { isBareSslRequest } from "../protocol/packets/ssl-request";
+import { forward } from "./forward";
 
 /** What the relay is shown and told of a connection under the `cleartext-switch` attack. */
 export interface CleartextSwitchHooks {
@@ -105,7 +106,7 @@ export class CleartextSwitchLink {
   private onClientData(chunk: Buffer): void {
     this.hooks.fromClient(chunk);
     if (this.stage === "copying" || this.stage === "login") {
-      this.upstream.write(chunk);
+      forward(this.upstream, chunk, this.client);
       return;
     }
     for (const packet of this.fromClientFrames.push(chunk)) {
@@ -238,6 +239,6 @@ export class CleartextSwitchLink {
 
   private toClient(bytes: Buffer): void {
     this.hooks.toClient(bytes);
-    if (!this.client.destroyed) this.client.write(bytes);
+    forward(this.client, bytes, this.upstream);
   }
 }

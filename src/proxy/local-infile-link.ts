@@ -5,6 +5,7 @@ import { decodeComQuery } from "../protocol/packets/command";
 import { encodeLocalInfileRequest } from "../protocol/packets/local-infile-request";
 import { encodeOk } from "../protocol/packets/ok-packet";
 import { LOAD_INFO } from "../sql/load-data-local";
+import { forward } from "./forward";
 
 /** What the relay is shown and told of a connection under the `local-infile:PATH` attack. */
 export interface LocalInfileHooks {
@@ -65,7 +66,7 @@ export class LocalInfileLink {
   private onClientData(chunk: Buffer): void {
     this.hooks.fromClient(chunk);
     if (this.stage === "login" || this.stage === "copying") {
-      this.upstream.write(chunk);
+      forward(this.upstream, chunk, this.client);
       return;
     }
     for (const packet of this.fromClientFrames.push(chunk)) {
@@ -114,6 +115,6 @@ export class LocalInfileLink {
 
   private toClient(bytes: Buffer): void {
     this.hooks.toClient(bytes);
-    if (!this.client.destroyed) this.client.write(bytes);
+    forward(this.client, bytes, this.upstream);
   }
 }

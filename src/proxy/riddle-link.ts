@@ -5,6 +5,7 @@ import { encodeErr } from "../protocol/packets/err-packet";
 import { decodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import { encodeHandshakeResponse41 } from "../protocol/packets/handshake-response-41";
 import { decodeSslRequest, isBareSslRequest } from "../protocol/packets/ssl-request";
+import { forward } from "./forward";
 
 /** What the relay is shown of a connection under the `riddle` attack. */
 export interface RiddleHooks {
@@ -90,7 +91,7 @@ export class RiddleLink {
   private onClientData(chunk: Buffer): void {
     this.hooks.fromClient(chunk);
     if (this.stage !== "greeting" && this.stage !== "first-packet") {
-      if (this.stage === "copying") this.upstream.write(chunk);
+      if (this.stage === "copying") forward(this.upstream, chunk, this.client);
       return;
     }
     const [first] = this.fromClientFrames.push(chunk, { limit: 1 });
@@ -120,6 +121,6 @@ export class RiddleLink {
 
   private toClient(bytes: Buffer): void {
     this.hooks.toClient(bytes);
-    if (!this.client.destroyed) this.client.write(bytes);
+    forward(this.client, bytes, this.upstream);
   }
 }

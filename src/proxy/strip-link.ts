@@ -11,6 +11,7 @@ import { encodeAuthMoreData } from "../protocol/packets/auth-more-data";
 import { decodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import type { ResolvedProxyOptions } from "../options/proxy-options";
 import { connectUpstreamTls } from "./upstream-tls";
+import { forward } from "./forward";
 
 /** What the relay is shown of a stripped connection, and told when the server side fails. */
 export interface StripHooks {
@@ -309,16 +310,12 @@ export class StripLink {
     this.send(this.client, bytes, this.server);
   }
 
-  /** Writes `bytes` to `to`; a slow reader pauses `from`, so nothing piles up in the proxy. */
+  /** Writes `bytes` to `to`, pausing the other side while `to` is full. */
   private send(
     to: Socket,
     bytes: Buffer,
     from: Socket = to === this.client ? this.server : this.client,
   ): void {
-    if (bytes.length === 0 || to.destroyed) return;
-    if (!to.write(bytes)) {
-      from.pause();
-      to.once("drain", () => from.resume());
-    }
+    forward(to, bytes, from);
   }
 }

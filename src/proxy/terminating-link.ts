@@ -7,6 +7,7 @@ import type { TlsAcceptor } from "../tls/tls-acceptor";
 import { type ClientClose, clientCloseOf, type TlsUpgradeResult } from "../tls/tls-session";
 import type { ResolvedProxyOptions } from "../options/proxy-options";
 import { connectUpstreamTls } from "./upstream-tls";
+import { forward } from "./forward";
 
 /** The certificate set a `cert:SET` attack serves the client, ready to handshake. */
 export interface SwappedCertificate {
@@ -79,7 +80,7 @@ export class TerminatingLink {
   private fromClientSocket(chunk: Buffer): void {
     if (this.stage === "copying") {
       this.hooks.fromClient(chunk);
-      this.upstream.write(chunk);
+      forward(this.upstream, chunk, this.client);
       return;
     }
     const [first] = this.fromClientFrames.push(chunk, { limit: 1 });
@@ -127,10 +128,7 @@ export class TerminatingLink {
     clientTls.on("data", (chunk: Buffer) => {
       sentInside = true;
       this.hooks.fromClient(chunk);
-      if (!server.write(chunk)) {
-        clientTls.pause();
-        server.once("drain", () => clientTls.resume());
-      }
+      forward(server, chunk, clientTls);
     });
     server.on("data", (chunk: Buffer) => this.toClient(clientTls, chunk, server));
     clientTls.on("end", () => server.end());
@@ -177,10 +175,6 @@ export class TerminatingLink {
 
   private toClient(to: Socket, bytes: Buffer, from: Socket = this.upstream): void {
     this.hooks.toClient(bytes);
-    if (to.destroyed) return;
-    if (!to.write(bytes)) {
-      from.pause();
-      to.once("drain", () => from.resume());
-    }
+    forward(to, bytes, from);
   }
 }
