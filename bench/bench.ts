@@ -16,6 +16,7 @@ import { findExecutable, startMariadbServer } from "../test/helpers/mariadb-serv
 import { auditRateSection } from "./audit-rate";
 import { carriedSection } from "./doc-section";
 import { loadGeneratorSection } from "./load-generator";
+import { startupSection } from "./startup";
 import { SOAK_SECTION } from "./soak";
 
 const ROOT = join(__dirname, "..");
@@ -404,29 +405,6 @@ async function loginPhases(
   return [0, 1, 2, 3, 4].map(mean);
 }
 
-/** Milliseconds from spawning `startMockServer` in a fresh process to accepting, with a given cache. */
-async function startupMs(cacheHome: string): Promise<number> {
-  const script = `
-    const started = performance.now();
-    require("tsx/cjs");
-    const { startMockServer } = require(${JSON.stringify(join(ROOT, "src", "mock-server.ts"))});
-    const loaded = performance.now();
-    startMockServer().then(async (s) => {
-      process.stdout.write(String(performance.now() - loaded));
-      await s.stop();
-    });`;
-  const child = spawn(process.execPath, ["-e", script], {
-    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
-    cwd: ROOT,
-  });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  await once(child, "exit");
-  return Number(out);
-}
-
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
@@ -584,15 +562,7 @@ async function main(): Promise<void> {
   log(`| ${phases.map((ms) => `${fmt(ms, 2)} ms`).join(" | ")} |`);
 
   log("");
-  log("## Start-up (startMockServer to accepting, fresh process, default options)");
-  log("");
-  const cold = mkdtempSync(join(tmpdir(), "mysql-tls-mock-bench-"));
-  const coldMs = await startupMs(cold);
-  const warmMs = await startupMs(cold);
-  rmSync(cold, { recursive: true, force: true });
-  log("| cold (no certificate cache) | warm (cache on disk) | ratio warm/cold |");
-  log("| --- | --- | --- |");
-  log(`| ${fmt(coldMs)} ms | ${fmt(warmMs)} ms | ${fmt(warmMs / coldMs, 3)}× |`);
+  log(await startupSection({ progress: (line) => process.stderr.write(`${line}\n`) }));
 
   log("");
   log(

@@ -1,5 +1,5 @@
 import { type KeyObject, randomBytes } from "node:crypto";
-import { getPooledKeyPair, type PooledKeyPair } from "./key-pool";
+import { getPooledKeyPair, type KeySource, type PooledKeyPair } from "./key-pool";
 import type {
   CertificateSetDefinition,
   CertificateSpec,
@@ -30,11 +30,15 @@ export interface BuiltSet {
   reuse: ReuseWindow;
 }
 
-/** Builds every certificate of a definition against one clock. Keys come from the process key pool. */
+/**
+ * Builds every certificate of a definition against one clock. Keys come from the process key pool,
+ * from `keySource` (the shipped test keys by default); certificates are always signed here.
+ */
 export async function buildCertificateSet(
   definition: CertificateSetDefinition,
   serverVersion: string,
   now: Date,
+  keySource: KeySource = "shipped",
 ): Promise<BuiltSet> {
   // ASN.1 times have whole seconds; working in whole seconds keeps "notAfter = notBefore + 3650 days" exact.
   const clock = Math.floor(now.getTime() / 1000) * 1000;
@@ -42,10 +46,10 @@ export async function buildCertificateSet(
 
   // Start every keygen at once: node runs them on its thread pool.
   const keyPairs = new Map<string, Promise<PooledKeyPair>>(
-    specs.map((spec) => [spec.id, getPooledKeyPair(spec.key, spec.keyRole)]),
+    specs.map((spec) => [spec.id, getPooledKeyPair(spec.key, spec.keyRole, keySource)]),
   );
   const rsaKeyPair = definition.rsaKeyPair
-    ? getPooledKeyPair(definition.rsaKeyPair.key, definition.rsaKeyPair.keyRole)
+    ? getPooledKeyPair(definition.rsaKeyPair.key, definition.rsaKeyPair.keyRole, keySource)
     : undefined;
 
   const certificates = new Map<string, { pem: string; keys: PooledKeyPair; spec: CertificateSpec }>();

@@ -2,7 +2,15 @@ import { type BuiltSet, buildCertificateSet, DEFAULT_SERVER_VERSION } from "./bu
 import { CATALOGUE, type CertificateSetName } from "./catalogue";
 import { resetKeyPool } from "./key-pool";
 import { resolveDefinition } from "./resolve-definition";
-import { cacheKeyFor, defaultCacheDir, isWithin, readCachedSet, writeCachedSet } from "./set-cache";
+import {
+  cacheKeyFor,
+  defaultCacheDir,
+  isWithin,
+  keysLabel,
+  readCachedSet,
+  writeCachedSet,
+} from "./set-cache";
+import { shippedKeys } from "./shipped-keys";
 import type { CertificateOptions, CertificateSet } from "./types";
 
 /** Every catalogue entry with its one-line description, in catalogue order. */
@@ -24,6 +32,9 @@ const MEMO_LIMIT = 64;
  * Validity windows are computed from `options.now` (default: the current time). A cached set is only reused while
  * it still behaves as its definition says at that clock, so e.g. `not-yet-valid` never silently turns valid.
  *
+ * Keys are the package's shipped public test keys unless `options.freshKeys` asks for generated ones; the
+ * certificates are signed when the set is built either way.
+ *
  * @throws {UnknownCertificateSetError} for a name that is not in the catalogue (the promise rejects).
  */
 export async function getCertificateSet(
@@ -36,12 +47,15 @@ export async function getCertificateSet(
   }
   const serverVersion = options.serverVersion ?? DEFAULT_SERVER_VERSION;
   const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
-  const key = cacheKeyFor(definition, serverVersion, options.now);
+  const freshKeys = options.freshKeys ?? false;
+  const keys = keysLabel(freshKeys, freshKeys ? "" : (await shippedKeys()).id);
+  const key = cacheKeyFor(definition, serverVersion, options.now, keys);
   const clock = () => options.now?.getTime() ?? Date.now();
   const memoKey = JSON.stringify([
     key.name,
     key.serverVersion,
     key.definitionHash,
+    key.keys,
     options.now?.getTime() ?? "live",
   ]);
 
@@ -56,7 +70,12 @@ export async function getCertificateSet(
       const cached = await readCachedSet(cacheDir, key, clock());
       if (cached) return cached;
     }
-    const built = await buildCertificateSet(definition, serverVersion, options.now ?? new Date());
+    const built = await buildCertificateSet(
+      definition,
+      serverVersion,
+      options.now ?? new Date(),
+      freshKeys ? "fresh" : "shipped",
+    );
     if (cacheDir !== false) await writeCachedSet(cacheDir, key, built);
     return built;
   })();

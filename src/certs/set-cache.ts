@@ -7,20 +7,27 @@ import type { CertificateSetDefinition } from "./set-definition";
 import type { CertificateSet } from "./types";
 
 /**
- * Disk cache of built sets: one JSON file per (set name, server version, definition hash, day of the injected
- * clock). Files are written atomically (temp file + rename) with mode 0600 because they hold private keys; the
- * folder is created 0700. Anything unreadable, corrupt or stale is ignored so the caller regenerates: the cache
- * can make things faster, never make them fail.
+ * Disk cache of built sets: one JSON file per (set name, server version, definition hash, key source, day of
+ * the injected clock). Files are written atomically (temp file + rename) with mode 0600 because they hold
+ * private keys; the folder is created 0700. Anything unreadable, corrupt or stale is ignored so the caller
+ * regenerates: the cache can make things faster, never make them fail.
  */
 
 /** Bump when the entry layout or the builder's output changes, so old entries stop matching. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 /** Identity of a cache entry. `day` is the UTC day of an injected clock, or `"live"` without one. */
 export interface CacheKey {
   name: string;
   serverVersion: string;
   definitionHash: string;
+  /**
+   * Where the set's keys came from: `fresh` (generated for this user), or `shipped-<id>` with the
+   * fingerprint of the shipped key pool, so regenerated shipped keys never meet sets signed with
+   * the old ones, and a fresh-keys set is never served to a start that asked for the shipped keys
+   * (or the other way round).
+   */
+  keys: string;
   day: string;
 }
 
@@ -46,22 +53,32 @@ export function hashDefinition(definition: CertificateSetDefinition): string {
     .slice(0, 16);
 }
 
+/** `fresh`, or `shipped-<fingerprint of the shipped pool>`: see {@link CacheKey.keys}. */
+export function keysLabel(fresh: boolean, shippedPoolId: string): string {
+  return fresh ? "fresh" : `shipped-${shippedPoolId}`;
+}
+
 export function cacheKeyFor(
   definition: CertificateSetDefinition,
   serverVersion: string,
   now: Date | undefined,
+  keys: string,
 ): CacheKey {
   return {
     name: definition.name,
     serverVersion,
     definitionHash: hashDefinition(definition),
+    keys,
     day: now ? now.toISOString().slice(0, 10) : "live",
   };
 }
 
 export function cacheFilePath(dir: string, key: CacheKey): string {
-  const version = key.serverVersion.replace(/[^A-Za-z0-9._-]/g, "_");
-  return join(dir, `${key.name}--${version}--${key.definitionHash}--${key.day}.json`);
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, "_");
+  return join(
+    dir,
+    `${key.name}--${safe(key.serverVersion)}--${key.definitionHash}--${safe(key.keys)}--${key.day}.json`,
+  );
 }
 
 export function isWithin(window: ReuseWindow, clock: number): boolean {

@@ -58,4 +58,11 @@ export interface CertificateOptions {
    * `$XDG_CACHE_HOME` or `~/.cache`. `false` disables the disk cache (the in-process memo still applies).
    */
   cacheDir?: string | false;
+  /**
+   * Generate the set's keys instead of taking them from the package's shipped test keys. The shipped keys are
+   * public (anyone with the package has them) and protect nothing; they make a first start sign certificates
+   * without generating any key. Fresh keys are generated once per user and cached with the set like any other
+   * (delete the cache folder, or pass `cacheDir: false`, for new ones). Default false.
+   */
+  freshKeys?: boolean;
 }

@@ -59,6 +59,12 @@ export const OPTION_FLAGS = [
     noChoices: true,
   },
   {
+    flags: "--fresh-keys",
+    option: "freshKeys",
+    description:
+      "generate the certificate set's keys instead of using the public test keys shipped with the package (cached per user)",
+  },
+  {
     flags: "--client-certs <mode>",
     option: "tls.clientCertificates",
     description: "client certificates: request (as 5.7: ask, verify if presented), require, or none",

@@ -174,6 +174,7 @@ export function serveCommand(program: Command): void {
     )
     .addOption(optionFlag("tls.ciphers"))
     .addOption(optionFlag("tls.certificates"))
+    .addOption(optionFlag("freshKeys"))
     .option("--cert <file>", "server certificate chain (PEM); default: the mysql-auto set")
     .option("--key <file>", "server private key (PEM)")
     .option("--ca <file>", "CA (PEM) to verify client certificates")

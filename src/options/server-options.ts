@@ -211,6 +211,14 @@ export const serverOptionFields = {
    */
   rsaKeys: falseOr(rsaKeyPair, "expected an object").optional(),
   /**
+   * Generate the keys of catalogue certificate sets (the served set, and the `rsaKeys` pair taken
+   * from `mysql-ssl-rsa-setup`) instead of using the public test keys shipped with the package.
+   * The shipped keys protect nothing (anyone with the package has them) and spare a first start the
+   * RSA key generation; fresh keys are generated once for this user and cached with the set.
+   * Default false.
+   */
+  freshKeys: flag().default(false),
+  /**
    * caching_sha2_password: start with every such account's hash cached, so the first login takes the
    * fast path. Default false: a freshly started server, where the first login needs full authentication.
    */

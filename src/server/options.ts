@@ -84,6 +84,8 @@ export interface ResolvedOptions {
   serverVersion: string;
   versionComment: string;
   tls: ResolvedTls | null;
+  /** Catalogue sets (the served one, the RSA pair) use generated keys, not the shipped test keys. */
+  freshKeys: boolean;
   accounts: ResolvedAccount[];
   defaultAuthPlugin: string;
   capabilityFlags: number;
@@ -147,13 +149,14 @@ export function defaultBacklog(maxConnections: number): number {
 async function resolveRsaKeys(
   option: ParsedServerOptions["rsaKeys"],
   plugins: string[],
+  freshKeys: boolean,
 ): Promise<RsaKeys | null> {
   if (option === false) return null;
   if (option) {
     return { privateKeyPem: option.privateKeyPem.toString(), publicKeyPem: option.publicKeyPem.toString() };
   }
   if (!plugins.some((p) => RSA_PLUGINS.includes(p))) return null;
-  const files = (await getCertificateSet("mysql-ssl-rsa-setup")).files;
+  const files = (await getCertificateSet("mysql-ssl-rsa-setup", { freshKeys })).files;
   return { privateKeyPem: files["private_key.pem"]!, publicKeyPem: files["public_key.pem"]! };
 }
 
@@ -175,6 +178,7 @@ async function resolveTls(
   tls: Exclude<ParsedServerOptions["tls"], false>,
   serverVersion: string,
   host: string,
+  freshKeys: boolean,
 ): Promise<ResolvedTls> {
   const { minVersion, maxVersion, clientCertificates } = tls;
   // A CA that does not parse would be accepted by node and then blame every client certificate.
@@ -186,6 +190,7 @@ async function resolveTls(
     // A stock 5.7 server with no certificate configured makes its own set (auto_generate_certs).
     certificateSet = await getCertificateSet(tls.certificates ?? "mysql-auto", {
       serverVersion: serverVersion.replace(/-.*$/, ""),
+      freshKeys,
     });
     key = certificateSet.server.key;
     cert = certificateSet.server.cert;
@@ -263,14 +268,19 @@ function defaultClientSslWithoutTls(serverVersion: string, tlsConfigured: boolea
 export async function resolveOptions(options: MockServerOptions = {}): Promise<ResolvedOptions> {
   const parsed = parseOptions(serverOptionsSchema, options);
   const { serverVersion, host, defaultAuthPlugin, maxConnections } = parsed;
-  const tls = parsed.tls === false ? null : await resolveTls(parsed.tls, serverVersion, host);
+  const tls =
+    parsed.tls === false ? null : await resolveTls(parsed.tls, serverVersion, host, parsed.freshKeys);
   // The schema has read every REQUIRE clause, so resolving an account cannot fail.
   const accounts = parsed.accounts.map((a) =>
     resolveAccount({ ...a, plugin: a.plugin ?? defaultAuthPlugin }),
   );
   const capabilityFlags = greetingCapabilities(parsed.capabilityFlags, tls !== null);
   const backlog = parsed.backlog ?? defaultBacklog(maxConnections);
-  const rsaKeys = await resolveRsaKeys(parsed.rsaKeys, [defaultAuthPlugin, ...accounts.map((a) => a.plugin)]);
+  const rsaKeys = await resolveRsaKeys(
+    parsed.rsaKeys,
+    [defaultAuthPlugin, ...accounts.map((a) => a.plugin)],
+    parsed.freshKeys,
+  );
   return {
     ...parsed,
     ...unixSocket(parsed.socketPath),

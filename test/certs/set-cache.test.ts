@@ -6,12 +6,18 @@ import { resolveDefinition } from "../../src/certs/resolve-definition";
 import { cacheKeyFor, defaultCacheDir, readCachedSet, writeCachedSet } from "../../src/certs/set-cache";
 import { TempDirs } from "./openssl-cli";
 
-/** The disk cache: a warm start makes no key, and a bad entry costs a regeneration, never a failure. */
+/**
+ * The disk cache: a warm start signs nothing and loads no key, and a bad entry costs a rebuild, never a
+ * failure. A rebuild shows in the key pool's counters: building a set takes its keys from the pool.
+ */
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const dirs = new TempDirs();
 afterAll(() => dirs.cleanup());
 beforeEach(() => resetCertificateFactory());
+
+/** Keys taken from the shipped pool or generated since the last reset: 0 when every set came from a cache. */
+const keysLoaded = () => getKeyPoolStats().shipped + getKeyPoolStats().generated;
 
 async function onlyEntry(cacheDir: string): Promise<string> {
   const entries = (await readdir(cacheDir)).filter((name) => name.endsWith(".json"));
@@ -20,15 +26,25 @@ async function onlyEntry(cacheDir: string): Promise<string> {
 }
 
 describe("disk cache", () => {
-  it("serves a second process-fresh request without generating any key", async () => {
+  it("serves a second process-fresh request from disk, without loading or generating any key", async () => {
     const cacheDir = join(await dirs.make(), "cache");
     const cold = await getCertificateSet("good", { cacheDir });
-    expect(getKeyPoolStats().generated).toBe(3);
+    expect(keysLoaded()).toBe(3);
 
     resetCertificateFactory(); // as if a new process started
     const warm = await getCertificateSet("good", { cacheDir });
-    expect(getKeyPoolStats().generated).toBe(0);
+    expect(keysLoaded()).toBe(0);
     expect(warm).toEqual(cold);
+  });
+
+  it("serves fresh-keys sets from disk too, so only the first fresh start generates keys", async () => {
+    const cacheDir = await dirs.make();
+    const cold = await getCertificateSet("good", { cacheDir, freshKeys: true });
+    expect(getKeyPoolStats().generated).toBe(3);
+
+    resetCertificateFactory();
+    expect(await getCertificateSet("good", { cacheDir, freshKeys: true })).toEqual(cold);
+    expect(keysLoaded()).toBe(0);
   });
 
   it("creates the cache folder 0700 and writes entries 0600, atomically (no temp files left)", async () => {
@@ -47,7 +63,7 @@ describe("disk cache", () => {
 
     resetCertificateFactory();
     const set = await getCertificateSet("good", { cacheDir });
-    expect(getKeyPoolStats().generated).toBe(3);
+    expect(keysLoaded()).toBe(3);
     expect(set.server.cert).toContain("BEGIN CERTIFICATE");
     expect(JSON.parse(await readFile(entry, "utf8")).set.name).toBe("good");
   });
@@ -63,7 +79,7 @@ describe("disk cache", () => {
     resetCertificateFactory();
     const set = await getCertificateSet("good", { cacheDir });
     expect(set.server.key).not.toBe(good.client!.key);
-    expect(getKeyPoolStats().generated).toBeGreaterThan(0);
+    expect(keysLoaded()).toBeGreaterThan(0);
   });
 
   it("still builds the set when the cache folder cannot be used", async () => {
@@ -88,7 +104,7 @@ describe("disk cache", () => {
     resetCertificateFactory();
     const set = await getCertificateSet("good", { cacheDir });
     expect(set.name).toBe("good");
-    expect(getKeyPoolStats().generated).toBe(3);
+    expect(keysLoaded()).toBe(3);
     expect(set.ca).not.toBe(first.ca);
   });
 
@@ -97,12 +113,12 @@ describe("disk cache", () => {
     await getCertificateSet("expired", { cacheDir, now: new Date("2030-01-01T01:00:00Z") });
     resetCertificateFactory();
     await getCertificateSet("expired", { cacheDir, now: new Date("2030-01-01T23:00:00Z") });
-    expect(getKeyPoolStats().generated).toBe(0);
+    expect(keysLoaded()).toBe(0);
     await getCertificateSet("expired", { cacheDir, now: new Date("2030-01-02T01:00:00Z") });
-    expect(getKeyPoolStats().generated).toBeGreaterThan(0);
+    expect(keysLoaded()).toBeGreaterThan(0);
     expect((await readdir(cacheDir)).sort()).toEqual([
-      expect.stringMatching(/^expired--5\.7\.41--[0-9a-f]{16}--2030-01-01\.json$/),
-      expect.stringMatching(/^expired--5\.7\.41--[0-9a-f]{16}--2030-01-02\.json$/),
+      expect.stringMatching(/^expired--5\.7\.41--[0-9a-f]{16}--shipped-[0-9a-f]{16}--2030-01-01\.json$/),
+      expect.stringMatching(/^expired--5\.7\.41--[0-9a-f]{16}--shipped-[0-9a-f]{16}--2030-01-02\.json$/),
     ]);
   });
 
@@ -118,7 +134,7 @@ describe("disk cache", () => {
     const cacheDir = await dirs.make();
     const definition = resolveDefinition("not-yet-valid");
     const built = await buildCertificateSet(definition, "5.7.41", new Date());
-    const key = cacheKeyFor(definition, "5.7.41", undefined);
+    const key = cacheKeyFor(definition, "5.7.41", undefined, "fresh");
     await writeCachedSet(cacheDir, key, built);
 
     expect(await readCachedSet(cacheDir, key, Date.now() + DAY_MS)).toBeDefined();

@@ -103,6 +103,7 @@ const BAD_VALUES: { [K in keyof Required<StartOptions>]: [bad: unknown, option: 
     /not a PEM private key/,
   ],
   cachingSha2CacheWarm: ["no", "cachingSha2CacheWarm", /true or false/],
+  freshKeys: ["yes", "freshKeys", /true or false/],
   faults: [
     { refuseLoginWith: { code: 1045, sqlState: "28", message: "no" } },
     "faults.refuseLoginWith.sqlState",
