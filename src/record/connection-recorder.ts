@@ -6,7 +6,13 @@ import { capabilityNames } from "../protocol/constants";
 import type { ClientHelloSummary } from "../tls/client-hello";
 import type { TlsFailure } from "../tls/tls-failure";
 import type { ClientClose, NegotiatedTls } from "../tls/tls-session";
-import type { ConnectionOutcome, ConnectionRecord, Direction, Phase } from "./connection-record";
+import type {
+  ConnectionOutcome,
+  ConnectionRecord,
+  Direction,
+  PacketRecord,
+  Phase,
+} from "./connection-record";
 import type { MockServerEvent } from "./events";
 import { verdictOf } from "./verdict";
 
@@ -56,6 +62,24 @@ export interface HandshakeResponseFacts {
   /** The plugin the response's auth data is for. */
   clientAuthPlugin: string;
   connectAttributes: Record<string, string> | null;
+}
+
+/**
+ * Capability words by name, for the words seen last: a run's clients send one or two words, over
+ * and over, and naming a word walks its 32 bits. Bounded, as a word is whatever a client sends.
+ */
+const CAPABILITY_NAMES_ENTRIES = 32;
+const capabilityNamesSeen = new Map<number, readonly string[]>();
+
+/** {@link capabilityNames}, in an array of the caller's own (records are handed out, and may be changed). */
+function namedCapabilities(flags: number): string[] {
+  let names = capabilityNamesSeen.get(flags);
+  if (names === undefined) {
+    names = capabilityNames(flags);
+    if (capabilityNamesSeen.size >= CAPABILITY_NAMES_ENTRIES) capabilityNamesSeen.clear();
+    capabilityNamesSeen.set(flags, names);
+  }
+  return names.slice();
 }
 
 /** Called when an event listener of the host program threw; the error and the event's type. */
@@ -117,7 +141,7 @@ export class ConnectionRecorder {
     this.emit({
       type: "greeting-sent",
       serverVersion: greeting.serverVersion,
-      capabilities: capabilityNames(greeting.capabilityFlags),
+      capabilities: namedCapabilities(greeting.capabilityFlags >>> 0),
       tlsOffered: greeting.tlsOffered,
     });
   }
@@ -146,7 +170,7 @@ export class ConnectionRecorder {
   /** The capability word the client sent, kept as sent and by name. */
   clientCapabilities(flags: number): void {
     this.record.clientCapabilityFlags = flags >>> 0;
-    this.record.clientCapabilities = capabilityNames(flags);
+    this.record.clientCapabilities = namedCapabilities(flags >>> 0);
   }
 
   /** The client asked for TLS with an SSLRequest; its capabilities are recorded already. */
@@ -373,18 +397,22 @@ export class ConnectionRecorder {
     const redact =
       disclosure === "withheld" ||
       (disclosure === "by-phase" && direction === "client" && !this.inCommandPhase());
-    const packet = {
-      atMs: Date.now() - this.startedAt,
-      direction,
-      phase: this.record.phase,
-      sequenceId,
-      length: payload.length,
-      type,
-      encrypted,
-      ...(redact
-        ? { redacted: true as const }
-        : { payloadHex: payload.subarray(0, this.sink.recordPayloadBytes).toString("hex") }),
-    };
+    const atMs = Date.now() - this.startedAt;
+    const { phase } = this.record;
+    const length = payload.length;
+    // Built whole, each shape in one literal: a spread of an optional part costs a copy per packet.
+    const packet: PacketRecord = redact
+      ? { atMs, direction, phase, sequenceId, length, type, encrypted, redacted: true }
+      : {
+          atMs,
+          direction,
+          phase,
+          sequenceId,
+          length,
+          type,
+          encrypted,
+          payloadHex: payload.toString("hex", 0, Math.min(length, this.sink.recordPayloadBytes)),
+        };
     this.record.packets.push(packet);
     this.emit({ type: "packet", packet });
   }

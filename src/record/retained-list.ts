@@ -16,7 +16,9 @@ export function retainedList<T>(
     // Not enumerable: a copy, a snapshot or JSON of the record shows the items only.
     enumerable: false,
     value(...items: T[]): number {
-      push.apply(list, keep ? items.map(keep) : items);
+      // One item per push is how records are filled: no mapped copy of the arguments for it.
+      if (items.length === 1) list[list.length] = keep ? keep(items[0]!) : items[0]!;
+      else push.apply(list, keep ? items.map(keep) : items);
       const excess = list.length - limit;
       if (excess > 0) {
         // A push past the limit is one over: shift moves V8's array start instead of copying the rest.

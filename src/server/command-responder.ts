@@ -74,6 +74,49 @@ function describeReturned(value: unknown): string {
   return `returned an answer of unknown kind ${JSON.stringify((value as { kind?: unknown }).kind)}`;
 }
 
+/**
+ * What a query's answer may depend on besides its text and the server's options: a query that
+ * reads one of these from its context is answered afresh every time.
+ */
+const SESSION_CONTEXT_FIELDS: ReadonlySet<PropertyKey> = new Set<keyof QueryContext>([
+  "connectionId",
+  "user",
+  "clientHost",
+  "accountHost",
+  "database",
+  "tls",
+]);
+
+/** Longest query text whose reply is kept for the next session that sends it. */
+const CACHED_QUERY_CHARS = 256;
+/** Replies kept per server configuration: clients send the same few queries after every login. */
+const CACHED_REPLIES = 64;
+
+/**
+ * Replies to queries whose answer depended on nothing of the session (`SELECT 1`, `SET NAMES …`,
+ * `SELECT @@version_comment`), by server configuration and then by capabilities and text. A server
+ * that is reconfigured gets new options, and so starts afresh. Answering such a query again would
+ * only produce the same bytes, at the cost of tokenizing, evaluating and encoding it per login.
+ */
+const repliesByOptions = new WeakMap<ResolvedOptions, Map<string, readonly ReplyPacket[]>>();
+
+type ReplyPacket = Readonly<{ payload: Buffer; type: string }>;
+
+/**
+ * `context` as a query sees it, and whether the query read anything of the session from it (then
+ * its answer holds for this session only).
+ */
+function watchedContext(context: QueryContext): { context: QueryContext; readSession: () => boolean } {
+  let read = false;
+  const watched = new Proxy(context, {
+    get(target, property, receiver) {
+      if (SESSION_CONTEXT_FIELDS.has(property)) read = true;
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+  return { context: watched, readSession: () => read };
+}
+
 /** Names of a text resultset's packets in order, for the record. */
 function resultsetPacketTypes(columnCount: number, rowCount: number, caps: number): string[] {
   const deprecateEof = (caps & CapabilityFlags.CLIENT_DEPRECATE_EOF) !== 0;
@@ -155,7 +198,15 @@ export class CommandResponder {
         const sql = decodeComQuery(command.body, {
           queryAttributes: (clientCapabilities & CapabilityFlags.CLIENT_QUERY_ATTRIBUTES) !== 0,
         });
-        const { answer, fromCallback } = this.answer(sql);
+        const cacheKey = this.cacheKeyOf(sql, clientCapabilities, extendedCapabilities);
+        const cached = cacheKey === null ? undefined : this.cachedReplies.get(cacheKey);
+        if (cached) {
+          // Most recently used last: the oldest reply is the one dropped.
+          this.cachedReplies.delete(cacheKey!);
+          this.cachedReplies.set(cacheKey!, cached);
+          return { ...this.reply(name, [...cached]), query: sql };
+        }
+        const { answer, fromCallback, readSession } = this.answer(sql);
         let packets: CommandReply["packets"];
         try {
           packets = this.answerPackets(answer, sql, clientCapabilities, extendedCapabilities);
@@ -164,10 +215,15 @@ export class CommandResponder {
           const detail = `returned an answer that cannot be sent: ${(error as Error).message}`;
           throw new UnknownQueryCallbackError(sql.slice(0, QUOTED_QUERY_CHARS), detail, { cause: error });
         }
+        const database = answer.kind === "ok" ? answer.database : undefined;
+        // A USE changes the session's database as well: its reply alone is not the whole answer.
+        if (cacheKey !== null && !fromCallback && !readSession && database === undefined) {
+          this.keepReply(cacheKey, packets);
+        }
         return {
           ...this.reply(name, packets),
           query: sql,
-          ...(answer.kind === "ok" && answer.database !== undefined ? { database: answer.database } : {}),
+          ...(database !== undefined ? { database } : {}),
         };
       }
       default:
@@ -202,23 +258,58 @@ export class CommandResponder {
       : this.reply(name, [err]);
   }
 
-  /** The answer to a query, and whether the host program's callback gave it. */
-  private answer(sql: string): { answer: QueryAnswer; fromCallback: boolean } {
-    const context = this.context();
+  /** The replies this server configuration keeps (see {@link repliesByOptions}). */
+  private get cachedReplies(): Map<string, readonly ReplyPacket[]> {
+    let replies = repliesByOptions.get(this.options);
+    if (!replies) {
+      replies = new Map();
+      repliesByOptions.set(this.options, replies);
+    }
+    return replies;
+  }
+
+  /**
+   * Where a query's reply would be kept, or null for one never kept: a long one, or one the
+   * session's own variables or clock may answer.
+   */
+  private cacheKeyOf(sql: string, capabilities: number, extendedCapabilities: number): string | null {
+    if (sql.length > CACHED_QUERY_CHARS || SESSION_QUERY_HINT.test(sql)) return null;
+    return `${capabilities >>> 0}:${extendedCapabilities >>> 0}:${sql}`;
+  }
+
+  private keepReply(key: string, packets: CommandReply["packets"]): void {
+    const replies = this.cachedReplies;
+    if (replies.size >= CACHED_REPLIES) replies.delete(replies.keys().next().value!);
+    replies.set(key, Object.freeze(packets.map((packet) => Object.freeze({ ...packet }))));
+  }
+
+  /**
+   * The answer to a query, whether the host program's callback gave it, and whether it depends on
+   * this session: it read something of the session (see {@link SESSION_CONTEXT_FIELDS}), or the
+   * host program's callback was asked.
+   */
+  private answer(sql: string): { answer: QueryAnswer; fromCallback: boolean; readSession: boolean } {
+    const watched = watchedContext(this.context());
+    const context = watched.context;
     const session =
       sql.length <= MAX_PARSED_QUERY_LENGTH && SESSION_QUERY_HINT.test(sql)
         ? answerSessionQuery(sql, context, { variables: this.variables, now: this.now })
         : undefined;
-    if (session) return { answer: session, fromCallback: false };
+    if (session) return { answer: session, fromCallback: false, readSession: true };
     const answer = answerQuery(sql, context);
-    if (answer.kind !== "unhandled") return { answer, fromCallback: false };
+    if (answer.kind !== "unhandled")
+      return { answer, fromCallback: false, readSession: watched.readSession() };
     const fallback = this.options.unknownQuery;
+    // The host program's callback is asked every time (it may count, or answer differently later):
+    // whatever follows its answer is never kept.
+    let asked = false;
     if (typeof fallback === "function") {
+      asked = true;
       const given = this.askCallback(fallback, sql, context);
       // A callback that does not know either leaves the query to the default answer.
-      if (given.kind !== "unhandled") return { answer: given, fromCallback: true };
+      if (given.kind !== "unhandled") return { answer: given, fromCallback: true, readSession: true };
     } else if (fallback === "ok") {
-      return { answer: { kind: "ok" }, fromCallback: false };
+      return { answer: { kind: "ok" }, fromCallback: false, readSession: watched.readSession() };
     }
     return {
       answer: {
@@ -228,6 +319,7 @@ export class CommandResponder {
         message: `This version of MySQL doesn't yet support 'mysql-tls-mock has no answer for: ${sql.slice(0, QUOTED_QUERY_CHARS)}'`,
       },
       fromCallback: false,
+      readSession: asked || watched.readSession(),
     };
   }
 

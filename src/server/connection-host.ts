@@ -275,21 +275,30 @@ export abstract class ConnectionHost {
     const id = this.nextId();
     this.accepted++;
     const taken = this.take(socket, id);
-    if ("connection" in taken) {
-      const { connection } = taken;
-      this.live.add(connection);
-      this.records.push(connection.record);
-      this.closedOf.set(connection.record, connection.whenClosed());
-      void connection.whenClosed().then(() => this.live.delete(connection));
-      taken.start();
-    } else {
-      this.records.push(taken.record);
-      this.closedOf.set(taken.record, taken.closed);
-      this.refusing.add(taken.closed);
-      void taken.closed.then(() => this.refusing.delete(taken.closed));
-    }
+    if ("connection" in taken) this.hold(taken.connection, taken.start);
+    else this.holdRefused(taken.record, taken.closed);
     for (const waiter of this.acceptWaiters) waiter.resolve();
     this.acceptWaiters.clear();
+  }
+
+  /*
+   * Each callback below captures only what it needs: one that shared a scope with the result of
+   * take() would keep that object alive for as long as the connection lasts.
+   */
+  private hold(connection: HostedConnection, start: () => void): void {
+    this.live.add(connection);
+    this.records.push(connection.record);
+    const closed = connection.whenClosed();
+    this.closedOf.set(connection.record, closed);
+    void closed.then(() => this.live.delete(connection));
+    start();
+  }
+
+  private holdRefused(record: ConnectionRecord, closed: Promise<void>): void {
+    this.records.push(record);
+    this.closedOf.set(record, closed);
+    this.refusing.add(closed);
+    void closed.then(() => this.refusing.delete(closed));
   }
 
   /** The number the next connection gets (the greeting's connection id for the mock server). */

@@ -19,6 +19,11 @@ import { Session, type SessionContext } from "./session";
 
 export { ConnectionRecordDroppedError, ServerStoppedError } from "./connection-host";
 
+/** A listener bound to one of these accepts connections to any of the host's addresses. */
+function isWildcardAddress(address: string): boolean {
+  return address === "0.0.0.0" || address === "::";
+}
+
 /** ER_CON_COUNT_ERROR's text in 5.7's sql/share/errmsg-utf8.txt. */
 const TOO_MANY_CONNECTIONS = "Too many connections";
 /** mysql_errno_to_sqlstate(ER_CON_COUNT_ERROR): on the record only, the client is not sent it. */
@@ -62,12 +67,24 @@ export class ServerCore extends ConnectionHost {
     if (options.cachingSha2CacheWarm) {
       for (const account of options.accounts) this.cachingSha2Cache.add(account.user);
     }
+    const listenerAddress = this.boundAddress();
     return {
       options,
       tlsAcceptor,
       events: this.recorderSink(options.recordPackets, options.recordPayloadBytes),
       cachingSha2Cache: this.cachingSha2Cache,
+      ...(listenerAddress !== undefined ? { listenerAddress } : {}),
     };
+  }
+
+  /**
+   * The one address a TCP listener is bound to, which every client then connects to; undefined on
+   * a Unix socket and on a wildcard address (0.0.0.0, ::), where only the socket knows.
+   */
+  private boundAddress(): string | undefined {
+    const address = this.server.address();
+    if (address === null || typeof address === "string") return undefined;
+    return isWildcardAddress(address.address) ? undefined : address.address;
   }
 
   /**

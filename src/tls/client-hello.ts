@@ -88,9 +88,11 @@ function hex4(value: number): string {
   return value.toString(16).padStart(4, "0");
 }
 
+const helloParseError = (offset: number, detail: string) => new ClientHelloParseError(offset, detail);
+
 /** A reader over a ClientHello, whose errors are {@link ClientHelloParseError}s. */
 function helloReader(bytes: Buffer, at: number, end: number, origin = 0): TlsReader {
-  return new TlsReader(bytes, at, end, (offset, detail) => new ClientHelloParseError(offset, detail), origin);
+  return new TlsReader(bytes, at, end, helloParseError, origin);
 }
 
 /**
@@ -137,7 +139,7 @@ export function parseClientHelloMessage(message: Buffer): ParsedClientHello {
     const block = hello.vector(2, "extensions");
     while (!block.done) {
       const type = block.uint(2, "extension type");
-      extensions.push({ type, data: block.vector(2, `extension 0x${hex4(type)}`).rest() });
+      extensions.push({ type, data: block.vector(2, () => `extension 0x${hex4(type)}`).rest() });
     }
   }
   return { legacyVersion, cipherSuites, extensions };
@@ -413,12 +415,75 @@ function named(table: Readonly<Record<number, string | undefined>>, id: number):
 
 /** Summarizes the ClientHello in `record`, a whole TLS record; throws {@link ClientHelloParseError}. */
 export function summarizeClientHello(record: Buffer): ClientHelloSummary {
-  return summarize(parseClientHelloRecord(record));
+  return summarizeOnce(parseClientHelloRecord(record));
 }
 
 /** Summarizes a whole ClientHello message (see {@link assembleClientHello}); throws {@link ClientHelloParseError}. */
 export function summarizeClientHelloMessage(message: Buffer): ClientHelloSummary {
-  return summarize(parseClientHelloMessage(message));
+  return summarizeOnce(parseClientHelloMessage(message));
+}
+
+/**
+ * The extensions whose bodies {@link summarize} reads (names, JA3, JA4); of every other extension
+ * only the type counts. The client random, the session id and bodies such as key_share change
+ * from one connection to the next; these stay the same for one client build and configuration.
+ */
+const SUMMARIZED_EXTENSIONS: ReadonlySet<number> = new Set([
+  EXT_SERVER_NAME,
+  EXT_SUPPORTED_GROUPS,
+  EXT_EC_POINT_FORMATS,
+  EXT_SIGNATURE_ALGORITHMS,
+  EXT_ALPN,
+  EXT_SUPPORTED_VERSIONS,
+]);
+
+/** Summaries kept for the ClientHellos seen last: a test run sees a handful of clients, over and over. */
+const SUMMARY_CACHE_ENTRIES = 64;
+const summaries = new Map<string, ClientHelloSummary>();
+
+/**
+ * Everything of `hello` that {@link summarize} reads, as one string: equal keys, equal summaries.
+ * Bodies are latin1 (one character per byte), so no two different bodies share a key.
+ */
+function summaryKey(hello: ParsedClientHello): string {
+  let key = `${hello.legacyVersion}:${hello.cipherSuites.join(",")}`;
+  for (const { type, data } of hello.extensions) {
+    key += SUMMARIZED_EXTENSIONS.has(type)
+      ? `;${type}=${data.length}:${data.toString("latin1")}`
+      : `;${type}`;
+  }
+  return key;
+}
+
+/** A summary no other record shares: records are handed out, and one may be changed. */
+function copySummary(summary: ClientHelloSummary): ClientHelloSummary {
+  return {
+    ...summary,
+    supportedVersions: summary.supportedVersions && [...summary.supportedVersions],
+    cipherSuites: [...summary.cipherSuites],
+    alpn: [...summary.alpn],
+    supportedGroups: [...summary.supportedGroups],
+    signatureAlgorithms: [...summary.signatureAlgorithms],
+  };
+}
+
+/**
+ * {@link summarize}, computed once per distinct ClientHello: naming the suites and hashing JA3 and
+ * JA4 cost more than the rest of reading it, and a test suite's clients send the same hello each
+ * time (GREASE or a shuffled extension order only make another entry).
+ */
+function summarizeOnce(hello: ParsedClientHello): ClientHelloSummary {
+  const key = summaryKey(hello);
+  let summary = summaries.get(key);
+  if (summary) {
+    // Most recently used last: the oldest entry is the one dropped.
+    summaries.delete(key);
+  } else {
+    summary = summarize(hello);
+    if (summaries.size >= SUMMARY_CACHE_ENTRIES) summaries.delete(summaries.keys().next().value!);
+  }
+  summaries.set(key, summary);
+  return copySummary(summary);
 }
 
 function summarize(hello: ParsedClientHello): ClientHelloSummary {

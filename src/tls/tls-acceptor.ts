@@ -5,7 +5,7 @@ import { assembleClientHello } from "./client-hello";
 import { peekClientHello } from "./peek-client-hello";
 import { classifyTlsError, withHandshakeProgress } from "./tls-failure";
 import { type ClientCertificateMode, summarizeCertificate, type TlsUpgradeResult } from "./tls-session";
-import type { TlsVersion } from "./tls-versions";
+import { compareTlsVersions, type TlsVersion } from "./tls-versions";
 
 /** What the server side of the TLS handshake serves. */
 export interface TlsAcceptorSettings {
@@ -64,14 +64,6 @@ export function clientHelloByteLength(buffered: Buffer): number | null {
   return assembly.kind === "complete" ? assembly.wireLength : null;
 }
 
-/** The bytes buffered in a paused socket, left in place. */
-function peekBuffered(socket: Socket): Buffer {
-  const buffered = socket.read() as Buffer | null;
-  if (!buffered) return Buffer.alloc(0);
-  socket.unshift(buffered);
-  return buffered;
-}
-
 /**
  * The raw socket a server-side TLSSocket wraps.
  *
@@ -123,15 +115,11 @@ export class TlsAcceptor {
       handshakeTimeout: MAX_TIMER_MS,
     });
     const onKeylog = settings.onKeylog;
-    // Always on: the key log is how the server learns that its TLSv1.3 Finished went out.
-    this.server.on("keylog", (line: Buffer, tlsSocket: TLSSocket) => {
-      onKeylog?.(line);
-      if (line.subarray(0, SERVER_FINISHED_KEYLOG_LABEL.length).equals(SERVER_FINISHED_KEYLOG_LABEL)) {
-        const key = rawSocketOf(tlsSocket);
-        const pending = key ? this.pending.get(key) : undefined;
-        if (pending) pending.serverFinishedSent = true;
-      }
-    });
+    // The key log is how the server learns that its TLSv1.3 Finished went out, so it is on for any
+    // server that can negotiate TLSv1.3. Below that only a key-log file needs it: node calls into
+    // JavaScript for each secret only while a 'keylog' listener is registered.
+    const canNegotiateTls13 = compareTlsVersions(settings.maxVersion, "TLSv1.3") >= 0;
+    if (onKeylog || canNegotiateTls13) this.watchKeylog(onKeylog);
     this.server.on("secureConnection", (tlsSocket: TLSSocket) => this.onSecure(tlsSocket));
     this.server.on("tlsClientError", (error: NodeJS.ErrnoException, tlsSocket: TLSSocket) =>
       this.settle(tlsSocket, (clientHello) => ({
@@ -141,6 +129,17 @@ export class TlsAcceptor {
         socket: tlsSocket,
       })),
     );
+  }
+
+  private watchKeylog(onKeylog: ((line: Buffer) => void) | undefined): void {
+    this.server.on("keylog", (line: Buffer, tlsSocket: TLSSocket) => {
+      onKeylog?.(line);
+      if (line.subarray(0, SERVER_FINISHED_KEYLOG_LABEL.length).equals(SERVER_FINISHED_KEYLOG_LABEL)) {
+        const key = rawSocketOf(tlsSocket);
+        const pending = key ? this.pending.get(key) : undefined;
+        if (pending) pending.serverFinishedSent = true;
+      }
+    });
   }
 
   /**
@@ -160,10 +159,9 @@ export class TlsAcceptor {
       return { ok: false, clientHello, socket: null, failure: { cause: "closed", message } };
     }
     const key = socket;
-    const buffered = peekBuffered(socket);
     // The paused socket holds exactly what followed the SSLRequest (the session un-shifted it).
-    const tlsStart = socket.bytesRead - buffered.length;
-    const clientHelloBytes = clientHelloByteLength(buffered);
+    const tlsStart = socket.bytesRead - socket.readableLength;
+    const clientHelloBytes = hello.wireLength;
     return new Promise<TlsUpgradeResult>((resolve) => {
       // A client that sends an alert and closes: let tlsClientError, which names the alert, settle first.
       const onClose = () =>

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -185,8 +186,10 @@ describe("server.tls.files", () => {
   });
 
   it("refuses a key that is not the certificate's, naming server.tls.files.key", () => {
+    // Catalogue sets share their server key (one shipped test key per role and size): another key.
+    const otherKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
     write("cert.pem", good.server.cert);
-    write("key.pem", wrongHost.server.key);
+    write("key.pem", otherKey.export({ type: "pkcs8", format: "pem" }).toString());
     const file = write(
       "mismatch.yaml",
       "description: x\nserver:\n  tls:\n    files:\n      cert: cert.pem\n      key: key.pem\n",

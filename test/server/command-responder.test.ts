@@ -133,3 +133,84 @@ describe("an old (pre-4.1) client", () => {
     expect(record?.outcome).toMatchObject({ kind: "refused", code: 1251 });
   });
 });
+
+/** Sends `sql` and reads a one-column, one-row text resultset's value (without CLIENT_DEPRECATE_EOF). */
+async function singleValue(client: RawClient, sql: string): Promise<string | undefined> {
+  query(client, sql);
+  const packets = [];
+  // ColumnCount, ColumnDefinition41, EOF, TextRow, EOF.
+  for (let i = 0; i < 5; i++) packets.push(await client.read());
+  return decodeTextRow(packets[3]!.payload, 1)[0]?.toString();
+}
+
+describe("replies to the same query from several sessions", () => {
+  it("answers a query that reads the session (CONNECTION_ID(), USER(), DATABASE()) for each session", async () => {
+    await using server = await startMockServer({
+      accounts: [ACCOUNT, { user: "other", password: "pw" }],
+      tls: false,
+    });
+    const first = await loggedIn(server.port);
+    const second = await loggedIn(server.port);
+    const firstId = await singleValue(first, "SELECT CONNECTION_ID()");
+    const secondId = await singleValue(second, "SELECT CONNECTION_ID()");
+    expect(Number(secondId)).toBe(Number(firstId) + 1);
+    first.send(encodeCommand(Command.COM_INIT_DB, Buffer.from("shop")), 0);
+    await first.read();
+    expect(await singleValue(first, "SELECT DATABASE()")).toBe("shop");
+    expect(await singleValue(second, "SELECT DATABASE()")).toBeUndefined();
+    const third = await RawClient.connect(server.port);
+    const greeting = await third.readGreeting();
+    third.send(handshakeResponse({ user: "other", password: "pw", scramble: greeting.authPluginData }), 1);
+    await third.read();
+    expect(await singleValue(first, "SELECT USER()")).toMatch(/^app@/);
+    expect(await singleValue(third, "SELECT USER()")).toMatch(/^other@/);
+    for (const client of [first, second, third]) client.end();
+  });
+
+  it("gives every session the same reply to a query that reads nothing of the session", async () => {
+    await using server = await startMockServer({ accounts: [ACCOUNT], tls: false });
+    const values = [];
+    for (let i = 0; i < 3; i++) {
+      const client = await loggedIn(server.port);
+      values.push(await singleValue(client, "SELECT 1"));
+      client.end();
+    }
+    expect(values).toEqual(["1", "1", "1"]);
+  });
+
+  it("asks the unknownQuery callback each time a query comes, even one it leaves to the default", async () => {
+    const asked: string[] = [];
+    await using server = await startMockServer({
+      accounts: [ACCOUNT],
+      tls: false,
+      unknownQuery: (sql) => {
+        asked.push(sql);
+        return { kind: "unhandled" };
+      },
+    });
+    for (let i = 0; i < 2; i++) {
+      const client = await loggedIn(server.port);
+      query(client, "SELECT * FROM orders");
+      expect(decodeErr((await client.read())!.payload, CLIENT_CAPABILITIES).code).toBe(
+        ErrorCode.ER_NOT_SUPPORTED_YET,
+      );
+      client.end();
+    }
+    expect(asked).toEqual(["SELECT * FROM orders", "SELECT * FROM orders"]);
+  });
+
+  it("answers after a reconfigure from the new options (system variables)", async () => {
+    await using server = await startMockServer({
+      accounts: [ACCOUNT],
+      tls: false,
+      systemVariables: { max_connections: 100 },
+    });
+    const before = await loggedIn(server.port);
+    expect(await singleValue(before, "SELECT @@max_connections")).toBe("100");
+    before.end();
+    server.reconfigure({ ...server.options, systemVariables: { max_connections: 200 } });
+    const after = await loggedIn(server.port);
+    expect(await singleValue(after, "SELECT @@max_connections")).toBe("200");
+    after.end();
+  });
+});

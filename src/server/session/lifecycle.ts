@@ -18,14 +18,14 @@ const CLOSE_GRACE_MS = 2000;
 
 /** What the lifecycle needs from its session. */
 export interface LifecycleHost {
-  state(): SessionState;
+  currentState(): SessionState;
   enter(state: SessionState): void;
   /** Bytes of a packet that has begun to arrive and is not complete. */
   bufferedLength(): number;
   /** Reads nothing more of the client's bytes, and lets them drain unread (a stalled server). */
   discardInput(): void;
   /** The record is final: the connection is over. */
-  closed(): void;
+  finished(): void;
 }
 
 /**
@@ -39,6 +39,8 @@ export class Lifecycle {
   private idleTimer: NodeJS.Timeout | null = null;
   /** net_read_timeout: armed after login while a packet is half-read or an auth reply is awaited. */
   private readTimer: NodeJS.Timeout | null = null;
+  /** Bounds a graceful close: the socket goes after CLOSE_GRACE_MS even if the client never closes. */
+  private graceTimer: NodeJS.Timeout | null = null;
   private lastSocketError: NodeJS.ErrnoException | null = null;
   /**
    * The TCP socket has closed. Its 'close' comes once: while a TLS handshake is under way it is
@@ -59,8 +61,39 @@ export class Lifecycle {
     private readonly limits: SessionLimits,
     private readonly host: LifecycleHost,
   ) {
-    this.connectTimer = setTimeout(() => this.onConnectTimeout(), options.connectTimeoutMs);
+    this.connectTimer = setTimeout(Lifecycle.connectTimedOut, options.connectTimeoutMs, this);
     this.connectTimer.unref();
+  }
+
+  /*
+   * Timers and socket listeners get static functions (with the lifecycle as their argument) or
+   * methods bound once, rather than an arrow per connection: under tsx each closure made per
+   * connection also gets a named-function property table, and these live as long as it does.
+   */
+  private static connectTimedOut(lifecycle: Lifecycle): void {
+    lifecycle.onConnectTimeout();
+  }
+
+  private static idleTimedOut(lifecycle: Lifecycle): void {
+    lifecycle.onIdleTimeout();
+  }
+
+  private static readTimedOut(lifecycle: Lifecycle): void {
+    lifecycle.onReadTimeout();
+  }
+
+  private static graceOver(socket: Socket): void {
+    socket.destroy();
+  }
+
+  private readonly onSocketError = this.noteSocketError.bind(this);
+
+  private noteSocketError(error: NodeJS.ErrnoException): void {
+    this.lastSocketError ??= error;
+  }
+
+  private noteTlsEnded(): void {
+    this.tlsEndedAt = performance.now();
   }
 
   /** A listener or callback of the host program failed: the session reads nothing more. */
@@ -75,20 +108,14 @@ export class Lifecycle {
 
   /** Watches the TCP socket: its errors say how the client went, its close ends the record. */
   watchSocket(): void {
-    this.socket.on("error", (error: NodeJS.ErrnoException) => {
-      this.lastSocketError ??= error;
-    });
-    this.socket.once("close", () => this.onSocketClosed());
+    this.socket.on("error", this.onSocketError);
+    this.socket.once("close", this.onSocketClosed.bind(this));
   }
 
   /** Watches the TLS socket over it: its errors, and when the client ended TLS. */
   watchTls(tlsSocket: TLSSocket): void {
-    tlsSocket.on("error", (error: NodeJS.ErrnoException) => {
-      this.lastSocketError ??= error;
-    });
-    tlsSocket.once("end", () => {
-      this.tlsEndedAt = performance.now();
-    });
+    tlsSocket.on("error", this.onSocketError);
+    tlsSocket.once("end", this.noteTlsEnded.bind(this));
   }
 
   // ---- timers ----------------------------------------------------------------------------------
@@ -102,7 +129,7 @@ export class Lifecycle {
       this.idleTimer.refresh();
       return;
     }
-    this.idleTimer = setTimeout(() => this.onIdleTimeout(), this.options.waitTimeoutMs);
+    this.idleTimer = setTimeout(Lifecycle.idleTimedOut, this.options.waitTimeoutMs, this);
     this.idleTimer.unref();
   }
 
@@ -112,7 +139,7 @@ export class Lifecycle {
    * restarts it, as each read() in MySQL's my_net_read does. Between commands wait_timeout applies.
    */
   watchRead(): void {
-    const state = this.host.state().tag;
+    const state = this.host.currentState().tag;
     const waiting =
       !this.wire.outputBlocked &&
       (state === "authentication" || (state === "command" && this.host.bufferedLength() > 0));
@@ -124,7 +151,7 @@ export class Lifecycle {
       this.readTimer.refresh();
       return;
     }
-    this.readTimer = setTimeout(() => this.onReadTimeout(), this.limits.netReadTimeoutMs);
+    this.readTimer = setTimeout(Lifecycle.readTimedOut, this.limits.netReadTimeoutMs, this);
     this.readTimer.unref();
   }
 
@@ -137,7 +164,7 @@ export class Lifecycle {
   private onConnectTimeout(): void {
     const kind = this.recorder.record.outcome.kind;
     if (kind !== "pending" && kind !== "fault") return;
-    const state = this.host.state();
+    const state = this.host.currentState();
     if (kind === "pending" && state.tag === "tls-handshake") {
       // The TLS acceptor fails on the destroyed socket; its result is then recorded as this timeout.
       state.connectTimedOut = true;
@@ -150,7 +177,7 @@ export class Lifecycle {
 
   /** wait_timeout: 5.7 closes an idle session without a word (8.0.24+ sends ERR 4031 first). */
   private onIdleTimeout(): void {
-    if (this.host.state().tag !== "command") return;
+    if (this.host.currentState().tag !== "command") return;
     this.settle({ kind: "authenticated", ended: "timeout" });
     this.closeNow();
   }
@@ -158,7 +185,7 @@ export class Lifecycle {
   /** net_read_timeout passed: MySQL aborts the connection without a packet (ER_NET_READ_INTERRUPTED in its log). */
   private onReadTimeout(): void {
     this.readTimer = null;
-    const state = this.host.state().tag;
+    const state = this.host.currentState().tag;
     if (state === "closed" || this.wire.outputBlocked) return;
     const what =
       state === "authentication"
@@ -287,7 +314,8 @@ export class Lifecycle {
     this.host.enter(CLOSED);
     clearTimeout(this.connectTimer);
     this.wire.end();
-    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    this.graceTimer ??= setTimeout(Lifecycle.graceOver, CLOSE_GRACE_MS, this.socket);
+    this.graceTimer.unref();
     return this.finishIfSocketClosed();
   }
 
@@ -302,7 +330,7 @@ export class Lifecycle {
     this.tcpClosed = true;
     // The TLS acceptor is still deciding what the close meant (an alert, a reset): the session
     // acts on its result, and the ending that follows finishes the record.
-    if (this.host.state().tag === "tls-handshake") return;
+    if (this.host.currentState().tag === "tls-handshake") return;
     this.finishClose();
   }
 
@@ -324,6 +352,9 @@ export class Lifecycle {
     this.finished = true;
     clearTimeout(this.connectTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    // Left running, the grace timer would keep the whole closed session (sockets, record, framer)
+    // alive for its two seconds: at a few hundred logins a second, old-generation garbage.
+    if (this.graceTimer) clearTimeout(this.graceTimer);
     this.wire.stopWriteTimer();
     this.stopReadTimer();
     const record = this.recorder.record;
@@ -342,13 +373,13 @@ export class Lifecycle {
     }
     this.host.enter(CLOSED);
     this.recorder.finish();
-    this.host.closed();
+    this.host.finished();
   }
 
   /** A client that completed TLS and closed without sending a byte inside it: how it ended TLS. */
   private noteClientClosedTls(): void {
     const tls = this.wire.tls;
-    if (!tls || this.host.state().tag !== "tls-handshake-response") return;
+    if (!tls || this.host.currentState().tag !== "tls-handshake-response") return;
     // bytesRead of a TLS socket counts decrypted bytes: any at all were (part of) a MySQL packet.
     if (tls.socket.bytesRead > 0) return;
     this.recorder.tlsClientClosed(

@@ -18,6 +18,11 @@ export interface SessionContext {
   events: RecorderSink;
   /** caching_sha2_password's server-side cache: users whose hash a full authentication stored. */
   cachingSha2Cache: Set<string>;
+  /**
+   * The address every client connects to, for a TCP listener bound to one address (so a session
+   * need not ask its socket); undefined for a wildcard address, where it differs per connection.
+   */
+  listenerAddress?: string;
 }
 
 /**

@@ -6,11 +6,13 @@ import { type Packet, PacketFramer } from "../../protocol/framing";
 import { clientMariadbCapabilities } from "../../protocol/packets/handshake-response-41";
 import type { ConnectionRecord } from "../../record/connection-record";
 import { ConnectionRecorder } from "../../record/connection-recorder";
+import type { MockServerEvent } from "../../record/events";
 import { newConnectionRecord } from "../../record/new-connection-record";
 import { CommandResponder } from "../command-responder";
 import type { ResolvedOptions } from "../options";
+import { RandomPool } from "../random-pool";
 import { type SessionLimits, sessionLimits } from "../session-limits";
-import { Lifecycle } from "./lifecycle";
+import { Lifecycle, type LifecycleHost } from "./lifecycle";
 import { BAD_HANDSHAKE, PACKET_TOO_LARGE, PACKETS_OUT_OF_ORDER } from "./login-errors";
 import { onAuthData } from "./phases/authentication";
 import { onCommand, queryContext } from "./phases/command";
@@ -18,9 +20,12 @@ import { greet, onFirstPacket } from "./phases/greeting";
 import { onHandshakeResponse } from "./phases/login";
 import type { SessionContext, SessionPorts } from "./ports";
 import { GREETING, type SessionState } from "./state";
-import { SequenceIds, Wire } from "./wire";
+import { SequenceIds, Wire, type WireHost } from "./wire";
 
 const EMPTY = Buffer.alloc(0);
+
+/** Where every session's greeting nonce comes from. */
+const nonces = new RandomPool();
 
 /**
  * One client connection: an explicit state machine over the MySQL login, recording everything the
@@ -28,25 +33,27 @@ const EMPTY = Buffer.alloc(0);
  * packet to the handler of its phase, which returns the state that follows. A failure of this
  * connection — bad bytes, a reset, a TLS error — ends only it.
  */
-export class Session implements SessionPorts {
+export class Session implements SessionPorts, WireHost, LifecycleHost {
   readonly record: ConnectionRecord;
   readonly recorder: ConnectionRecorder;
   readonly options: ResolvedOptions;
   readonly wire: Wire;
   readonly lifecycle: Lifecycle;
   readonly sequence = new SequenceIds();
-  readonly scramble = generateScramble();
+  readonly scramble = generateScramble(nonces.take);
   readonly commands: CommandResponder;
   readonly localAddress: string | undefined;
   private current: SessionState = GREETING;
   private framer: PacketFramer;
-  private capabilities = 0;
+  private clientFlags = 0;
   private mariadbCapabilities = 0;
   /** The login completed: from here max_allowed_packet and the net_* timeouts apply. */
   private loggedIn = false;
   private readonly limits: SessionLimits;
-  private readonly onStreamData = (chunk: Buffer) => this.receive(chunk);
-  private readonly closed: Promise<void>;
+  // Bound, not an arrow: under tsx every closure made per connection costs a named-function
+  // property table besides the closure, and this one lives as long as the connection.
+  private readonly onStreamData: (chunk: Buffer) => void = this.receive.bind(this);
+  private readonly whenFinished: Promise<void>;
   private resolveClosed!: () => void;
 
   constructor(
@@ -57,10 +64,10 @@ export class Session implements SessionPorts {
     const { options } = server;
     const startedAt = Date.now();
     this.options = options;
-    this.localAddress = socket.localAddress?.replace(/^::ffff:/, "");
+    this.localAddress = (server.listenerAddress ?? socket.localAddress)?.replace(/^::ffff:/, "");
     this.limits = sessionLimits(options);
     this.framer = new PacketFramer({ maxPayloadLength: this.limits.preAuthMaxPacketSize });
-    this.closed = new Promise((resolve) => {
+    this.whenFinished = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
     this.record = newConnectionRecord({
@@ -77,34 +84,68 @@ export class Session implements SessionPorts {
       // What a client is shown only if the greeting lets it ask for TLS.
       serverCertificate: this.tlsOffered ? (options.tls?.serverCertificate ?? null) : null,
     });
-    this.recorder = new ConnectionRecorder(this.record, server.events, startedAt, (error, type) =>
-      this.lifecycle.listenerFailed(error, type),
+    this.recorder = new ConnectionRecorder(
+      this.record,
+      server.events,
+      startedAt,
+      this.onListenerFailed.bind(this),
     );
+    // The session is the wire's and the lifecycle's host itself: no host object of closures per connection.
     this.wire = new Wire(
       socket,
       this.sequence,
       this.recorder,
       options.faults,
       this.limits.netWriteTimeoutMs,
-      {
-        isClosed: () => this.current.tag === "closed",
-        capabilities: () => this.capabilities,
-        readingHeld: () => this.lifecycle.stopReadTimer(),
-        drained: () => this.onOutputDrained(),
-        writeTimedOut: (error) => this.lifecycle.endWithError(error, "now"),
-      },
+      this,
     );
-    this.lifecycle = new Lifecycle(socket, this.wire, this.recorder, options, this.limits, {
-      state: () => this.current,
-      enter: (state) => this.enter(state),
-      bufferedLength: () => this.framer.bufferedLength,
-      discardInput: () => {
-        this.socket.removeListener("data", this.onStreamData);
-        this.socket.resume();
-      },
-      closed: () => this.resolveClosed(),
-    });
-    this.commands = new CommandResponder(options, () => queryContext(this));
+    this.lifecycle = new Lifecycle(socket, this.wire, this.recorder, options, this.limits, this);
+    this.commands = new CommandResponder(options, queryContext.bind(null, this));
+  }
+
+  private onListenerFailed(error: unknown, type: MockServerEvent["type"]): void {
+    this.lifecycle.listenerFailed(error, type);
+  }
+
+  // ---- as the wire's host (WireHost) --------------------------------------------------------
+
+  isClosed(): boolean {
+    return this.current.tag === "closed";
+  }
+
+  capabilities(): number {
+    return this.clientFlags;
+  }
+
+  readingHeld(): void {
+    this.lifecycle.stopReadTimer();
+  }
+
+  drained(): void {
+    this.onOutputDrained();
+  }
+
+  writeTimedOut(error: string): void {
+    this.lifecycle.endWithError(error, "now");
+  }
+
+  // ---- as the lifecycle's host (LifecycleHost) ------------------------------------------------
+
+  currentState(): SessionState {
+    return this.current;
+  }
+
+  bufferedLength(): number {
+    return this.framer.bufferedLength;
+  }
+
+  discardInput(): void {
+    this.socket.removeListener("data", this.onStreamData);
+    this.socket.resume();
+  }
+
+  finished(): void {
+    this.resolveClosed();
   }
 
   get state(): SessionState {
@@ -112,7 +153,7 @@ export class Session implements SessionPorts {
   }
 
   get clientCapabilities(): number {
-    return this.capabilities;
+    return this.clientFlags;
   }
 
   get extendedCapabilities(): number {
@@ -125,7 +166,7 @@ export class Session implements SessionPorts {
 
   /** Resolves once the connection is closed and its record final. */
   whenClosed(): Promise<void> {
-    return this.closed;
+    return this.whenFinished;
   }
 
   /** Sends the greeting and starts reading. */
@@ -150,7 +191,7 @@ export class Session implements SessionPorts {
 
   setClientCapabilities(flags: number, reserved: Buffer = EMPTY): void {
     const sent = flags >>> 0;
-    this.capabilities = (sent & this.options.capabilityFlags) >>> 0;
+    this.clientFlags = (sent & this.options.capabilityFlags) >>> 0;
     // A feature is on when both sides set it; a greeting without extended capabilities offers none.
     const offered = this.options.mariadbCapabilities ?? 0;
     this.mariadbCapabilities = (clientMariadbCapabilities(sent, reserved) & offered) >>> 0;
