@@ -3,7 +3,7 @@
  * baseline measured in the same run (never as an absolute target in a test). Writes
  * docs/BENCHMARKS.md with the machine and the date.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -162,12 +162,27 @@ async function serverProcess(
   return { pid: child.pid!, port: Number(match[1]), stop: () => stopChild(child, "SIGKILL") };
 }
 
-/** The mock in its own process, started with `options` (JSON), printing its port. */
+/**
+ * The mock in its own process, started with `options` (JSON), printing its port: from the built
+ * output (dist/, which main() builds first), as an installed package runs it — not through tsx,
+ * whose transform wraps every closure.
+ */
 function mockProcess(options: object): ReturnType<typeof serverProcess> {
   return serverProcess(`
-    require("tsx/cjs");
-    require(${JSON.stringify(join(ROOT, "src", "mock-server.ts"))})
+    require(${JSON.stringify(join(ROOT, "dist", "mock-server.js"))})
       .startMockServer(${JSON.stringify(options)}).then((s) => console.log(s.port));`);
+}
+
+/** Builds dist/ from the sources, so the server processes run what an installed package runs. */
+function buildDist(): void {
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+    },
+  );
 }
 
 /** CPU per operation of the server process `pid` and of this (client) process, over the same run. */
@@ -353,9 +368,12 @@ async function serverCpuPerOperation(): Promise<{
   const dir = mkdtempSync(join(tmpdir(), "mysql-tls-mock-bench-events-"));
   const bare = await serverProcess(`
     const tls = require("node:tls");
-    require("tsx/cjs");
-    require(${JSON.stringify(join(ROOT, "src", "certs"))}).getCertificateSet("mysql-auto").then((set) => {
-      const server = tls.createServer({ key: set.server.key, cert: set.server.cert, maxVersion: "TLSv1.2" }, (s) => s.end());
+    require(${JSON.stringify(join(ROOT, "dist", "certs"))}).getCertificateSet("mysql-auto").then((set) => {
+      // The mock's own TLS settings: it asks for a client certificate from the set's CA.
+      const server = tls.createServer(
+        { key: set.server.key, cert: set.server.cert, ca: set.ca, requestCert: true, rejectUnauthorized: false, maxVersion: "TLSv1.2" },
+        (s) => s.end(),
+      );
       server.listen(0, "127.0.0.1", () => console.log(server.address().port));
     });`);
   const full = await mockProcess({});
@@ -414,7 +432,17 @@ function rssOf(pid: number): number {
 async function memoryPerIdleConnection(count: number): Promise<{ perConnection: number; baseline: number }> {
   const { child, match } = await spawnServer(
     // Room for every idle connection above max_connections' default of 151.
-    [join(ROOT, "bin", "mysql-tls-mock.js"), "serve", "--port", "0", "--max-connections", String(count + 10)],
+    // The built CLI, as the installed package's bin runs it.
+    [
+      "-e",
+      `require(${JSON.stringify(join(ROOT, "dist", "cli", "main.js"))}).main(["node", "mysql-tls-mock", ...process.argv.slice(1)])`,
+      "--",
+      "serve",
+      "--port",
+      "0",
+      "--max-connections",
+      String(count + 10),
+    ],
     /listening on [\d.]+:(\d+)/,
     { ...process.env, NO_COLOR: "1" },
   );
@@ -453,6 +481,7 @@ function fmt(n: number, digits = 0): string {
 }
 
 async function main(): Promise<void> {
+  buildDist();
   const set = await getCertificateSet("mysql-auto");
   const lines: string[] = [];
   const log = (line: string) => {
