@@ -13,20 +13,11 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stagePackageSources } from "../test/helpers/package-stage";
 
-const ROOT = join(__dirname, "..");
 /** Linux's USER_HZ: /proc/PID/stat counts CPU time in these ticks. */
 const TICKS_PER_SECOND = 100;
 const START_TIMEOUT_MS = 120_000;
@@ -187,21 +178,7 @@ async function packAndInstall(
   packMs: number;
   installMs: number;
 }> {
-  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { files: string[] };
-  const stage = join(work, "stage");
-  mkdirSync(stage);
-  for (const name of [
-    "package.json",
-    "README.md",
-    "LICENSE",
-    "tsconfig.json",
-    "tsconfig.build.json",
-    "src",
-    ...pkg.files,
-  ]) {
-    if (name !== "dist") cpSync(join(ROOT, name), join(stage, name), { recursive: true });
-  }
-  symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"));
+  const stage = stagePackageSources(work);
   progress("startup: npm pack (builds dist/)");
   const pack = await timeRun(`npm pack --silent --pack-destination ${JSON.stringify(work)}`, stage);
   const tarball = readdirSync(work).find((name) => name.endsWith(".tgz"))!;

@@ -1,17 +1,9 @@
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { type ProcessResult, runProcess } from "../helpers/processes";
+import { stagePackageSources } from "../helpers/package-stage";
 
 /**
  * The README as a new user follows it: the package packed with `npm pack` (its `prepack` builds
@@ -93,20 +85,7 @@ const summary = (result: ProcessResult) =>
 beforeAll(async () => {
   const work = mkdtempSync(join(tmpdir(), "mysql-tls-mock-packed-"));
   // `npm pack` from a copy of the package's sources, so building dist/ leaves the clone as it is.
-  const stage = join(work, "stage");
-  mkdirSync(stage);
-  for (const name of [
-    "package.json",
-    "README.md",
-    "LICENSE",
-    "tsconfig.json",
-    "tsconfig.build.json",
-    "src",
-    ...PACKAGE.files,
-  ]) {
-    if (name !== "dist") cpSync(join(ROOT, name), join(stage, name), { recursive: true });
-  }
-  symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"));
+  const stage = stagePackageSources(work);
   const pack = await runProcess("npm", ["pack", "--silent", "--pack-destination", work], {
     cwd: stage,
     timeoutMs: 120_000,
