@@ -1,5 +1,6 @@
 import * as mysql from "mysql2/promise";
 import { startMockProxy } from "../../src/mock-proxy";
+import type { ProxyAttack } from "../../src/options/proxy-options";
 import { startMockServer } from "../../src/mock-server";
 import { runMariadbCli } from "../helpers/mariadb-cli";
 import { runProcess } from "../helpers/processes";
@@ -12,17 +13,19 @@ import { runProcess } from "../helpers/processes";
 
 const ACCOUNT = { user: "app8", password: "Sha2-pa55word" };
 
-async function sha2Server() {
+/** The mock as the real server: one caching_sha2_password account, its cache empty. */
+function sha2Server() {
   return startMockServer({ accounts: [{ ...ACCOUNT, plugin: "caching_sha2_password" }] });
+}
+
+function proxyTo(server: { port: number }, attack: ProxyAttack) {
+  return startMockProxy({ upstream: { host: "127.0.0.1", port: server.port }, attack });
 }
 
 describe("caching_sha2_password through the proxy", () => {
   it("a man in the middle (cert:SET) reads the password the client sends inside its TLS, records that it did, and relays it inside TLS", async () => {
     await using server = await sha2Server();
-    await using proxy = await startMockProxy({
-      upstream: { host: "127.0.0.1", port: server.port },
-      attack: "cert:untrusted-root",
-    });
+    await using proxy = await proxyTo(server, "cert:untrusted-root");
     const connection = await mysql.createConnection({
       host: "127.0.0.1",
       port: proxy.port,
@@ -57,10 +60,7 @@ describe("caching_sha2_password through the proxy", () => {
     // Connector/C's caching_sha2_password sends the password as it is when it takes the session
     // for a secure one (plugins/auth/caching_sha2_pw.c), and --ssl leaves it taking it so.
     await using server = await sha2Server();
-    await using proxy = await startMockProxy({
-      upstream: { host: "127.0.0.1", port: server.port },
-      attack: "strip",
-    });
+    await using proxy = await proxyTo(server, "strip");
     const cli = await runMariadbCli({
       port: proxy.port,
       ...ACCOUNT,
@@ -84,10 +84,7 @@ describe("caching_sha2_password through the proxy", () => {
 
   it("cleartext-switch: with the server's cache empty, the proxy takes the full authentication over the server's RSA key, as a client would", async () => {
     await using server = await sha2Server();
-    await using proxy = await startMockProxy({
-      upstream: { host: "127.0.0.1", port: server.port },
-      attack: "cleartext-switch",
-    });
+    await using proxy = await proxyTo(server, "cleartext-switch");
     const cli = await runMariadbCli({
       port: proxy.port,
       ...ACCOUNT,
@@ -116,10 +113,7 @@ describe("caching_sha2_password through the proxy", () => {
   it("strip: the mariadb CLI, asking for the server's RSA key, gets the proxy's and hands over its password, which goes on to the server inside TLS", async () => {
     const flags = ["--skip-ssl"];
     await using server = await sha2Server();
-    await using proxy = await startMockProxy({
-      upstream: { host: "127.0.0.1", port: server.port },
-      attack: "strip",
-    });
+    await using proxy = await proxyTo(server, "strip");
     const cli = await runMariadbCli({ port: proxy.port, ...ACCOUNT, flags, sql: "SELECT @@version" });
     expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: "" });
     const [record] = await proxy.settled();
@@ -143,10 +137,7 @@ describe("caching_sha2_password through the proxy", () => {
 
   it("strip: PyMySQL asking for the server's RSA key is handed the proxy's too", async () => {
     await using server = await sha2Server();
-    await using proxy = await startMockProxy({
-      upstream: { host: "127.0.0.1", port: server.port },
-      attack: "strip",
-    });
+    await using proxy = await proxyTo(server, "strip");
     const script = [
       "import pymysql",
       `c = pymysql.connect(host="127.0.0.1", port=${proxy.port}, user="${ACCOUNT.user}", password="${ACCOUNT.password}")`,
