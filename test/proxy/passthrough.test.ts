@@ -71,7 +71,8 @@ describe("the passthrough proxy in front of mariadbd", () => {
       user: null,
       credentialsInPlaintext: false,
       relay: { dataInsideTls: true },
-      outcome: { kind: "relayed", ended: "client-closed" },
+      // After COM_QUIT (unreadable inside TLS) the client and the server each close: either may be first.
+      outcome: { kind: "relayed", ended: expect.stringMatching(/^(client|server)-closed$/) },
       verdict: { kind: "tls" },
     });
   });
