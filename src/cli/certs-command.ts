@@ -9,6 +9,7 @@ import {
 import { nearestName } from "../options/describe-value";
 import { DEFAULT_SERVER_VERSION } from "../server/options";
 import { escapeControlCharacters } from "./format-event";
+import { optionFlag } from "./option-flags";
 import { terminalWidth, twoColumns } from "./terminal-width";
 
 /** Commander argument parser: a catalogue name, or an error listing the valid ones. */
@@ -57,12 +58,23 @@ export function certsCommand(program: Command): void {
       "version in the MySQL_Server_<version>_Auto_Generated CNs",
       DEFAULT_SERVER_VERSION,
     )
-    .action(async (name: CertificateSetName, flags: { out: string; serverVersion: string }) => {
-      // certificateSetName has already turned an unknown name away.
-      const set = await getCertificateSet(name, { serverVersion: flags.serverVersion });
-      const paths = await writeCertificateSet(set, flags.out);
-      process.stdout.write(`${set.name}: ${set.description}\n`);
-      // The path is the user's own text; escaped all the same, as everything this tool prints.
-      for (const path of paths) process.stdout.write(`  ${escapeControlCharacters(path)}\n`);
-    });
+    // The set's keys are the package's public test keys unless asked otherwise: files handed to a
+    // real server should have keys of their own.
+    .addOption(optionFlag("freshKeys"))
+    .action(
+      async (
+        name: CertificateSetName,
+        flags: { out: string; serverVersion: string; freshKeys?: boolean },
+      ) => {
+        // certificateSetName has already turned an unknown name away.
+        const set = await getCertificateSet(name, {
+          serverVersion: flags.serverVersion,
+          freshKeys: flags.freshKeys === true,
+        });
+        const paths = await writeCertificateSet(set, flags.out);
+        process.stdout.write(`${set.name}: ${set.description}\n`);
+        // The path is the user's own text; escaped all the same, as everything this tool prints.
+        for (const path of paths) process.stdout.write(`  ${escapeControlCharacters(path)}\n`);
+      },
+    );
 }

@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import { startMockServer } from "../../src/mock-server";
 import { resetCertificateFactory } from "../../src/certs";
 import { SHIPPED_KEY_POOL_FILE, type ShippedKeyPoolFile } from "../../src/certs/shipped-keys";
-import { startCli } from "../helpers/cli-process";
+import { join } from "node:path";
+import { runCli, startCli } from "../helpers/cli-process";
 import { RawClient } from "../helpers/raw-client";
 import { TempDirs } from "./openssl-cli";
 
@@ -82,6 +83,26 @@ describe("mysql-tls-mock serve", () => {
       } finally {
         cli.child.kill("SIGTERM");
       }
+    },
+    60_000,
+  );
+});
+
+describe("mysql-tls-mock certs write", () => {
+  it.each([
+    ["without --fresh-keys, the shipped test key", [], true],
+    ["with --fresh-keys, a generated key", ["--fresh-keys"], false],
+  ])(
+    "writes %s",
+    async (_what, flags, shipped) => {
+      const out = await dirs.make();
+      const written = await runCli(["certs", "write", "mysql-auto", "-o", out, ...flags], {
+        timeoutMs: 60_000,
+      });
+      expect(written.code).toBe(0);
+      const key = spki(createPublicKey(await readFile(join(out, "server-key.pem"), "utf8")));
+      if (shipped) expect(key).toBe(await shippedServerKey());
+      else expect(key).not.toBe(await shippedServerKey());
     },
     60_000,
   );
