@@ -556,7 +556,7 @@ async function main(): Promise<void> {
   }
 
   log("");
-  log(await loadGeneratorSection());
+  log(await loadGeneratorSection({ distBuilt: true }));
   log("");
   log(await auditRateSection());
 

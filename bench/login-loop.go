@@ -9,7 +9,10 @@
 // cost about as much CPU per login as the server they load. Standard library only: it builds
 // offline with GO111MODULE=off.
 //
-// Usage: login-loop HOST PORT USER PASSWORD LOGINS CONCURRENCY
+// Usage: login-loop HOST PORT USER PASSWORD LOGINS CONCURRENCY [handshake]
+//
+// With "handshake" each iteration is only a TCP connect, a TLSv1.2 handshake and a close, for a
+// bare TLS server: what a login costs a server beyond its TLS handshake is the difference.
 package main
 
 import (
@@ -93,6 +96,28 @@ func responseHead() []byte {
 type settings struct {
 	address, user, password string
 	config                  *tls.Config
+	handshakeOnly           bool
+}
+
+// One bare TLS handshake (no MySQL protocol), closed with close_notify once it completes.
+func handshake(s *settings) (string, error) {
+	raw, err := net.Dial("tcp", s.address)
+	if err != nil {
+		return "", err
+	}
+	defer raw.Close()
+	secure := tls.Client(raw, s.config)
+	if err := secure.Handshake(); err != nil {
+		return "", err
+	}
+	state := secure.ConnectionState()
+	secure.Close()
+	return describe(state), nil
+}
+
+func describe(state tls.ConnectionState) string {
+	versions := map[uint16]string{tls.VersionTLS12: "TLSv1.2", tls.VersionTLS13: "TLSv1.3"}
+	return versions[state.Version] + " " + tls.CipherSuiteName(state.CipherSuite)
 }
 
 // One login; returns the negotiated TLS version and cipher.
@@ -179,9 +204,7 @@ func login(s *settings) (string, error) {
 	if err := p.write([]byte{0x01}); err != nil {
 		return "", err
 	}
-	state := secure.ConnectionState()
-	versions := map[uint16]string{tls.VersionTLS12: "TLSv1.2", tls.VersionTLS13: "TLSv1.3"}
-	return versions[state.Version] + " " + tls.CipherSuiteName(state.CipherSuite), nil
+	return describe(secure.ConnectionState()), nil
 }
 
 func cpuMs() float64 {
@@ -191,8 +214,8 @@ func cpuMs() float64 {
 }
 
 func main() {
-	if len(os.Args) != 7 {
-		fmt.Fprintln(os.Stderr, "usage: login-loop HOST PORT USER PASSWORD LOGINS CONCURRENCY")
+	if len(os.Args) != 7 && !(len(os.Args) == 8 && os.Args[7] == "handshake") {
+		fmt.Fprintln(os.Stderr, "usage: login-loop HOST PORT USER PASSWORD LOGINS CONCURRENCY [handshake]")
 		os.Exit(2)
 	}
 	wanted, _ := strconv.ParseInt(os.Args[5], 10, 64)
@@ -203,7 +226,12 @@ func main() {
 		password: os.Args[4],
 		// TLSv1.2, as the mock serves by default, so both servers do the same handshake; no
 		// session cache, so every login is a full handshake.
-		config: &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12},
+		config:        &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12},
+		handshakeOnly: len(os.Args) == 8,
+	}
+	once := login
+	if s.handshakeOnly {
+		once = handshake
 	}
 	var next, done, failed int64
 	var firstError atomic.Value
@@ -215,7 +243,7 @@ func main() {
 		go func() {
 			defer group.Done()
 			for atomic.AddInt64(&next, 1) <= wanted {
-				version, err := login(s)
+				version, err := once(s)
 				if err != nil {
 					firstError.CompareAndSwap(nil, err.Error())
 					atomic.AddInt64(&failed, 1)
