@@ -190,11 +190,10 @@ async function packAndInstall(
     `npm install ${JSON.stringify(join(work, tarball))} --prefer-offline --no-audit --no-fund`,
     project,
   );
-  // Two candidate `npm start`s, measured beside the real one (added after packing: the package keeps its own).
+  // A candidate `npm start`, measured beside the real one (added after packing: the package keeps its own).
   const stagePackage = JSON.parse(readFileSync(join(stage, "package.json"), "utf8")) as {
     scripts: Record<string, string>;
   };
-  stagePackage.scripts["start:bin"] = "node bin/mysql-tls-mock.js serve";
   stagePackage.scripts["start:dist"] = "node dist/cli/main.js serve";
   writeFileSync(join(stage, "package.json"), JSON.stringify(stagePackage, null, 2));
   return { stage, project, packMs: pack.wallMs, installMs: install.wallMs };
@@ -237,7 +236,7 @@ export async function startupSection(options: StartupOptions = {}): Promise<stri
           }),
       },
       {
-        name: "clone: `npm start` (tsx src/cli/main.ts serve)",
+        name: "clone: `npm start` (node bin/mysql-tls-mock.js serve: tsx's require hook, one process)",
         start: (cache) =>
           timeStart("npm", ["start", "--silent", "--", "--port", "0"], { cwd: stage, cacheHome: cache }),
       },
@@ -249,14 +248,6 @@ export async function startupSection(options: StartupOptions = {}): Promise<stri
             cwd: stage,
             cacheHome: cache,
             env: { TMPDIR: mkdtempSync(join(work, "tmp-")) },
-          }),
-      },
-      {
-        name: "clone: `npm run start:bin` (node bin/mysql-tls-mock.js serve: tsx's require hook, one process)",
-        start: (cache) =>
-          timeStart("npm", ["run", "start:bin", "--silent", "--", "--port", "0"], {
-            cwd: stage,
-            cacheHome: cache,
           }),
       },
       {
