@@ -17,10 +17,10 @@ import {
 } from "../protocol/packets/handshake-response-41";
 import { decodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import { isBareSslRequest } from "../protocol/packets/ssl-request";
-import { forward } from "./forward";
+import { type BrokenHook, forward, guarded, type Side } from "./forward";
 
 /** What the relay is shown and told of a connection under the `cleartext-switch` attack. */
-export interface CleartextSwitchHooks {
+export interface CleartextSwitchHooks extends BrokenHook {
   /** Bytes as the client sent them. */
   fromClient(chunk: Buffer): void;
   /** Bytes as the client received them. */
@@ -73,9 +73,21 @@ export class CleartextSwitchLink {
     private readonly hooks: CleartextSwitchHooks,
   ) {}
 
+  /** A peer sent bytes that cannot be read: the relay is told, and both sides are closed. */
+  private readonly fail = (side: Side, error: Error): void => {
+    this.hooks.broken(side, error.message);
+    for (const socket of [this.client, this.upstream]) socket?.destroy();
+  };
+
   start(): void {
-    this.upstream.on("data", (chunk: Buffer) => this.onUpstreamData(chunk));
-    this.client.on("data", (chunk: Buffer) => this.onClientData(chunk));
+    this.upstream.on(
+      "data",
+      guarded("server", (chunk) => this.onUpstreamData(chunk), this.fail),
+    );
+    this.client.on(
+      "data",
+      guarded("client", (chunk) => this.onClientData(chunk), this.fail),
+    );
     this.client.on("end", () => this.upstream.end());
     this.upstream.on("end", () => this.client.end());
   }

@@ -12,3 +12,30 @@ export function forward(to: Socket, bytes: Buffer, from: Socket): void {
     to.once("drain", () => from.resume());
   }
 }
+
+/** Which peer sent the bytes a link could not read. */
+export type Side = "client" | "server";
+
+/** What every link tells the relay when a peer's bytes cannot be read (then it has closed both sides). */
+export interface BrokenHook {
+  broken(side: Side, message: string): void;
+}
+
+/**
+ * `handler` for the data of `side`'s socket, with whatever it throws — a packet that cannot be
+ * read, a frame over the limit, a response too short for its fields — handed to `fail` instead of
+ * thrown out of the socket's event: a peer's bad bytes end its connection, never the process.
+ */
+export function guarded(
+  side: Side,
+  handler: (chunk: Buffer) => void,
+  fail: (side: Side, error: Error) => void,
+): (chunk: Buffer) => void {
+  return (chunk) => {
+    try {
+      handler(chunk);
+    } catch (error) {
+      fail(side, error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+}

@@ -5,10 +5,10 @@ import { decodeComQuery } from "../protocol/packets/command";
 import { encodeLocalInfileRequest } from "../protocol/packets/local-infile-request";
 import { encodeOk } from "../protocol/packets/ok-packet";
 import { LOAD_INFO } from "../sql/load-data-local";
-import { forward } from "./forward";
+import { type BrokenHook, forward, guarded, type Side } from "./forward";
 
 /** What the relay is shown and told of a connection under the `local-infile:PATH` attack. */
-export interface LocalInfileHooks {
+export interface LocalInfileHooks extends BrokenHook {
   /** Bytes as the client sent them. */
   fromClient(chunk: Buffer): void;
   /** Bytes as the client received them. */
@@ -40,9 +40,21 @@ export class LocalInfileLink {
     private readonly hooks: LocalInfileHooks,
   ) {}
 
+  /** A peer sent bytes that cannot be read: the relay is told, and both sides are closed. */
+  private readonly fail = (side: Side, error: Error): void => {
+    this.hooks.broken(side, error.message);
+    for (const socket of [this.client, this.upstream]) socket?.destroy();
+  };
+
   start(): void {
-    this.upstream.on("data", (chunk: Buffer) => this.toClient(chunk));
-    this.client.on("data", (chunk: Buffer) => this.onClientData(chunk));
+    this.upstream.on(
+      "data",
+      guarded("server", (chunk) => this.toClient(chunk), this.fail),
+    );
+    this.client.on(
+      "data",
+      guarded("client", (chunk) => this.onClientData(chunk), this.fail),
+    );
     this.client.on("end", () => this.upstream.end());
     this.upstream.on("end", () => this.client.end());
   }

@@ -1,5 +1,6 @@
 import { connect, type Socket } from "node:net";
 import type { RsaKeys } from "../auth/auth-plugin";
+import type { Side } from "./forward";
 import { CapabilityFlags } from "../protocol/constants";
 import {
   ConnectionRecorder,
@@ -53,6 +54,10 @@ export class Relay {
   private resolveClosed!: () => void;
   private firstToClose: "client" | "server" | null = null;
   private failure: string | null = null;
+  /** A link could not read a peer's bytes and closed both sides: the record says why. */
+  private readonly broken = (side: Side, message: string): void => {
+    this.failure ??= `the ${side}'s bytes could not be read: ${message}`;
+  };
   /** A login response read in plaintext, announced once what its auth data exposed is known. */
   private pendingResponse: HandshakeResponseFacts | null = null;
   private finished = false;
@@ -136,6 +141,7 @@ export class Relay {
     new StripLink(this.client, upstream, this.context.options, this.context.rsaKeys, {
       fromClient: (chunk) => this.fromClient(chunk),
       toClient: (chunk) => this.fromServer(chunk),
+      broken: this.broken,
       upstreamTlsFailed: (message) => {
         this.recorder.setOutcome({
           kind: "upstream-failed",
@@ -157,6 +163,7 @@ export class Relay {
     new RiddleLink(this.client, upstream, {
       fromClient: (chunk) => this.fromClient(chunk),
       toClient: (chunk) => this.fromServer(chunk),
+      broken: this.broken,
       sslRequestAnswered: () => {
         this.tls = null;
         this.mysql.resumeAfterSslRequest();
@@ -171,6 +178,7 @@ export class Relay {
     new TerminatingLink(this.client, upstream, this.context.options, swapped, {
       fromClient: (chunk) => this.fromClient(chunk),
       toClient: (chunk) => this.fromServer(chunk),
+      broken: this.broken,
       clientTls: (result, assessment) => {
         this.recorder.serverCertificateJudged(assessment);
         if (!result.ok) {
@@ -203,6 +211,7 @@ export class Relay {
     new CleartextSwitchLink(this.client, upstream, {
       fromClient: (chunk) => this.fromClient(chunk),
       toClient: (chunk) => this.fromServer(chunk),
+      broken: this.broken,
       notRelayed: (reason) => {
         this.failure = `the login could not be relayed: ${reason}`;
       },
@@ -214,6 +223,7 @@ export class Relay {
     const link = new LocalInfileLink(this.client, upstream, path, {
       fromClient: (chunk) => this.fromClient(chunk),
       toClient: (chunk) => this.fromServer(chunk),
+      broken: this.broken,
       requested: (file, query) =>
         this.recorder.localInfileRequested(file, queryAsksForFile(query, file), false),
       data: (contents) => this.recorder.localInfileData(contents),

@@ -11,10 +11,10 @@ import { encodeAuthMoreData } from "../protocol/packets/auth-more-data";
 import { decodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import type { ResolvedProxyOptions } from "../options/proxy-options";
 import { connectUpstreamTls } from "./upstream-tls";
-import { forward } from "./forward";
+import { type BrokenHook, forward, guarded, type Side } from "./forward";
 
 /** What the relay is shown of a stripped connection, and told when the server side fails. */
-export interface StripHooks {
+export interface StripHooks extends BrokenHook {
   /** Bytes as the client sent them. */
   fromClient(chunk: Buffer): void;
   /** Bytes as the client received them: the stripped greeting, the login renumbered. */
@@ -94,11 +94,20 @@ export class StripLink {
     private readonly hooks: StripHooks,
   ) {}
 
-  private readonly onUpstream = (chunk: Buffer) => this.onUpstreamData(chunk);
+  /** A peer sent bytes that cannot be read: the relay is told, and both sides are closed. */
+  private readonly fail = (side: Side, error: Error): void => {
+    this.hooks.broken(side, error.message);
+    for (const socket of [this.client, this.upstream, this.upstreamTls]) socket?.destroy();
+  };
+
+  private readonly onUpstream = guarded("server", (chunk) => this.onUpstreamData(chunk), this.fail);
 
   start(): void {
     this.upstream.on("data", this.onUpstream);
-    this.client.on("data", (chunk: Buffer) => this.onClientData(chunk));
+    this.client.on(
+      "data",
+      guarded("client", (chunk) => this.onClientData(chunk), this.fail),
+    );
     this.client.on("end", () => this.server.end());
     this.upstream.on("end", () => {
       if (!this.upstreamTls) this.client.end();
@@ -260,7 +269,10 @@ export class StripLink {
     this.upstreamTls = tls;
     tls.once("secureConnect", () => {
       this.stage = "login";
-      tls.on("data", (chunk: Buffer) => this.onServerLogin(chunk));
+      tls.on(
+        "data",
+        guarded("server", (chunk) => this.onServerLogin(chunk), this.fail),
+      );
       this.send(tls, encodePacket(payload, (response.sequenceId + 1) & 0xff));
       const held = Buffer.concat(this.held);
       this.held = [];

@@ -7,7 +7,7 @@ import type { TlsAcceptor } from "../tls/tls-acceptor";
 import { type ClientClose, clientCloseOf, type TlsUpgradeResult } from "../tls/tls-session";
 import type { ResolvedProxyOptions } from "../options/proxy-options";
 import { connectUpstreamTls } from "./upstream-tls";
-import { forward } from "./forward";
+import { type BrokenHook, forward, guarded, type Side } from "./forward";
 
 /** The certificate set a `cert:SET` attack serves the client, ready to handshake. */
 export interface SwappedCertificate {
@@ -17,7 +17,7 @@ export interface SwappedCertificate {
 }
 
 /** What the relay is shown of a connection whose TLS the proxy terminates. */
-export interface TerminatingHooks {
+export interface TerminatingHooks extends BrokenHook {
   /** Plaintext bytes as the client sent them: before TLS, then inside the proxy's TLS with it. */
   fromClient(chunk: Buffer): void;
   /** Plaintext bytes as the client received them. */
@@ -46,8 +46,13 @@ export class TerminatingLink {
   private stage: "greeting" | "first-packet" | "handshakes" | "copying" = "greeting";
   private clientTls: TLSSocket | null = null;
   private upstreamTls: TLSSocket | null = null;
-  private readonly onClientData = (chunk: Buffer) => this.fromClientSocket(chunk);
-  private readonly onUpstreamData = (chunk: Buffer) => this.fromUpstreamSocket(chunk);
+  /** A peer sent bytes that cannot be read: the relay is told, and both sides are closed. */
+  private readonly fail = (side: Side, error: Error): void => {
+    this.hooks.broken(side, error.message);
+    for (const socket of [this.client, this.upstream, this.clientTls, this.upstreamTls]) socket?.destroy();
+  };
+  private readonly onClientData = guarded("client", (chunk) => this.fromClientSocket(chunk), this.fail);
+  private readonly onUpstreamData = guarded("server", (chunk) => this.fromUpstreamSocket(chunk), this.fail);
 
   constructor(
     private readonly client: Socket,
