@@ -1,4 +1,3 @@
-import type { Socket } from "node:net";
 import { computeNativePasswordReply } from "../auth/native-password";
 import { computeEd25519Reply, ED25519_CLIENT_PLUGIN } from "../auth/ed25519-password";
 import {
@@ -17,14 +16,11 @@ import {
 } from "../protocol/packets/handshake-response-41";
 import { decodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import { isBareSslRequest } from "../protocol/packets/ssl-request";
-import { type BrokenHook, forward, guarded, type Side } from "./forward";
+import { forward } from "./forward";
+import { type LinkHooks, PlaintextLink } from "./plaintext-link";
 
 /** What the relay is shown and told of a connection under the `cleartext-switch` attack. */
-export interface CleartextSwitchHooks extends BrokenHook {
-  /** Bytes as the client sent them. */
-  fromClient(chunk: Buffer): void;
-  /** Bytes as the client received them. */
-  toClient(chunk: Buffer): void;
+export interface CleartextSwitchHooks extends LinkHooks {
   /** The login could not be carried on to the server with the password; the client got an ERR. */
   notRelayed(reason: string): void;
 }
@@ -55,7 +51,7 @@ const RELAYED_PLUGINS: Record<string, (password: string, pluginData: Buffer) => 
  * than the client: the server's are renumbered for the client until its OK or ERR. A client that
  * asks for TLS is copied untouched.
  */
-export class CleartextSwitchLink {
+export class CleartextSwitchLink extends PlaintextLink<CleartextSwitchHooks> {
   private readonly fromServerFrames = new PacketFramer();
   private readonly fromClientFrames = new PacketFramer();
   private stage: "greeting" | "first-packet" | "switched" | "login" | "copying" = "greeting";
@@ -67,32 +63,7 @@ export class CleartextSwitchLink {
   /** How far the client's sequence ids run ahead of the server's during the login. */
   private shift = 0;
 
-  constructor(
-    private readonly client: Socket,
-    private readonly upstream: Socket,
-    private readonly hooks: CleartextSwitchHooks,
-  ) {}
-
-  /** A peer sent bytes that cannot be read: the relay is told, and both sides are closed. */
-  private readonly fail = (side: Side, error: Error): void => {
-    this.hooks.broken(side, error.message);
-    for (const socket of [this.client, this.upstream]) socket?.destroy();
-  };
-
-  start(): void {
-    this.upstream.on(
-      "data",
-      guarded("server", (chunk) => this.onUpstreamData(chunk), this.fail),
-    );
-    this.client.on(
-      "data",
-      guarded("client", (chunk) => this.onClientData(chunk), this.fail),
-    );
-    this.client.on("end", () => this.upstream.end());
-    this.upstream.on("end", () => this.client.end());
-  }
-
-  private onUpstreamData(chunk: Buffer): void {
+  protected onUpstreamData(chunk: Buffer): void {
     if (this.stage === "copying" || this.stage === "first-packet" || this.stage === "switched") {
       this.toClient(chunk);
       return;
@@ -115,7 +86,7 @@ export class CleartextSwitchLink {
     }
   }
 
-  private onClientData(chunk: Buffer): void {
+  protected onClientData(chunk: Buffer): void {
     this.hooks.fromClient(chunk);
     if (this.stage === "copying" || this.stage === "login") {
       forward(this.upstream, chunk, this.client);
@@ -247,10 +218,5 @@ export class CleartextSwitchLink {
   /** Read through a getter: the handlers move the stage on, which narrowing cannot see. */
   private get copying(): boolean {
     return this.stage === "copying";
-  }
-
-  private toClient(bytes: Buffer): void {
-    this.hooks.toClient(bytes);
-    forward(this.client, bytes, this.upstream);
   }
 }

@@ -5,14 +5,11 @@ import { decodeComQuery } from "../protocol/packets/command";
 import { encodeLocalInfileRequest } from "../protocol/packets/local-infile-request";
 import { encodeOk } from "../protocol/packets/ok-packet";
 import { LOAD_INFO } from "../sql/load-data-local";
-import { type BrokenHook, forward, guarded, type Side } from "./forward";
+import { forward } from "./forward";
+import { type LinkHooks, PlaintextLink } from "./plaintext-link";
 
 /** What the relay is shown and told of a connection under the `local-infile:PATH` attack. */
-export interface LocalInfileHooks extends BrokenHook {
-  /** Bytes as the client sent them. */
-  fromClient(chunk: Buffer): void;
-  /** Bytes as the client received them. */
-  toClient(chunk: Buffer): void;
+export interface LocalInfileHooks extends LinkHooks {
   /** The client's query was answered with the request for `path` instead of reaching the server. */
   requested(path: string, query: string): void;
   /** A packet of the file's contents (counted and hashed by the recorder, never kept). */
@@ -28,35 +25,18 @@ export interface LocalInfileHooks extends BrokenHook {
  * OK of a LOAD DATA that loaded nothing, and copies again. Over TLS the proxy cannot read the
  * query, and copies everything as `passthrough` does.
  */
-export class LocalInfileLink {
+export class LocalInfileLink extends PlaintextLink<LocalInfileHooks> {
   private readonly fromClientFrames = new PacketFramer();
   private stage: "login" | "first-query" | "reading-file" | "copying" = "login";
   private clientCapabilities = 0;
 
   constructor(
-    private readonly client: Socket,
-    private readonly upstream: Socket,
+    client: Socket,
+    upstream: Socket,
     private readonly path: string,
-    private readonly hooks: LocalInfileHooks,
-  ) {}
-
-  /** A peer sent bytes that cannot be read: the relay is told, and both sides are closed. */
-  private readonly fail = (side: Side, error: Error): void => {
-    this.hooks.broken(side, error.message);
-    for (const socket of [this.client, this.upstream]) socket?.destroy();
-  };
-
-  start(): void {
-    this.upstream.on(
-      "data",
-      guarded("server", (chunk) => this.toClient(chunk), this.fail),
-    );
-    this.client.on(
-      "data",
-      guarded("client", (chunk) => this.onClientData(chunk), this.fail),
-    );
-    this.client.on("end", () => this.upstream.end());
-    this.upstream.on("end", () => this.client.end());
+    hooks: LocalInfileHooks,
+  ) {
+    super(client, upstream, hooks);
   }
 
   /**
@@ -75,7 +55,11 @@ export class LocalInfileLink {
     this.stage = "copying";
   }
 
-  private onClientData(chunk: Buffer): void {
+  protected onUpstreamData(chunk: Buffer): void {
+    this.toClient(chunk);
+  }
+
+  protected onClientData(chunk: Buffer): void {
     this.hooks.fromClient(chunk);
     if (this.stage === "login" || this.stage === "copying") {
       forward(this.upstream, chunk, this.client);
@@ -123,10 +107,5 @@ export class LocalInfileLink {
       const rest = this.fromClientFrames.takeRemainder();
       if (rest.length > 0) this.upstream.write(rest);
     }
-  }
-
-  private toClient(bytes: Buffer): void {
-    this.hooks.toClient(bytes);
-    forward(this.client, bytes, this.upstream);
   }
 }

@@ -1,18 +1,14 @@
-import type { Socket } from "node:net";
 import { CapabilityFlags, PacketMarker } from "../protocol/constants";
 import { encodePacket, PacketFramer } from "../protocol/framing";
 import { encodeErr } from "../protocol/packets/err-packet";
 import { decodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import { encodeHandshakeResponse41 } from "../protocol/packets/handshake-response-41";
 import { decodeSslRequest, isBareSslRequest } from "../protocol/packets/ssl-request";
-import { type BrokenHook, forward, guarded, type Side } from "./forward";
+import { forward } from "./forward";
+import { type LinkHooks, PlaintextLink } from "./plaintext-link";
 
 /** What the relay is shown of a connection under the `riddle` attack. */
-export interface RiddleHooks extends BrokenHook {
-  /** Bytes as the client sent them. */
-  fromClient(chunk: Buffer): void;
-  /** Bytes as the client received them. */
-  toClient(chunk: Buffer): void;
+export interface RiddleHooks extends LinkHooks {
   /** The client's SSLRequest was answered with an ERR in plaintext: it is back to plaintext MySQL. */
   sslRequestAnswered(): void;
 }
@@ -31,7 +27,7 @@ const FALLBACK_ERR = {
  * SSLRequest. A correct client shows it and stops; a vulnerable one goes on in plaintext, and
  * what it sends is recorded (and goes nowhere). A client that sends no SSLRequest is relayed as is.
  */
-export class RiddleLink {
+export class RiddleLink extends PlaintextLink<RiddleHooks> {
   private readonly fromServerFrames = new PacketFramer();
   private readonly fromClientFrames = new PacketFramer();
   private stage: "greeting" | "first-packet" | "probing" | "answered" | "copying" = "greeting";
@@ -39,34 +35,12 @@ export class RiddleLink {
   private pluginName = "";
   private sslSequenceId = 1;
 
-  constructor(
-    private readonly client: Socket,
-    private readonly upstream: Socket,
-    private readonly hooks: RiddleHooks,
-  ) {}
-
-  /** A peer sent bytes that cannot be read: the relay is told, and both sides are closed. */
-  private readonly fail = (side: Side, error: Error): void => {
-    this.hooks.broken(side, error.message);
-    for (const socket of [this.client, this.upstream]) socket?.destroy();
-  };
-
-  start(): void {
-    this.upstream.on(
-      "data",
-      guarded("server", (chunk) => this.onUpstreamData(chunk), this.fail),
-    );
-    this.client.on(
-      "data",
-      guarded("client", (chunk) => this.onClientData(chunk), this.fail),
-    );
-    this.client.on("end", () => this.upstream.end());
-    this.upstream.on("end", () => {
-      if (this.stage !== "probing" && this.stage !== "answered") this.client.end();
-    });
+  /** The server closes after refusing the probe: the client, answered already, stays to show what it does. */
+  protected override upstreamEnded(): void {
+    if (this.stage !== "probing" && this.stage !== "answered") this.client.end();
   }
 
-  private onUpstreamData(chunk: Buffer): void {
+  protected onUpstreamData(chunk: Buffer): void {
     switch (this.stage) {
       case "greeting": {
         const [greeting] = this.fromServerFrames.push(chunk, { limit: 1 });
@@ -100,7 +74,7 @@ export class RiddleLink {
     }
   }
 
-  private onClientData(chunk: Buffer): void {
+  protected onClientData(chunk: Buffer): void {
     this.hooks.fromClient(chunk);
     if (this.stage !== "greeting" && this.stage !== "first-packet") {
       if (this.stage === "copying") forward(this.upstream, chunk, this.client);
@@ -129,10 +103,5 @@ export class RiddleLink {
     this.sslSequenceId = first.sequenceId;
     this.stage = "probing";
     this.upstream.write(encodePacket(probe, first.sequenceId));
-  }
-
-  private toClient(bytes: Buffer): void {
-    this.hooks.toClient(bytes);
-    forward(this.client, bytes, this.upstream);
   }
 }
