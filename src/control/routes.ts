@@ -202,6 +202,20 @@ function pem(text: string | undefined, missing: string): ControlResponse {
   return { status: 200, pem: text };
 }
 
+/** `/connections`: the records (with long-poll) and their reset, the same for a server and a proxy. */
+function connectionsRoute(host: Parameters<typeof getConnections>[0]): Route {
+  return {
+    path: "/connections",
+    methods: {
+      GET: (request) => getConnections(host, request),
+      DELETE: () => {
+        host.reset();
+        return ok({ connections: [], dropped: 0 });
+      },
+    },
+  };
+}
+
 /** Every route of the control API, as docs/control-api.openapi.json documents them. */
 export function controlRoutes(server: MockServer, version: string): Route[] {
   const clientCertificate = () => server.tls?.certificateSet?.client;
@@ -230,16 +244,7 @@ export function controlRoutes(server: MockServer, version: string): Route[] {
         PUT: (request) => putScenario(server, request),
       },
     },
-    {
-      path: "/connections",
-      methods: {
-        GET: (request) => getConnections(server, request),
-        DELETE: () => {
-          server.reset();
-          return ok({ connections: [], dropped: 0 });
-        },
-      },
-    },
+    connectionsRoute(server),
     {
       path: "/accounts",
       methods: {
@@ -298,15 +303,6 @@ export function proxyControlRoutes(proxy: MockProxy, version: string): Route[] {
           }),
       },
     },
-    {
-      path: "/connections",
-      methods: {
-        GET: (request) => getConnections(proxy, request),
-        DELETE: () => {
-          proxy.reset();
-          return ok({ connections: [], dropped: 0 });
-        },
-      },
-    },
+    connectionsRoute(proxy),
   ];
 }
