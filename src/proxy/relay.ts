@@ -1,6 +1,6 @@
 import { connect, type Socket } from "node:net";
 import type { RsaKeys } from "../auth/auth-plugin";
-import type { Side } from "./forward";
+import { forward, type Side } from "./forward";
 import { CapabilityFlags } from "../protocol/constants";
 import {
   ConnectionRecorder,
@@ -239,10 +239,7 @@ export class Relay {
   private pipe(from: Socket, to: Socket, show: (chunk: Buffer) => void): void {
     from.on("data", (chunk: Buffer) => {
       show(chunk);
-      if (!to.write(chunk)) {
-        from.pause();
-        to.once("drain", () => from.resume());
-      }
+      forward(to, chunk, from);
     });
     from.on("end", () => to.end());
   }
