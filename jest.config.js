@@ -10,6 +10,9 @@ module.exports = {
   },
   testMatch: ["**/*.test.ts"],
   setupFiles: ["<rootDir>/test/helpers/jest-setup.ts"],
+  // Kills the mariadbd and serve processes a failed test left running, so jest always exits.
+  globalSetup: "<rootDir>/test/global-setup.ts",
+  globalTeardown: "<rootDir>/test/global-teardown.ts",
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },

@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { join } from "node:path";
+import { trackChild } from "./leftover-processes";
 import { type ProcessResult, runProcess } from "./processes";
 
 /** The `mysql-tls-mock` command, as installed (it runs the TypeScript sources in a clone). */
@@ -31,6 +32,7 @@ export async function startCli(args: string[]): Promise<RunningCli> {
   const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], {
     env: { ...process.env, NO_COLOR: "1" },
   });
+  trackChild(child, `mysql-tls-mock serve ${args.join(" ")}`);
   let output = "";
   const append = (d: Buffer) => {
     output += d.toString();

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { type AddressInfo, createConnection, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { delimiter, join } from "node:path";
 import { type CertificateSetName, getCertificateSet } from "../../src/certs";
+import { trackChild } from "./leftover-processes";
 import { pemFile, runMariadbCli } from "./mariadb-cli";
 import { type ProcessResult, runProcess } from "./processes";
 
@@ -144,10 +145,16 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
   const dataDir = join(dir, "data");
   const socket = join(dir, "mariadbd.sock");
   const errorLog = join(dir, "error.log");
+  // A temp folder of its own: at start (install-db's bootstrap too) mariadbd deletes every `#sql*`
+  // file in its tmpdir as left over from a crash (sql_base.cc, mysql_rm_tmp_tables), so two
+  // servers sharing /tmp delete each other's temporary tables; install-db then fails with
+  // "Unknown table 'mysql.tmp_user_sys'".
+  const tmp = join(dir, "tmp");
   // Small redo log and buffer pool: the data directory stays ~26 MB instead of ~115 MB.
   const innodb = ["--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M"];
 
   try {
+    await mkdir(tmp);
     const installStart = performance.now();
     const install = await runProcess(
       installDb,
@@ -159,6 +166,7 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
         "--auth-root-authentication-method=normal",
         "--skip-test-db",
         "--skip-name-resolve",
+        `--tmpdir=${tmp}`,
         ...innodb,
       ],
       { timeoutMs },
@@ -182,6 +190,7 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
         `--user=${user}`,
         `--pid-file=${join(dir, "mariadbd.pid")}`,
         `--log-error=${errorLog}`,
+        `--tmpdir=${tmp}`,
         ...innodb,
         ...(options.ssl
           ? [`--ssl-ca=${options.ssl.ca}`, `--ssl-cert=${options.ssl.cert}`, `--ssl-key=${options.ssl.key}`]
@@ -189,6 +198,7 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
       ];
       const startStart = performance.now();
       const child = spawn(mariadbd, args, { stdio: ["ignore", "pipe", "pipe"] });
+      trackChild(child, `mariadbd on port ${port}`, dir);
       let output = "";
       child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
       child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
@@ -249,6 +259,21 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Starts several servers at once; if one fails, stops those that started before rethrowing, so a
+ * failed `beforeAll` leaves no server behind.
+ */
+export async function startMariadbServers<const T extends readonly MariadbServerOptions[]>(
+  list: T,
+): Promise<{ -readonly [K in keyof T]: MariadbServer }> {
+  const settled = await Promise.allSettled(list.map((options) => startMariadbServer(options)));
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  const started = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  if (!failed) return started as { -readonly [K in keyof T]: MariadbServer };
+  await Promise.all(started.map((server) => server.stop()));
+  throw failed.reason;
 }
 
 /** A catalogue set's CA, server certificate and key as files, for {@link startMariadbServer}'s `ssl`. */

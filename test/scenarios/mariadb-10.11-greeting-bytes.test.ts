@@ -5,7 +5,7 @@ import { loadScenario } from "../../src/scenarios/load-scenario";
 import { scenarioToOptions } from "../../src/scenarios/scenario-options";
 import { runMariadbCli } from "../helpers/mariadb-cli";
 import type { ProcessResult } from "../helpers/processes";
-import { type MariadbServer, sslFilesOf, startMariadbServer } from "../helpers/mariadb-server";
+import { type MariadbServer, sslFilesOf, startMariadbServers } from "../helpers/mariadb-server";
 
 /**
  * The MariaDB 10.11 profiles greet byte for byte as Debian 12's mariadbd 10.11.19 does, with TLS
@@ -31,7 +31,7 @@ beforeAll(async () => {
   // The certificate the TLS profile serves; the greeting does not depend on it, but both servers
   // then start with the same material.
   const ssl = await sslFilesOf("good");
-  [realTls, realPlain] = await Promise.all([startMariadbServer({ ssl }), startMariadbServer({ ssl: null })]);
+  [realTls, realPlain] = await startMariadbServers([{ ssl }, { ssl: null }]);
   // The account the mock serves, so one client command runs against both.
   const created = await realPlain.admin("CREATE OR REPLACE USER 'root'@'127.0.0.1' IDENTIFIED BY 'root'");
   if (created.code !== 0) throw new Error(`CREATE USER failed: ${created.stderr}`);
