@@ -1,4 +1,4 @@
-import { X509Certificate } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate, Version } from "@peculiar/asn1-x509";
@@ -122,23 +122,67 @@ function namesHost(leaf: X509Certificate, hosts: readonly string[]): boolean {
   return hosts.some((host) => (isIP(host) ? leaf.checkIP(host) : leaf.checkHost(host)) !== undefined);
 }
 
-/** Judges a server certificate chain the way a verifying client linked against OpenSSL would. */
-export function assessServerCertificate(input: AssessmentInput): CertificateAssessment {
+/** What an assessment is, apart from the dates: it depends on the certificates and names only. */
+interface TimelessAssessment {
+  subject: string;
+  /** Every flaw but `expired` and `not-yet-valid`. */
+  flaws: CertificateFlaw[];
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/**
+ * Chains judged in this process (bounded). The same certificates come back on every start of the
+ * same scenario, and an audit starts a server per run: each judgement parses and verifies the
+ * chain, about 1 ms.
+ */
+const judged = new Map<string, TimelessAssessment>();
+const JUDGED_ENTRIES = 128;
+
+function judgeTimeless(input: AssessmentInput): TimelessAssessment {
+  const key = createHash("sha256")
+    .update(input.chain)
+    .update("\0")
+    .update(input.trusted ?? "")
+    .update("\0")
+    .update(input.hosts.join("\0"))
+    .digest("base64");
+  const cached = judged.get(key);
+  if (cached) return cached;
   const [leaf, ...sent] = certificates(input.chain);
   if (!leaf) throw new TypeError("the server chain holds no PEM certificate");
-  const now = input.now ?? new Date();
   const flaws: CertificateFlaw[] = [];
-  if (new Date(leaf.validTo) < now) flaws.push("expired");
-  if (new Date(leaf.validFrom) > now) flaws.push("not-yet-valid");
   const trusted = certificates(input.trusted);
   if (trusted.length > 0) flaws.push(...chainFlaws(leaf, sent, trusted));
   if (!namesHost(leaf, input.hosts)) flaws.push("host-mismatch");
-  const key = leaf.publicKey.asymmetricKeyDetails;
-  if (leaf.publicKey.asymmetricKeyType === "rsa" && (key?.modulusLength ?? MIN_RSA_BITS) < MIN_RSA_BITS) {
+  const keyDetails = leaf.publicKey.asymmetricKeyDetails;
+  if (
+    leaf.publicKey.asymmetricKeyType === "rsa" &&
+    (keyDetails?.modulusLength ?? MIN_RSA_BITS) < MIN_RSA_BITS
+  ) {
     flaws.push("weak-key");
   }
   if (SHA1_SIGNATURES.has(decode(leaf).signatureAlgorithm.algorithm)) flaws.push("sha1-signature");
-  return { subject: onelineFromMultiline(leaf.subject), flaws, hosts: [...input.hosts] };
+  const timeless = {
+    subject: onelineFromMultiline(leaf.subject),
+    flaws,
+    notBefore: new Date(leaf.validFrom),
+    notAfter: new Date(leaf.validTo),
+  };
+  if (judged.size >= JUDGED_ENTRIES) judged.delete(judged.keys().next().value!);
+  judged.set(key, timeless);
+  return timeless;
+}
+
+/** Judges a server certificate chain the way a verifying client linked against OpenSSL would. */
+export function assessServerCertificate(input: AssessmentInput): CertificateAssessment {
+  const timeless = judgeTimeless(input);
+  const now = input.now ?? new Date();
+  const flaws: CertificateFlaw[] = [];
+  if (timeless.notAfter < now) flaws.push("expired");
+  if (timeless.notBefore > now) flaws.push("not-yet-valid");
+  flaws.push(...timeless.flaws);
+  return { subject: timeless.subject, flaws, hosts: [...input.hosts] };
 }
 
 /** Names a long-running server keeps assessments for; past it, each is judged afresh. */

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
 import { createSecureContext } from "node:tls";
 import { ServerConfigurationError } from "./configuration-error";
 import { describeValue } from "./describe-value";
@@ -95,6 +95,14 @@ export function checkCiphers(option: string, ciphers: string, minVersion: string
 }
 
 /**
+ * Settings OpenSSL has taken in this process (bounded): building a context to check it costs
+ * about 1 ms, and an audit starts a server per run with the same settings. Only acceptance is
+ * kept; a refusal is checked again, so its error always names what OpenSSL said.
+ */
+const acceptedContexts = new Set<string>();
+const ACCEPTED_CONTEXT_ENTRIES = 64;
+
+/**
  * The whole TLS context as the acceptor will build it, so what only the combination refuses (a key
  * too small for the cipher string's security level, say) fails at start, not at the first client.
  */
@@ -106,6 +114,19 @@ export function checkSecureContext(settings: {
   minVersion: string;
   maxVersion: string;
 }): void {
+  const key = createHash("sha256");
+  for (const part of [
+    settings.key,
+    settings.cert,
+    settings.ca ?? "",
+    settings.ciphers,
+    settings.minVersion,
+    settings.maxVersion,
+  ]) {
+    key.update(part).update("\0");
+  }
+  const digest = key.digest("base64");
+  if (acceptedContexts.has(digest)) return;
   try {
     createSecureContext({
       key: settings.key,
@@ -118,6 +139,9 @@ export function checkSecureContext(settings: {
   } catch (error) {
     fail("tls", `OpenSSL refuses the key, certificates and ciphers together (${opensslDetail(error)})`);
   }
+  if (acceptedContexts.size >= ACCEPTED_CONTEXT_ENTRIES)
+    acceptedContexts.delete(acceptedContexts.values().next().value!);
+  acceptedContexts.add(digest);
 }
 
 /** A problem with one key of an RSA pair. */

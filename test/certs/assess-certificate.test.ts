@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { type CertificateSetName, getCertificateSet } from "../../src/certs";
 import { assessServerCertificate, type CertificateFlaw } from "../../src/certs/assess-certificate";
 import { CERTIFICATE_SET_NAMES } from "../../src/certs/catalogue";
@@ -82,6 +83,29 @@ describe("assessServerCertificate", () => {
     expect(
       assessServerCertificate({ chain: set.server.cert, trusted: set.ca, hosts: HOSTS, now: later }).flaws,
     ).toEqual(["expired"]);
+  });
+
+  it("judges the dates afresh on every call for a chain it has judged before", async () => {
+    const set = await getCertificateSet("good");
+    const at = (now: Date) =>
+      assessServerCertificate({ chain: set.server.cert, trusted: set.ca, hosts: HOSTS, now }).flaws;
+    const notBefore = new Date(new X509Certificate(set.server.cert).validFrom);
+    expect(at(new Date())).toEqual([]);
+    expect(at(new Date(Date.now() + 50 * 365 * 24 * 3600 * 1000))).toEqual(["expired"]);
+    expect(at(new Date(notBefore.getTime() - 60_000))).toEqual(["not-yet-valid"]);
+    expect(at(new Date())).toEqual([]);
+  });
+
+  it("judges the same chain afresh against another trust anchor or another host name", async () => {
+    const good = await getCertificateSet("good");
+    // Another anchor: the self-signed set's certificate, which issued nothing of the good set.
+    const other = (await getCertificateSet("self-signed")).server.cert;
+    const assess = (trusted: string | undefined, hosts: string[]) =>
+      assessServerCertificate({ chain: good.server.cert, trusted, hosts }).flaws;
+    expect(assess(good.ca, HOSTS)).toEqual([]);
+    expect(assess(other, HOSTS)).toEqual(["untrusted-issuer"]);
+    expect(assess(good.ca, ["db.example"])).toEqual(["host-mismatch"]);
+    expect(assess(good.ca, HOSTS)).toEqual([]);
   });
 
   it("rejects a chain with no certificate in it", () => {
