@@ -245,3 +245,59 @@ describe("COM_CHANGE_USER", () => {
     });
   });
 });
+
+/**
+ * MySQL 8.4 starts without mysql_native_password. COM_CHANGE_USER runs the same `do_auth_once` as a
+ * login (sql/auth/sql_authentication.cc), so a change to an account on that plugin is refused with
+ * 1524 "Plugin '…' is not loaded" before any AuthSwitchRequest, and the connection closes.
+ */
+describe("COM_CHANGE_USER to an account on a plugin the server has not loaded (MySQL 8.4)", () => {
+  let server: MockServer;
+  beforeAll(async () => {
+    server = await startMockServer({
+      scenario: "mysql-8.4.3-lts",
+      accounts: [SHA2, { ...APP, plugin: "mysql_native_password" }],
+    });
+  });
+  afterAll(() => server.stop());
+
+  it("answers with 1524 naming the plugin, sends no AuthSwitchRequest, and closes", async () => {
+    const client = await AuthClient.connect(server.port);
+    expect((await client.login(SHA2))?.payload[0]).toBe(PacketMarker.OK);
+    client.send(client.changeUserPayload(APP), 0);
+    const err = await client.read();
+    expect(err?.sequenceId).toBe(1);
+    expect(err?.payload[0]).toBe(PacketMarker.ERR);
+    const decoded = decodeErr(err!.payload, CLIENT_CAPABILITIES);
+    expect(decoded.code).toBe(ErrorCode.ER_PLUGIN_IS_NOT_LOADED);
+    expect(decoded.message).toBe("Plugin 'mysql_native_password' is not loaded");
+    await client.closed();
+    const index = server.connections.findIndex((r) => r.id === client.greeting.connectionId);
+    const record = await server.waitForConnection(index + 1);
+    expect(record.outcome).toEqual({
+      kind: "authenticated",
+      ended: "error",
+      error:
+        "COM_CHANGE_USER to 'app' refused with 1524: the account uses mysql_native_password, which the server has not loaded",
+    });
+  });
+
+  it("makes mysql2's changeUser fail with 1524, and the server ends the connection", async () => {
+    const { user, password } = SHA2;
+    const connection = await mysql2.createConnection({
+      host: "127.0.0.1",
+      port: server.port,
+      user,
+      password,
+    });
+    const id = connection.threadId;
+    await expect(connection.changeUser({ user: APP.user, password: APP.password })).rejects.toMatchObject({
+      errno: ErrorCode.ER_PLUGIN_IS_NOT_LOADED,
+      message: "Plugin 'mysql_native_password' is not loaded",
+    });
+    const index = server.connections.findIndex((r) => r.id === id);
+    const record = await server.waitForConnection(index + 1);
+    connection.destroy();
+    expect(record.outcome).toMatchObject({ kind: "authenticated", ended: "error" });
+  });
+});

@@ -4,7 +4,7 @@ import { displayClientHost, type ResolvedAccount } from "../../../auth/accounts"
 import type { AuthPlugin } from "../../../auth/auth-plugin";
 import { NATIVE_PASSWORD_PLUGIN, nativePasswordHash } from "../../../auth/native-password";
 import { AUTH_PLUGINS, cachingSha2PasswordPlugin, clearPasswordPlugin } from "../../../auth/plugins";
-import { ServerStatus } from "../../../protocol/constants";
+import { CapabilityFlags, ServerStatus } from "../../../protocol/constants";
 import type { Packet } from "../../../protocol/framing";
 import { encodeAuthMoreData } from "../../../protocol/packets/auth-more-data";
 import { encodeAuthSwitchRequest } from "../../../protocol/packets/auth-switch-request";
@@ -12,7 +12,7 @@ import { encodeOk } from "../../../protocol/packets/ok-packet";
 import type { NegotiatedTls } from "../../../tls/tls-session";
 import type { ErrSpec } from "../../errors";
 import { insecureTransportAnswer } from "../insecure-transport";
-import { accessDenied } from "../login-errors";
+import { accessDenied, OLD_CLIENT, pluginNotLoaded } from "../login-errors";
 import type { SessionPorts } from "../ports";
 import type { Authentication, SessionState } from "../state";
 
@@ -162,6 +162,33 @@ export function completeAuthentication(
   const next = s.enter({ tag: "command", user, account });
   s.lifecycle.armIdleTimer();
   return next;
+}
+
+/**
+ * Why the plugin that must read this login (or COM_CHANGE_USER) cannot, if it cannot: a client without
+ * CLIENT_PLUGIN_AUTH speaks only mysql_native_password and cannot be switched, so an account (or,
+ * for an unknown user, the default plugin MySQL's decoy account takes) on another plugin refuses it
+ * with 1251 (`find_mpvio_user` in sql/auth/sql_authentication.cc, 5.7 and 8.x alike); an account
+ * on a plugin the server has not loaded gets 1524 (`do_auth_once`).
+ */
+export function pluginRefusal(
+  s: SessionPorts,
+  accountPlugin: string,
+  caps: number,
+): { err: ErrSpec; reason: string } | null {
+  if (!(caps & CapabilityFlags.CLIENT_PLUGIN_AUTH) && accountPlugin !== NATIVE_PASSWORD_PLUGIN) {
+    return {
+      err: OLD_CLIENT,
+      reason: `the account uses ${accountPlugin}, which a client without CLIENT_PLUGIN_AUTH cannot`,
+    };
+  }
+  if (s.options.disabledAuthPlugins.includes(accountPlugin)) {
+    return {
+      err: pluginNotLoaded(accountPlugin),
+      reason: `the account uses ${accountPlugin}, which the server has not loaded`,
+    };
+  }
+  return null;
 }
 
 /**

@@ -7,7 +7,6 @@ import { type ComChangeUser, decodeComChangeUser } from "../../../protocol/packe
 import type { QueryContext } from "../../../sql";
 import { type CommandReply, commandDisclosure, UnknownQueryCallbackError } from "../../command-responder";
 import { answerFailed, MALFORMED_CHANGE_USER } from "../../errors";
-import { OLD_CLIENT } from "../login-errors";
 import type { SessionPorts } from "../ports";
 import type { CommandPhase, SessionState } from "../state";
 import {
@@ -16,6 +15,7 @@ import {
   converse,
   noteAuthData,
   pluginFor,
+  pluginRefusal,
   refuseLogin,
   switchPlugin,
 } from "./authentication";
@@ -123,13 +123,11 @@ function onChangeUser(s: SessionPorts, packet: Packet): SessionState {
     user: change.username,
     database: change.database === "" ? null : change.database,
   });
-  if (!pluginAuth && plugin.name !== NATIVE_PASSWORD_PLUGIN) {
-    return refuseLogin(
-      s,
-      auth,
-      OLD_CLIENT,
-      `the account uses ${plugin.name}, which a client without CLIENT_PLUGIN_AUTH cannot`,
-    );
+  const refusal = pluginRefusal(s, plugin.name, s.clientCapabilities);
+  if (refusal) {
+    // The packet's auth data crossed before the server looked at the account's plugin.
+    noteAuthData(s, clientPlugin, change.authResponse);
+    return refuseLogin(s, auth, refusal.err, refusal.reason);
   }
   if (change.connectAttributesMalformed) {
     // 5.7's read_client_connect_attrs fails without an error of its own: a failed login.

@@ -8,11 +8,17 @@ import {
   type HandshakeResponse41,
 } from "../../../protocol/packets/handshake-response-41";
 import { decodeHandshakeResponse320 } from "../../../protocol/packets/handshake-response-320";
-import type { ErrSpec } from "../../errors";
-import { OLD_CLIENT, pluginNotLoaded } from "../login-errors";
+import { OLD_CLIENT } from "../login-errors";
 import type { SessionPorts } from "../ports";
 import type { SessionState } from "../state";
-import { beginAuthentication, converse, noteAuthData, pluginFor, switchPlugin } from "./authentication";
+import {
+  beginAuthentication,
+  converse,
+  noteAuthData,
+  pluginFor,
+  pluginRefusal,
+  switchPlugin,
+} from "./authentication";
 
 /** A HandshakeResponse41 as read, with the plugin its auth data is for. */
 export interface ReadResponse {
@@ -64,33 +70,6 @@ export function announceResponse(s: SessionPorts, read: ReadResponse, encrypted:
     },
     encrypted,
   );
-}
-
-/**
- * Why the plugin that must read this login cannot, if it cannot: a client without
- * CLIENT_PLUGIN_AUTH speaks only mysql_native_password and cannot be switched, so an account (or,
- * for an unknown user, the default plugin MySQL's decoy account takes) on another plugin refuses it
- * with 1251 (`find_mpvio_user` in sql/auth/sql_authentication.cc, 5.7 and 8.x alike); an account
- * on a plugin the server has not loaded gets 1524 (`do_auth_once`).
- */
-function pluginRefusal(
-  s: SessionPorts,
-  accountPlugin: string,
-  caps: number,
-): { err: ErrSpec; reason: string } | null {
-  if (!(caps & CapabilityFlags.CLIENT_PLUGIN_AUTH) && accountPlugin !== NATIVE_PASSWORD_PLUGIN) {
-    return {
-      err: OLD_CLIENT,
-      reason: `the account uses ${accountPlugin}, which a client without CLIENT_PLUGIN_AUTH cannot`,
-    };
-  }
-  if (s.options.disabledAuthPlugins.includes(accountPlugin)) {
-    return {
-      err: pluginNotLoaded(accountPlugin),
-      reason: `the account uses ${accountPlugin}, which the server has not loaded`,
-    };
-  }
-  return null;
 }
 
 /**
