@@ -154,4 +154,19 @@ describe("the MariaDB 10.11 profiles beside Debian 12's mariadbd 10.11.19", () =
     const described = (stdout: string) => stdout.split("\n").filter((line) => !/^Type:/.test(line));
     expect(described(mock.stdout)).toEqual(described(real.stdout));
   });
+
+  it("answers @@server_id, session and global, as mariadbd started without options does", async () => {
+    const ask = (port: number) =>
+      runMariadbCli({
+        port,
+        user: "root",
+        password: "root",
+        flags: ["--skip-ssl"],
+        sql: "SELECT @@server_id, @@GLOBAL.server_id",
+      });
+    const [real, mock] = await Promise.all([ask(realPlain.port), ask(mockPlain.port)]);
+    expect({ code: mock.code, stderr: mock.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(real.stdout).toContain("1\t1");
+    expect(mock.stdout).toBe(real.stdout);
+  });
 });

@@ -178,6 +178,16 @@ describe("the MySQL 8.x profiles after login", () => {
     });
   });
 
+  it.each(["mysql-8.0.40", "mysql-8.4.3-lts", "mysql-9.1.0"])(
+    "%s answers @@server_id 1, the 8.0 default (5.7 started at 0)",
+    async (scenario) => {
+      await withVerifiedMysql2(scenario, async (connection) => {
+        const [rows] = await connection.query("SELECT @@server_id AS id, @@GLOBAL.server_id AS g");
+        expect(rows).toEqual([{ id: 1, g: 1 }]);
+      });
+    },
+  );
+
   it("reads a query that mysql2 sends with query attributes, which the greeting's bit 27 allows", async () => {
     await withVerifiedMysql2("mysql-8.0.40", async (connection, server) => {
       const [rows] = await connection.query({
