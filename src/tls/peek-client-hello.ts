@@ -132,15 +132,11 @@ function moreData(socket: Readable): Promise<void> {
   });
 }
 
-/** The first bytes of `bytes`, copied: a not-tls result must not keep the socket's buffer alive. */
-function previewOf(bytes: Buffer): Buffer {
-  return Buffer.from(bytes.subarray(0, NOT_TLS_PREVIEW_LENGTH));
-}
-
 /** Up to the first bytes buffered in `socket`, left in place. */
 function bufferedHead(socket: Readable): Buffer {
   const buffered = socket.read() as Buffer | null;
   if (!buffered) return Buffer.alloc(0);
   socket.unshift(buffered);
-  return previewOf(buffered);
+  // Copied: a not-tls result must not keep the socket's buffer alive.
+  return Buffer.from(buffered.subarray(0, NOT_TLS_PREVIEW_LENGTH));
 }

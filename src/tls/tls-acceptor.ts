@@ -1,7 +1,6 @@
 import { constants as cryptoConstants } from "node:crypto";
 import type { Socket } from "node:net";
 import { createServer, type Server, type TLSSocket } from "node:tls";
-import { assembleClientHello } from "./client-hello";
 import { peekClientHello } from "./peek-client-hello";
 import { classifyTlsError, withHandshakeProgress } from "./tls-failure";
 import { type ClientCertificateMode, summarizeCertificate, type TlsUpgradeResult } from "./tls-session";
@@ -53,15 +52,6 @@ interface Pending {
   clientHelloBytes: number | null;
   /** The key log said the server's TLSv1.3 Finished had gone out. */
   serverFinishedSent: boolean;
-}
-
-/**
- * How many bytes at the head of `buffered` make up the ClientHello: its handshake message, with
- * the header of each record it spans. Null when they are not all there or are not a handshake.
- */
-export function clientHelloByteLength(buffered: Buffer): number | null {
-  const assembly = assembleClientHello(buffered);
-  return assembly.kind === "complete" ? assembly.wireLength : null;
 }
 
 /**

@@ -1,8 +1,6 @@
 import { getCertificateSet } from "../../src/certs";
 import { startMockServer } from "../../src/mock-server";
-import { clientHelloByteLength } from "../../src/tls/tls-acceptor";
 import { onelineFromMultiline } from "../../src/tls/tls-session";
-import { captureClientHello } from "../helpers/client-hello";
 import { pemFile } from "../helpers/mariadb-cli";
 import { runOpensslStartTls } from "../helpers/openssl-client";
 import { RawClient } from "../helpers/raw-client";
@@ -116,41 +114,5 @@ describe("onelineFromMultiline", () => {
     );
     expect(onelineFromMultiline("OU=/CN=localhost\nCN=a\nCN=b")).toBe("/OU=/CN=localhost/CN=a/CN=b");
     expect(onelineFromMultiline("")).toBe("");
-  });
-});
-
-describe("clientHelloByteLength", () => {
-  /** `hello`'s handshake message re-cut into records of at most `size` bytes, as a client may send it. */
-  function fragmented(hello: Buffer, size: number): Buffer {
-    const message = hello.subarray(5);
-    const records: Buffer[] = [];
-    for (let offset = 0; offset < message.length; offset += size) {
-      const fragment = message.subarray(offset, offset + size);
-      const header = Buffer.from([0x16, hello[1]!, hello[2]!, 0, 0]);
-      header.writeUInt16BE(fragment.length, 3);
-      records.push(header, fragment);
-    }
-    return Buffer.concat(records);
-  }
-
-  it("measures a real ClientHello, whether bytes follow it or not", async () => {
-    const hello = await captureClientHello({ maxVersion: "TLSv1.3" });
-    expect(clientHelloByteLength(hello)).toBe(hello.length);
-    const changeCipherSpec = Buffer.from([0x14, 0x03, 0x03, 0x00, 0x01, 0x01]);
-    expect(clientHelloByteLength(Buffer.concat([hello, changeCipherSpec]))).toBe(hello.length);
-  });
-
-  it("counts the header of every record a fragmented ClientHello spans", async () => {
-    const hello = await captureClientHello();
-    const split = fragmented(hello, 100);
-    expect(split.length).toBeGreaterThan(hello.length);
-    expect(clientHelloByteLength(split)).toBe(split.length);
-  });
-
-  it("says null for a ClientHello not all there, or bytes that are not one", async () => {
-    const hello = await captureClientHello();
-    expect(clientHelloByteLength(hello.subarray(0, hello.length - 1))).toBeNull();
-    expect(clientHelloByteLength(fragmented(hello, 100).subarray(0, 150))).toBeNull();
-    expect(clientHelloByteLength(Buffer.from("GET / HTTP/1.1\r\n"))).toBeNull();
   });
 });
