@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { CIPHER_SUITES, isGREASE, SIGNATURE_ALGORITHMS, SUPPORTED_GROUPS } from "read-tls-client-hello";
 import { protocolName } from "./tls-versions";
 import { TlsReader } from "./tls-reader";
+import { TlsExtension } from "./tls-extensions";
 
 /** What the client offered in its TLS ClientHello, in the names a person reads. */
 export interface ClientHelloSummary {
@@ -74,13 +75,15 @@ const MAX_PLAINTEXT_RECORD_LENGTH = 16_384;
  */
 export const MAX_CLIENT_HELLO_RECORDS = 64;
 
-// Extension code points (IANA "TLS ExtensionType Values") the summary and the fingerprints read.
-const EXT_SERVER_NAME = 0x0000;
-const EXT_SUPPORTED_GROUPS = 0x000a;
-const EXT_EC_POINT_FORMATS = 0x000b;
-const EXT_SIGNATURE_ALGORITHMS = 0x000d;
-const EXT_ALPN = 0x0010;
-const EXT_SUPPORTED_VERSIONS = 0x002b;
+// The extensions the summary and the fingerprints read.
+const {
+  SERVER_NAME: EXT_SERVER_NAME,
+  SUPPORTED_GROUPS: EXT_SUPPORTED_GROUPS,
+  EC_POINT_FORMATS: EXT_EC_POINT_FORMATS,
+  SIGNATURE_ALGORITHMS: EXT_SIGNATURE_ALGORITHMS,
+  ALPN: EXT_ALPN,
+  SUPPORTED_VERSIONS: EXT_SUPPORTED_VERSIONS,
+} = TlsExtension;
 /** server_name's NameType for a DNS host name (RFC 6066 §3), the only one defined. */
 const SNI_HOST_NAME = 0x00;
 

@@ -2,6 +2,7 @@ import { CIPHER_SUITES, EXTENSIONS, SUPPORTED_GROUPS } from "read-tls-client-hel
 import { protocolName } from "./tls-versions";
 import { TlsReader } from "./tls-reader";
 import { TLS_RECORD_HEADER_LENGTH } from "./client-hello";
+import { TlsExtension } from "./tls-extensions";
 
 /*
  * The server's answer to a ClientHello (RFC 5246 §7.4.1.3, RFC 8446 §4.1.3), read by someone who
@@ -83,9 +84,7 @@ const RANDOM_LENGTH = 32;
 /** legacy_session_id is at most 32 bytes (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2). */
 const MAX_SESSION_ID_LENGTH = 32;
 
-const EXT_ALPN = 0x0010;
-const EXT_SUPPORTED_VERSIONS = 0x002b;
-const EXT_KEY_SHARE = 0x0033;
+const { ALPN: EXT_ALPN, SUPPORTED_VERSIONS: EXT_SUPPORTED_VERSIONS, KEY_SHARE: EXT_KEY_SHARE } = TlsExtension;
 
 /** SHA-256("HelloRetryRequest"), the random of every HelloRetryRequest (RFC 8446 §4.1.3). */
 export const HELLO_RETRY_REQUEST_RANDOM = Buffer.from(

@@ -4,19 +4,13 @@ import {
   parseClientHelloRecord,
   summarizeClientHello,
 } from "../../src/tls/client-hello";
+import { TlsExtension } from "../../src/tls/tls-extensions";
 import { CLIENT_HELLO_VECTORS } from "./fixtures/client-hello-vectors";
 
 /*
  * A ClientHello is summarized once per distinct offer and the summary reused for the next client
  * that sends the same one: what tells two offers apart must be all that the summary is made of.
  */
-
-const EXT_SERVER_NAME = 0x0000;
-const EXT_SUPPORTED_GROUPS = 0x000a;
-const EXT_EC_POINT_FORMATS = 0x000b;
-const EXT_SIGNATURE_ALGORITHMS = 0x000d;
-const EXT_ALPN = 0x0010;
-const EXT_SUPPORTED_VERSIONS = 0x002b;
 
 const vector = CLIENT_HELLO_VECTORS.find((v) => v.name === "node-tls-connect-sni-alpn")!;
 const original = parseClientHelloRecord(Buffer.from(vector.record.join(""), "hex"));
@@ -94,21 +88,34 @@ describe("a ClientHello summarized again", () => {
       "another server name",
       withExtension(
         original,
-        EXT_SERVER_NAME,
+        TlsExtension.SERVER_NAME,
         (() => {
           const name = Buffer.from("other.example");
           return Buffer.concat([u16(name.length + 3), Buffer.from([0]), u16(name.length), name]);
         })(),
       ),
     ],
-    ["other supported groups", withExtension(original, EXT_SUPPORTED_GROUPS, list16([0x0017]))],
-    ["other EC point formats", withExtension(original, EXT_EC_POINT_FORMATS, Buffer.from([2, 0, 1]))],
-    ["other signature algorithms", withExtension(original, EXT_SIGNATURE_ALGORITHMS, list16([0x0401]))],
+    ["other supported groups", withExtension(original, TlsExtension.SUPPORTED_GROUPS, list16([0x0017]))],
+    [
+      "other EC point formats",
+      withExtension(original, TlsExtension.EC_POINT_FORMATS, Buffer.from([2, 0, 1])),
+    ],
+    [
+      "other signature algorithms",
+      withExtension(original, TlsExtension.SIGNATURE_ALGORITHMS, list16([0x0401])),
+    ],
     [
       "another ALPN protocol",
-      withExtension(original, EXT_ALPN, Buffer.concat([u16(3), Buffer.from([2]), Buffer.from("h3")])),
+      withExtension(
+        original,
+        TlsExtension.ALPN,
+        Buffer.concat([u16(3), Buffer.from([2]), Buffer.from("h3")]),
+      ),
     ],
-    ["other supported versions", withExtension(original, EXT_SUPPORTED_VERSIONS, list16([0x0303], 1))],
+    [
+      "other supported versions",
+      withExtension(original, TlsExtension.SUPPORTED_VERSIONS, list16([0x0303], 1)),
+    ],
   ];
 
   it.each(changes)("with %s gets the summary of what it offers, not the last one's", (_, changed) => {

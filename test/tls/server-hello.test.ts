@@ -7,6 +7,7 @@ import {
   ServerHelloParseError,
   summarizeServerHelloMessage,
 } from "../../src/tls/server-hello";
+import { TlsExtension } from "../../src/tls/tls-extensions";
 import { TLS_TRANSCRIPTS, type TlsTranscript } from "./fixtures/tls-transcripts";
 
 const RECORD_HEADER = 5;
@@ -80,7 +81,7 @@ function serverHello(fields: Fields = {}): Buffer {
   return Buffer.concat([Buffer.from([0x02, 0, body.length >> 8, body.length & 0xff]), body]);
 }
 
-const SUPPORTED_VERSIONS = 0x002b;
+const { SUPPORTED_VERSIONS } = TlsExtension;
 const version = (value: number): [number, Buffer] => [
   SUPPORTED_VERSIONS,
   Buffer.from([value >> 8, value & 0xff]),
