@@ -4,7 +4,11 @@ import { join } from "node:path";
 import { type ResolvedAccount, resolveAccount } from "../auth/accounts";
 import type { RsaKeys } from "../auth/auth-plugin";
 import { type CertificateSet, getCertificateSet } from "../certs";
-import { assessServerCertificate, type CertificateAssessment } from "../certs/assess-certificate";
+import {
+  assessServerCertificate,
+  type CertificateAssessment,
+  memoizedAssessment,
+} from "../certs/assess-certificate";
 import { CapabilityFlags, SERVER_CAPABILITIES_NO_TLS, SERVER_CAPABILITIES_TLS } from "../protocol/constants";
 import type { QueryAnswer, QueryContext } from "../sql";
 import { mysql57CipherString } from "../tls/mysql-ciphers";
@@ -44,7 +48,6 @@ export {
   MAX_RECORD_PAYLOAD_BYTES,
   type MockServerOptions,
 } from "../options/server-options";
-import { memoizedAssessment } from "../certs/assess-certificate";
 export type { TlsOptions } from "../options/tls-options";
 
 /** The TLS part of the options with every default applied and the certificate in hand. */
@@ -160,12 +163,17 @@ async function resolveRsaKeys(
   return { privateKeyPem: files["private_key.pem"]!, publicKeyPem: files["public_key.pem"]! };
 }
 
+/** A listener bound to one of these accepts connections to any of the host's addresses. */
+export function isWildcardAddress(address: string): boolean {
+  return address === "0.0.0.0" || address === "::";
+}
+
 /**
  * The names a client may connect by: `localhost`, and the bound address unless it is a wildcard
  * (then the loopback a local client uses).
  */
 function connectHosts(host: string): string[] {
-  const bound = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const bound = isWildcardAddress(host) ? "127.0.0.1" : host;
   return bound === "localhost" ? ["localhost"] : ["localhost", bound];
 }
 

@@ -14,15 +14,10 @@ import { ServerConfigurationError } from "../options/configuration-error";
 import { DEFAULT_ACCOUNT } from "../options/account-options";
 import { ConnectionHost } from "./connection-host";
 import { type ServerParts, tlsAcceptorFor } from "./listen";
-import { type ResolvedOptions, type ResolvedTls } from "./options";
+import { isWildcardAddress, type ResolvedOptions, type ResolvedTls } from "./options";
 import { Session, type SessionContext } from "./session";
 
 export { ConnectionRecordDroppedError, ServerStoppedError } from "./connection-host";
-
-/** A listener bound to one of these accepts connections to any of the host's addresses. */
-function isWildcardAddress(address: string): boolean {
-  return address === "0.0.0.0" || address === "::";
-}
 
 /** ER_CON_COUNT_ERROR's text in 5.7's sql/share/errmsg-utf8.txt. */
 const TOO_MANY_CONNECTIONS = "Too many connections";
