@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { createHash, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { AsnConvert } from "@peculiar/asn1-schema";
@@ -136,8 +137,7 @@ interface TimelessAssessment {
  * same scenario, and an audit starts a server per run: each judgement parses and verifies the
  * chain, about 1 ms.
  */
-const judged = new Map<string, TimelessAssessment>();
-const JUDGED_ENTRIES = 128;
+const judged = new LRUCache<string, TimelessAssessment>({ max: 128 });
 
 function judgeTimeless(input: AssessmentInput): TimelessAssessment {
   const key = createHash("sha256")
@@ -169,7 +169,6 @@ function judgeTimeless(input: AssessmentInput): TimelessAssessment {
     notBefore: new Date(leaf.validFrom),
     notAfter: new Date(leaf.validTo),
   };
-  if (judged.size >= JUDGED_ENTRIES) judged.delete(judged.keys().next().value!);
   judged.set(key, timeless);
   return timeless;
 }

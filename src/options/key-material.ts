@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
 import { createSecureContext } from "node:tls";
 import { ServerConfigurationError } from "./configuration-error";
@@ -99,8 +100,7 @@ export function checkCiphers(option: string, ciphers: string, minVersion: string
  * about 1 ms, and an audit starts a server per run with the same settings. Only acceptance is
  * kept; a refusal is checked again, so its error always names what OpenSSL said.
  */
-const acceptedContexts = new Set<string>();
-const ACCEPTED_CONTEXT_ENTRIES = 64;
+const acceptedContexts = new LRUCache<string, true>({ max: 64 });
 
 /**
  * The whole TLS context as the acceptor will build it, so what only the combination refuses (a key
@@ -126,7 +126,7 @@ export function checkSecureContext(settings: {
     key.update(part).update("\0");
   }
   const digest = key.digest("base64");
-  if (acceptedContexts.has(digest)) return;
+  if (acceptedContexts.get(digest)) return;
   try {
     createSecureContext({
       key: settings.key,
@@ -139,9 +139,7 @@ export function checkSecureContext(settings: {
   } catch (error) {
     fail("tls", `OpenSSL refuses the key, certificates and ciphers together (${opensslDetail(error)})`);
   }
-  if (acceptedContexts.size >= ACCEPTED_CONTEXT_ENTRIES)
-    acceptedContexts.delete(acceptedContexts.values().next().value!);
-  acceptedContexts.add(digest);
+  acceptedContexts.set(digest, true);
 }
 
 /** A problem with one key of an RSA pair. */

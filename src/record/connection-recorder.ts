@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { createHash, type Hash } from "node:crypto";
 import type { CredentialExposure } from "../auth/auth-plugin";
 import type { CertificateAssessment } from "../certs/assess-certificate";
@@ -68,15 +69,13 @@ export interface HandshakeResponseFacts {
  * Capability words by name, for the words seen last: a run's clients send one or two words, over
  * and over, and naming a word walks its 32 bits. Bounded, as a word is whatever a client sends.
  */
-const CAPABILITY_NAMES_ENTRIES = 32;
-const capabilityNamesSeen = new Map<number, readonly string[]>();
+const capabilityNamesSeen = new LRUCache<number, readonly string[]>({ max: 32 });
 
 /** {@link capabilityNames}, in an array of the caller's own (records are handed out, and may be changed). */
 function namedCapabilities(flags: number): string[] {
   let names = capabilityNamesSeen.get(flags);
   if (names === undefined) {
     names = capabilityNames(flags);
-    if (capabilityNamesSeen.size >= CAPABILITY_NAMES_ENTRIES) capabilityNamesSeen.clear();
     capabilityNamesSeen.set(flags, names);
   }
   return names.slice();

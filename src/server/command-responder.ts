@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { CapabilityFlags, Command, commandName, ErrorCode, ServerStatus } from "../protocol/constants";
 import { decodeComInitDb, decodeCommand, decodeComQuery } from "../protocol/packets/command";
 import { encodeEof } from "../protocol/packets/eof-packet";
@@ -92,13 +93,15 @@ const CACHED_QUERY_CHARS = 256;
 /** Replies kept per server configuration: clients send the same few queries after every login. */
 const CACHED_REPLIES = 64;
 
+type ReplyCache = LRUCache<string, readonly ReplyPacket[]>;
+
 /**
  * Replies to queries whose answer depended on nothing of the session (`SELECT 1`, `SET NAMES …`,
  * `SELECT @@version_comment`), by server configuration and then by capabilities and text. A server
  * that is reconfigured gets new options, and so starts afresh. Answering such a query again would
  * only produce the same bytes, at the cost of tokenizing, evaluating and encoding it per login.
  */
-const repliesByOptions = new WeakMap<ResolvedOptions, Map<string, readonly ReplyPacket[]>>();
+const repliesByOptions = new WeakMap<ResolvedOptions, ReplyCache>();
 
 type ReplyPacket = Readonly<{ payload: Buffer; type: string }>;
 
@@ -200,12 +203,7 @@ export class CommandResponder {
         });
         const cacheKey = this.cacheKeyOf(sql, clientCapabilities, extendedCapabilities);
         const cached = cacheKey === null ? undefined : this.cachedReplies.get(cacheKey);
-        if (cached) {
-          // Most recently used last: the oldest reply is the one dropped.
-          this.cachedReplies.delete(cacheKey!);
-          this.cachedReplies.set(cacheKey!, cached);
-          return { ...this.reply(name, [...cached]), query: sql };
-        }
+        if (cached) return { ...this.reply(name, [...cached]), query: sql };
         const { answer, fromCallback, readSession } = this.answer(sql);
         let packets: CommandReply["packets"];
         try {
@@ -259,10 +257,10 @@ export class CommandResponder {
   }
 
   /** The replies this server configuration keeps (see {@link repliesByOptions}). */
-  private get cachedReplies(): Map<string, readonly ReplyPacket[]> {
+  private get cachedReplies(): ReplyCache {
     let replies = repliesByOptions.get(this.options);
     if (!replies) {
-      replies = new Map();
+      replies = new LRUCache({ max: CACHED_REPLIES });
       repliesByOptions.set(this.options, replies);
     }
     return replies;
@@ -278,9 +276,7 @@ export class CommandResponder {
   }
 
   private keepReply(key: string, packets: CommandReply["packets"]): void {
-    const replies = this.cachedReplies;
-    if (replies.size >= CACHED_REPLIES) replies.delete(replies.keys().next().value!);
-    replies.set(key, Object.freeze(packets.map((packet) => Object.freeze({ ...packet }))));
+    this.cachedReplies.set(key, Object.freeze(packets.map((packet) => Object.freeze({ ...packet }))));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { createHash } from "node:crypto";
 import { CIPHER_SUITES, isGREASE, SIGNATURE_ALGORITHMS, SUPPORTED_GROUPS } from "read-tls-client-hello";
 import { protocolName } from "./tls-versions";
@@ -441,8 +442,7 @@ const SUMMARIZED_EXTENSIONS: ReadonlySet<number> = new Set([
 ]);
 
 /** Summaries kept for the ClientHellos seen last: a test run sees a handful of clients, over and over. */
-const SUMMARY_CACHE_ENTRIES = 64;
-const summaries = new Map<string, ClientHelloSummary>();
+const summaries = new LRUCache<string, ClientHelloSummary>({ max: 64 });
 
 /**
  * Everything of `hello` that {@link summarize} reads, as one string: equal keys, equal summaries.
@@ -478,14 +478,10 @@ function copySummary(summary: ClientHelloSummary): ClientHelloSummary {
 function summarizeOnce(hello: ParsedClientHello): ClientHelloSummary {
   const key = summaryKey(hello);
   let summary = summaries.get(key);
-  if (summary) {
-    // Most recently used last: the oldest entry is the one dropped.
-    summaries.delete(key);
-  } else {
+  if (!summary) {
     summary = summarize(hello);
-    if (summaries.size >= SUMMARY_CACHE_ENTRIES) summaries.delete(summaries.keys().next().value!);
+    summaries.set(key, summary);
   }
-  summaries.set(key, summary);
   return copySummary(summary);
 }
 
