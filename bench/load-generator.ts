@@ -250,7 +250,7 @@ function buildDist(): Promise<void> {
   return tsc(["-p", "tsconfig.build.json"]);
 }
 
-/** Compiles bench/minimal-login-server.ts (and the src/protocol modules it imports) into `dir`; the built entry. */
+/** Compiles bench/minimal-login-server.ts (and the src modules it imports) into `dir`; the built entry. */
 async function buildMinimalServer(dir: string): Promise<string> {
   const out = join(dir, "minimal-server");
   // tsconfig.json's settings that matter for emit; with a file named, tsc reads no tsconfig.

@@ -3,8 +3,9 @@
  * login bench/login-loop.go performs — greeting, SSLRequest, a TLSv1.2 handshake on the upgraded
  * socket, HandshakeResponse41, OK, `SELECT 1`, COM_QUIT — with none of the mock's recording,
  * events, scenarios or checks. Every reply is encoded once at start with the project's protocol
- * encoders; per connection the server only looks at packet headers and command bytes, fills a nonce
- * and writes precomputed buffers. No password is checked: verification is work a real server adds.
+ * encoders (and the mock's own column description of `SELECT 1`); per connection the server only
+ * looks at packet headers and command bytes, fills a nonce and writes precomputed buffers. No
+ * password is checked: verification is work a real server adds.
  *
  * The upgrade is the STARTTLS shape every MySQL login has (MySQL manual, "Connection Phase"): the
  * TLS handshake starts on a TCP socket that has already carried plaintext packets, so it runs
@@ -23,8 +24,6 @@ import { createSecureContext, TLSSocket } from "node:tls";
 import {
   CapabilityFlags,
   CharacterSet,
-  ColumnFlags,
-  ColumnType,
   Command,
   encodeErr,
   ErrorCode,
@@ -38,6 +37,7 @@ import {
   SERVER_CAPABILITIES_TLS,
   ServerStatus,
 } from "../src/protocol";
+import { columnDefinition } from "../src/server/resultset-columns";
 
 /** The server version the mock announces by default (a stock 5.7). */
 const SERVER_VERSION = "5.7.41";
@@ -76,22 +76,9 @@ const OK_PAYLOAD = encodeOk(
 const LOGIN_OK = frame([OK_PAYLOAD], 3);
 const COMMAND_OK = frame([OK_PAYLOAD], 1);
 const SELECT_1 = Buffer.from("SELECT 1");
+/** `SELECT 1` described as the mock describes it, encoded once here. */
 const SELECT_1_RESULT = {
-  columns: [
-    {
-      catalog: "def",
-      schema: "",
-      table: "",
-      orgTable: "",
-      name: "1",
-      orgName: "",
-      characterSet: CharacterSet.binary,
-      columnLength: 1,
-      columnType: ColumnType.MYSQL_TYPE_LONGLONG,
-      flags: ColumnFlags.NOT_NULL_FLAG | ColumnFlags.BINARY_FLAG,
-      decimals: 0,
-    },
-  ],
+  columns: [columnDefinition({ name: "1", type: "integer" }, [1])],
   rows: [["1"]],
 };
 /** Every client this serves speaks protocol 4.1; only CLIENT_DEPRECATE_EOF changes a reply here. */
