@@ -11,6 +11,7 @@ import { runAudit } from "../src/audit/run-audit";
 import { builtinScenarioNames, loadScenario } from "../src/scenarios/load-scenario";
 import { SSL_MODES } from "../src/scenarios/scenario-schema";
 import { findExecutable } from "../test/helpers/mariadb-server";
+import { fmt, median } from "./measure";
 
 /** Rounds: each jobs setting audits the whole matrix once per round. */
 const ROUNDS = Number(process.env.BENCH_AUDIT_ROUNDS ?? 3);
@@ -26,12 +27,6 @@ export interface AuditRate {
   runsPerSecond: number;
   /** Runs that could not be judged in any round (the client never connected, say): should be 0. */
   errors: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Runs per second of each jobs setting over the full matrix; null when the mariadb CLI is missing. */
@@ -72,10 +67,6 @@ export async function measureAuditRate(): Promise<AuditRate[] | null> {
     runsPerSecond: median(samples[i]!.rates),
     errors: samples[i]!.errors,
   }));
-}
-
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
 /** The section for docs/BENCHMARKS.md: runs/s per `--jobs`, and the ratio to `--jobs 1`. */

@@ -3,7 +3,7 @@
  * baseline measured in the same run (never as an absolute target in a test). Writes
  * docs/BENCHMARKS.md with the machine and the date.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -16,10 +16,10 @@ import { findExecutable, startMariadbServer } from "../test/helpers/mariadb-serv
 import { auditRateSection } from "./audit-rate";
 import { carriedSection } from "./doc-section";
 import { loadGeneratorSection } from "./load-generator";
+import { buildDist, cpuMsOf, fmt, median, ROOT } from "./measure";
 import { startupSection } from "./startup";
 import { SOAK_SECTION } from "./soak";
 
-const ROOT = join(__dirname, "..");
 /** Each rate is measured for this long (bounded count too), after a short warm-up. */
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const MAX_OPERATIONS = 20_000;
@@ -86,13 +86,6 @@ async function mysqlLoginOnce(port: number, tls = true, user = "root", password 
 /** Logins per second, see {@link rate}. */
 function mysqlLogins(port: number, tls: boolean, concurrency: number): Promise<number> {
   return rate(() => mysqlLoginOnce(port, tls), concurrency);
-}
-
-/** CPU time (user + system) a process has used, in milliseconds, from /proc. */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  // utime and stime are fields 14 and 15 of /proc/pid/stat, in clock ticks (100 per second on Linux).
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** How long a server process may take to say it listens. */
@@ -173,18 +166,6 @@ function mockProcess(options: object): ReturnType<typeof serverProcess> {
       .startMockServer(${JSON.stringify(options)}).then((s) => console.log(s.port));`);
 }
 
-/** Builds dist/ from the sources, so the server processes run what an installed package runs. */
-function buildDist(): void {
-  execFileSync(
-    process.execPath,
-    [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
-    {
-      cwd: ROOT,
-      stdio: "inherit",
-    },
-  );
-}
-
 /** CPU per operation of the server process `pid` and of this (client) process, over the same run. */
 async function cpuPerOperationBothSides(
   pid: number,
@@ -210,12 +191,6 @@ async function cpuPerOperationBothSides(
 
 /** Rounds of the interleaved CPU measurements: each subject is measured once per round, median kept. */
 const CPU_ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 5);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /**
  * Server CPU per operation for several servers, and this (client) process's, measured in turns
@@ -476,12 +451,8 @@ async function memoryPerIdleConnection(count: number): Promise<{ perConnection: 
   }
 }
 
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
 async function main(): Promise<void> {
-  buildDist();
+  await buildDist();
   const set = await getCertificateSet("mysql-auto");
   const lines: string[] = [];
   const log = (line: string) => {

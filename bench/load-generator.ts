@@ -8,19 +8,20 @@
  * well below theirs. The Node servers run both built (what an installed package runs) and through
  * tsx (what a clone can run), since tsx's transform changes what the JIT is given.
  *
- * bench.ts exports nothing (it runs its main on import), so the few helpers this needs — a server
- * process that prints its port, CPU time from /proc, a median — are duplicated here in minimal form.
+ * CPU time, medians and the dist/ build come from measure.ts, shared with bench.ts. The server
+ * processes are started here with their own small spawner: bench.ts's runs a script for the mock
+ * only, this one runs any server file with arguments.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { getCertificateSet, writeCertificateSet } from "../src/certs";
 import { findExecutable, startMariadbServer } from "../test/helpers/mariadb-server";
+import { buildDist, cpuMsOf, fmt, median, ROOT, tsc } from "./measure";
 
-const ROOT = join(__dirname, "..");
 /** Logins per measured round, per server. */
 const LOGINS = Number(process.env.BENCH_GENERATOR_LOGINS ?? 2000);
 /** Rounds, each server measured once per round in turn; medians kept. */
@@ -60,19 +61,6 @@ export interface LoadFigures {
   serverCpuMsRange: [number, number];
   generatorCpuMs: number;
   tls: string;
-}
-
-/** CPU time (user + system) a process has used, in milliseconds, from /proc (as bench.ts). */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  // utime and stime are fields 14 and 15 of /proc/pid/stat, in clock ticks (100 per second on Linux).
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Builds bench/login-loop.go into `dir` with the standard library only; null and why when it cannot. */
@@ -235,21 +223,6 @@ function wrappedTlsProcess(files: CertificateFiles) {
   return serverProcess("the wrapped TLS server", ["-e", script]);
 }
 
-/** Runs the project's tsc in the repository (where its @types resolve); rejects with tsc's diagnostics. */
-async function tsc(args: string[]): Promise<void> {
-  const bin = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-  await promisify(execFile)(process.execPath, [bin, ...args], { cwd: ROOT }).catch(
-    (error: { stdout?: string; message: string }) => {
-      throw new Error(`tsc ${args.join(" ")} failed: ${error.stdout || error.message}`);
-    },
-  );
-}
-
-/** Builds dist/ as `npm run build` does, so the mock runs what an installed package runs. */
-function buildDist(): Promise<void> {
-  return tsc(["-p", "tsconfig.build.json"]);
-}
-
 /** Compiles bench/minimal-login-server.ts (and the src modules it imports) into `dir`; the built entry. */
 async function buildMinimalServer(dir: string): Promise<string> {
   const out = join(dir, "minimal-server");
@@ -401,10 +374,6 @@ export async function measureLoadGenerator(
     for (const stop of stops.reverse()) await stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
 /** A median with the smallest and largest round beside it: `1.23 (1.10–1.40)`. */
