@@ -22,6 +22,20 @@ export interface BrokenHook {
 }
 
 /**
+ * What a link does when `side` sent bytes it cannot read: the relay is told why, and every socket
+ * the link holds is closed (TLS sockets included, which the terminating links add partway).
+ */
+export function breakLink(
+  hooks: BrokenHook,
+  side: Side,
+  error: Error,
+  sockets: ReadonlyArray<Socket | null>,
+): void {
+  hooks.broken(side, error.message);
+  for (const socket of sockets) socket?.destroy();
+}
+
+/**
  * `handler` for the data of `side`'s socket, with whatever it throws — a packet that cannot be
  * read, a frame over the limit, a response too short for its fields — handed to `fail` instead of
  * thrown out of the socket's event: a peer's bad bytes end its connection, never the process.

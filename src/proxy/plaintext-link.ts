@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import { type BrokenHook, forward, guarded, type Side } from "./forward";
+import { breakLink, type BrokenHook, forward, guarded, type Side } from "./forward";
 
 /** What every plaintext link shows the relay, besides what it tells of its own attack. */
 export interface LinkHooks extends BrokenHook {
@@ -52,10 +52,6 @@ export abstract class PlaintextLink<H extends LinkHooks> {
     forward(this.client, bytes, this.upstream);
   }
 
-  /** A peer sent bytes that cannot be read: the relay is told, and both sides are closed. */
-  private readonly fail = (side: Side, error: Error): void => {
-    this.hooks.broken(side, error.message);
-    this.client.destroy();
-    this.upstream.destroy();
-  };
+  private readonly fail = (side: Side, error: Error): void =>
+    breakLink(this.hooks, side, error, [this.client, this.upstream]);
 }

@@ -11,7 +11,7 @@ import { encodeAuthMoreData } from "../protocol/packets/auth-more-data";
 import { decodeHandshakeV10 } from "../protocol/packets/handshake-v10";
 import type { ResolvedProxyOptions } from "../options/proxy-options";
 import { connectUpstreamTls } from "./upstream-tls";
-import { type BrokenHook, forward, guarded, type Side } from "./forward";
+import { breakLink, type BrokenHook, forward, guarded, type Side } from "./forward";
 
 /** What the relay is shown of a stripped connection, and told when the server side fails. */
 export interface StripHooks extends BrokenHook {
@@ -94,11 +94,8 @@ export class StripLink {
     private readonly hooks: StripHooks,
   ) {}
 
-  /** A peer sent bytes that cannot be read: the relay is told, and both sides are closed. */
-  private readonly fail = (side: Side, error: Error): void => {
-    this.hooks.broken(side, error.message);
-    for (const socket of [this.client, this.upstream, this.upstreamTls]) socket?.destroy();
-  };
+  private readonly fail = (side: Side, error: Error): void =>
+    breakLink(this.hooks, side, error, [this.client, this.upstream, this.upstreamTls]);
 
   private readonly onUpstream = guarded("server", (chunk) => this.onUpstreamData(chunk), this.fail);
 

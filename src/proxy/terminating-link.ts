@@ -7,7 +7,7 @@ import type { TlsAcceptor } from "../tls/tls-acceptor";
 import { type ClientClose, clientCloseOf, type TlsUpgradeResult } from "../tls/tls-session";
 import type { ResolvedProxyOptions } from "../options/proxy-options";
 import { connectUpstreamTls } from "./upstream-tls";
-import { type BrokenHook, forward, guarded, type Side } from "./forward";
+import { breakLink, type BrokenHook, forward, guarded, type Side } from "./forward";
 
 /** The certificate set a `cert:SET` attack serves the client, ready to handshake. */
 export interface SwappedCertificate {
@@ -46,11 +46,8 @@ export class TerminatingLink {
   private stage: "greeting" | "first-packet" | "handshakes" | "copying" = "greeting";
   private clientTls: TLSSocket | null = null;
   private upstreamTls: TLSSocket | null = null;
-  /** A peer sent bytes that cannot be read: the relay is told, and both sides are closed. */
-  private readonly fail = (side: Side, error: Error): void => {
-    this.hooks.broken(side, error.message);
-    for (const socket of [this.client, this.upstream, this.clientTls, this.upstreamTls]) socket?.destroy();
-  };
+  private readonly fail = (side: Side, error: Error): void =>
+    breakLink(this.hooks, side, error, [this.client, this.upstream, this.clientTls, this.upstreamTls]);
   private readonly onClientData = guarded("client", (chunk) => this.fromClientSocket(chunk), this.fail);
   private readonly onUpstreamData = guarded("server", (chunk) => this.fromUpstreamSocket(chunk), this.fail);
 
